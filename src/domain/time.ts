@@ -1,0 +1,213 @@
+/**
+ * Time in linky-dataconnect.
+ *
+ * Every stored instant is a UTC epoch in milliseconds plus an interval length in minutes. Europe/Paris
+ * appears only where days are cut (Enedis' days run midnight to midnight, Paris time) and where people
+ * read dates. A "local date" is a Paris calendar day written `YYYY-MM-DD`.
+ */
+import { DateTime } from "luxon";
+
+export const PARIS = "Europe/Paris";
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** A Paris calendar day, `YYYY-MM-DD`. */
+export type LocalDate = string;
+
+const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isLocalDate(s: string): s is LocalDate {
+  const m = LOCAL_DATE_RE.exec(s);
+  if (!m) return false;
+  const d = DateTime.fromISO(s, { zone: "UTC" });
+  return d.isValid && d.toISODate() === s;
+}
+
+export function assertLocalDate(s: string, what = "date"): LocalDate {
+  if (!isLocalDate(s)) throw new RangeError(`${what} must be a calendar date YYYY-MM-DD, got "${s}"`);
+  return s;
+}
+
+/** Calendar arithmetic on local dates (no time zone involved). */
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toISODate() as LocalDate;
+}
+
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  return DateTime.fromISO(date, { zone: "UTC" }).plus({ months }).toISODate() as LocalDate;
+}
+
+/** Whole days from `a` to `b` (b - a). */
+export function daysBetween(a: LocalDate, b: LocalDate): number {
+  return Math.round(
+    (DateTime.fromISO(b, { zone: "UTC" }).toMillis() - DateTime.fromISO(a, { zone: "UTC" }).toMillis()) /
+      86_400_000,
+  );
+}
+
+export function minDate(a: LocalDate, b: LocalDate): LocalDate {
+  return a < b ? a : b;
+}
+export function maxDate(a: LocalDate, b: LocalDate): LocalDate {
+  return a > b ? a : b;
+}
+
+/** UTC instant of Paris midnight starting `date`. */
+export function parisDayStartMs(date: LocalDate): number {
+  return DateTime.fromISO(date, { zone: PARIS }).startOf("day").toMillis();
+}
+
+/** The Paris day as a UTC interval [startMs, endMs): 23, 24 or 25 hours long. */
+export function parisDayBounds(date: LocalDate): { startMs: number; endMs: number } {
+  return { startMs: parisDayStartMs(date), endMs: parisDayStartMs(addDays(date, 1)) };
+}
+
+/** Length of a Paris day in minutes (1380 in spring, 1500 in autumn, 1440 otherwise). */
+export function parisDayLengthMin(date: LocalDate): number {
+  const { startMs, endMs } = parisDayBounds(date);
+  return (endMs - startMs) / MINUTE_MS;
+}
+
+/** Points a complete day holds at a given step (46/48/50 at 30 minutes). */
+export function expectedPointsPerDay(date: LocalDate, stepMin: number): number {
+  return parisDayLengthMin(date) / stepMin;
+}
+
+/** The Paris calendar day an instant falls in. */
+export function parisDateOf(ms: number): LocalDate {
+  return DateTime.fromMillis(ms, { zone: PARIS }).toISODate() as LocalDate;
+}
+
+/** Today in Paris. */
+export function parisToday(nowMs: number): LocalDate {
+  return parisDateOf(nowMs);
+}
+
+/** Paris wall-clock hour (0-23) and minute of an instant. */
+export function parisWallClock(ms: number): { hour: number; minute: number; weekday: number; month: number } {
+  const d = DateTime.fromMillis(ms, { zone: PARIS });
+  return { hour: d.hour, minute: d.minute, weekday: d.weekday, month: d.month };
+}
+
+/** UTC offset of Paris at an instant, in milliseconds (+1 h in winter, +2 h in summer). */
+export function parisOffsetMs(ms: number): number {
+  return DateTime.fromMillis(ms, { zone: PARIS }).offset * MINUTE_MS;
+}
+
+/** Formats an instant as Paris wall-clock time `YYYY-MM-DD HH:mm:ss`, the way Enedis labels points. */
+export function formatParisWallTime(ms: number, sep: " " | "T" = " "): string {
+  return DateTime.fromMillis(ms, { zone: PARIS }).toFormat(`yyyy-MM-dd'${sep}'HH:mm:ss`);
+}
+
+/** ISO 8601 UTC, second precision: `2024-03-31T00:30:00Z`. */
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const WALL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/;
+
+export interface WallTime {
+  date: LocalDate;
+  hour: number;
+  minute: number;
+  second: number;
+  /** Milliseconds of the wall time read as if it were UTC (used for offset arithmetic only). */
+  naiveMs: number;
+}
+
+/** Parses `YYYY-MM-DD`, `YYYY-MM-DD hh:mm:ss` or `YYYY-MM-DDThh:mm:ss` (no offset: Paris wall time). */
+export function parseWallTime(label: string): WallTime | null {
+  const m = WALL_RE.exec(label.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = "0", mi = "0", s = "0"] = m;
+  const date = `${y}-${mo}-${d}`;
+  if (!isLocalDate(date)) return null;
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  // 24:00:00 is not used by Enedis, but accept it as the next midnight rather than fail.
+  if (hour > 24 || minute > 59 || second > 59 || (hour === 24 && (minute > 0 || second > 0))) return null;
+  const naiveMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, minute, second);
+  return { date, hour, minute, second, naiveMs };
+}
+
+/** True when Paris changes offset during this local date (the two daylight-saving days of a year). */
+export function isDstChangeDay(date: LocalDate): boolean {
+  return parisDayLengthMin(date) !== 1440;
+}
+
+/**
+ * Every UTC instant a Paris wall-clock label can stand for. Usually one; two in the autumn's repeated
+ * hour; for a label that does not exist (the spring gap) the instant read with the offset in force
+ * before the change. With `loose`, on a daylight-saving day, the label read with either offset is also
+ * a candidate (some producers keep summer time labels through the repeated hour).
+ */
+export function wallTimeCandidates(w: WallTime, loose = false): number[] {
+  const out = new Set<number>();
+  for (const off of [HOUR_MS, 2 * HOUR_MS]) {
+    const t = w.naiveMs - off;
+    if (parisOffsetMs(t) === off) out.add(t);
+  }
+  if (out.size === 0) out.add(w.naiveMs - parisOffsetMs(w.naiveMs - 3 * HOUR_MS));
+  if (loose && (isDstChangeDay(w.date) || isDstChangeDay(addDays(w.date, -1)))) {
+    out.add(w.naiveMs - HOUR_MS);
+    out.add(w.naiveMs - 2 * HOUR_MS);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export interface LabelledEnd {
+  /** Paris wall-clock label of the END of the interval. */
+  label: string;
+  /** Interval length in minutes (the point's own step). */
+  stepMin: number;
+}
+
+export class TimeLabelError extends Error {
+  override readonly name = "TimeLabelError";
+}
+
+/**
+ * Turns an ordered series of end-of-interval Paris labels into UTC interval ends.
+ *
+ * A label alone is ambiguous in the autumn's repeated hour, so the conversion walks the series with the
+ * previous point's instant in hand: the instant expected next is `previous end + step`; when the label
+ * can stand for it, it is taken; otherwise (a gap in the data) the earliest instant after the previous
+ * one that the label can stand for. This is right whether the repeated hour is labelled twice
+ * (`02:00, 02:30, 02:00, 02:30`) or with summer-time labels that never repeat.
+ *
+ * `seriesStartMs` is the instant the series is expected to start from (the request's first day at
+ * Paris midnight).
+ */
+export function resolveIntervalEnds(points: readonly LabelledEnd[], seriesStartMs: number): number[] {
+  const ends: number[] = [];
+  let prev = seriesStartMs;
+  let first = true;
+  for (const p of points) {
+    const w = parseWallTime(p.label);
+    if (!w) throw new TimeLabelError(`unreadable time label "${p.label}"`);
+    const expected = prev + p.stepMin * MINUTE_MS;
+    const strict = wallTimeCandidates(w);
+    const loose = wallTimeCandidates(w, true);
+    // Intervals may not overlap the previous one: an end must be at least one step after it.
+    const floor = first ? Number.NEGATIVE_INFINITY : prev + p.stepMin * MINUTE_MS;
+    let end: number | undefined;
+    if (loose.includes(expected)) end = expected;
+    else end = strict.find((t) => t >= floor) ?? loose.find((t) => t >= floor);
+    if (end === undefined) {
+      throw new TimeLabelError(`time label "${p.label}" goes back in time after ${isoUtc(prev)}`);
+    }
+    ends.push(end);
+    prev = end;
+    first = false;
+  }
+  return ends;
+}
+
+/** Parses an ISO 8601 duration of minutes/hours as used by Enedis steps (`PT30M`, `PT1H`). */
+export function parseStepMinutes(step: string): number | null {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(step.trim().toUpperCase());
+  if (!m || (m[1] === undefined && m[2] === undefined)) return null;
+  const minutes = Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+  return minutes > 0 ? minutes : null;
+}
