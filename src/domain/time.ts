@@ -30,7 +30,11 @@ export function assertLocalDate(s: string, what = "date"): LocalDate {
 
 /** Calendar arithmetic on local dates (no time zone involved). */
 export function addDays(date: LocalDate, days: number): LocalDate {
-  return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toISODate() as LocalDate;
+  // Hot path (window planning, ledgers): plain UTC calendar arithmetic, no zone involved.
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 export function addMonths(date: LocalDate, months: number): LocalDate {
@@ -39,10 +43,9 @@ export function addMonths(date: LocalDate, months: number): LocalDate {
 
 /** Whole days from `a` to `b` (b - a). */
 export function daysBetween(a: LocalDate, b: LocalDate): number {
-  return Math.round(
-    (DateTime.fromISO(b, { zone: "UTC" }).toMillis() - DateTime.fromISO(a, { zone: "UTC" }).toMillis()) /
-      86_400_000,
-  );
+  const ms = (s: LocalDate) =>
+    Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
+  return Math.round((ms(b) - ms(a)) / 86_400_000);
 }
 
 export function minDate(a: LocalDate, b: LocalDate): LocalDate {
@@ -104,7 +107,8 @@ export function isoUtc(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-const WALL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/;
+const WALL_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export interface WallTime {
   date: LocalDate;
@@ -113,13 +117,15 @@ export interface WallTime {
   second: number;
   /** Milliseconds of the wall time read as if it were UTC (used for offset arithmetic only). */
   naiveMs: number;
+  /** The exact instant when the label carries an offset (`…+02:00`, `…Z`): no ambiguity then. */
+  exactMs?: number;
 }
 
 /** Parses `YYYY-MM-DD`, `YYYY-MM-DD hh:mm:ss` or `YYYY-MM-DDThh:mm:ss` (no offset: Paris wall time). */
 export function parseWallTime(label: string): WallTime | null {
   const m = WALL_RE.exec(label.trim());
   if (!m) return null;
-  const [, y, mo, d, h = "0", mi = "0", s = "0"] = m;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", offset] = m;
   const date = `${y}-${mo}-${d}`;
   if (!isLocalDate(date)) return null;
   const hour = Number(h);
@@ -128,7 +134,13 @@ export function parseWallTime(label: string): WallTime | null {
   // 24:00:00 is not used by Enedis, but accept it as the next midnight rather than fail.
   if (hour > 24 || minute > 59 || second > 59 || (hour === 24 && (minute > 0 || second > 0))) return null;
   const naiveMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), hour, minute, second);
-  return { date, hour, minute, second, naiveMs };
+  const w: WallTime = { date, hour, minute, second, naiveMs };
+  if (offset !== undefined) {
+    const om = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
+    const offMs = om ? (om[1] === "-" ? -1 : 1) * (Number(om[2]) * 60 + Number(om[3])) * MINUTE_MS : 0;
+    w.exactMs = naiveMs - offMs;
+  }
+  return w;
 }
 
 /** True when Paris changes offset during this local date (the two daylight-saving days of a year). */
@@ -143,13 +155,16 @@ export function isDstChangeDay(date: LocalDate): boolean {
  * a candidate (some producers keep summer time labels through the repeated hour).
  */
 export function wallTimeCandidates(w: WallTime, loose = false): number[] {
+  if (w.exactMs !== undefined) return [w.exactMs];
   const out = new Set<number>();
   for (const off of [HOUR_MS, 2 * HOUR_MS]) {
     const t = w.naiveMs - off;
     if (parisOffsetMs(t) === off) out.add(t);
   }
   if (out.size === 0) out.add(w.naiveMs - parisOffsetMs(w.naiveMs - 3 * HOUR_MS));
-  if (loose && (isDstChangeDay(w.date) || isDstChangeDay(addDays(w.date, -1)))) {
+  // Only around the change (01:00-04:00 local) could a label be written with the other offset.
+  const nearChange = w.hour >= 1 && (w.hour < 4 || (w.hour === 4 && w.minute === 0 && w.second === 0));
+  if (loose && nearChange && isDstChangeDay(w.date)) {
     out.add(w.naiveMs - HOUR_MS);
     out.add(w.naiveMs - 2 * HOUR_MS);
   }

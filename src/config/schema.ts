@@ -1,0 +1,155 @@
+/**
+ * The one configuration schema: type, default, documentation and validation of every key. A config
+ * file mirrors the seed's `enedis { … }` block; environment variables override it (see ENV_KEYS).
+ * Unknown keys and bad values are errors that name their path.
+ */
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+
+export const enedisSchema = z
+  .object({
+    appName: z
+      .string()
+      .min(1)
+      .default("Enedis DataConnect")
+      .describe("Label of the DataConnect sender (the seed's NotificationAccountSender libelle)"),
+    compteurLabel: z
+      .string()
+      .min(1)
+      .default("Compteur électrique (Linky)")
+      .describe("Label of the meter device and of its device type"),
+    env: z
+      .enum(["prod", "sandbox", "simulator"])
+      .optional()
+      .describe("Which Enedis: `simulator` when no client id is set, else `prod`"),
+    client_id: z.string().min(1).optional().describe("DataHub application client id"),
+    client_secret: z.string().min(1).optional().describe("DataHub application client secret (never logged)"),
+    redirect_uri: z
+      .string()
+      .url()
+      .default("http://localhost:3000/dataconnect-proxy/redirect")
+      .describe("Redirect URI registered with Enedis"),
+    state: z
+      .string()
+      .max(40)
+      .optional()
+      .describe("Routing marker kept inside the signed consent state (one redirect URI, several portals)"),
+    api: z.enum(["2026", "v5"]).default("2026").describe("API generation: Data Connect 2026, or legacy v5"),
+    consent: z
+      .enum(["v2", "v1"])
+      .default("v2")
+      .describe("Consent flow: v2 (autorisation_id) or v1 (usage_point_id)"),
+    consentDuration: z.string().default("P3Y").describe("ISO 8601 consent duration asked, at most 3 years"),
+    quota: z
+      .object({
+        perSecond: positiveInt.default(5).describe("Calls per second per API, shared by every process"),
+        perHour: positiveInt.default(1000).describe("Calls per hour per API, shared by every process"),
+      })
+      .strict()
+      .default({ perSecond: 5, perHour: 1000 }),
+    apiUrl: z.string().url().optional().describe("API gateway base URL (default from `env`)"),
+    authorizeUrl: z.string().url().optional().describe("Consent page base URL (default from `env`)"),
+    timeoutMs: positiveInt.default(30_000).describe("Timeout of every Enedis call, in ms"),
+    dailyWindowDays: positiveInt.max(366).default(365).describe("Days per call for daily datasets"),
+    credentials: z
+      .enum(["basic", "form"])
+      .default("basic")
+      .describe("How the token request sends the client credentials"),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    enedis: enedisSchema.default(enedisSchema.parse({})),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
+          .default("sqlite:./data/linky.db")
+          .describe("sqlite:<file> (embedded) or postgres://… (PostgreSQL, distributed queue)"),
+      })
+      .strict()
+      .default({ url: "sqlite:./data/linky.db" }),
+    server: z
+      .object({ port: z.number().int().min(0).max(65535).default(3000).describe("HTTP port of `serve`") })
+      .strict()
+      .default({ port: 3000 }),
+    data: z
+      .object({
+        dir: z.string().default("./data").describe("Data directory (SQLite file, generated secret key)"),
+      })
+      .strict()
+      .default({ dir: "./data" }),
+    security: z
+      .object({
+        secretKey: z
+          .string()
+          .optional()
+          .describe(
+            "32-byte key (base64 or hex) encrypting secrets at rest; generated into the data dir if unset",
+          ),
+      })
+      .strict()
+      .default({}),
+    mqtt: z
+      .object({
+        url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
+      })
+      .strict()
+      .default({}),
+    homeassistant: z
+      .object({
+        url: z
+          .string()
+          .url()
+          .optional()
+          .describe("Home Assistant URL for the statistics import (off if unset)"),
+        token: z.string().optional().describe("Home Assistant long-lived token (never logged)"),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variables and the key each one overrides; `number` ones are parsed as integers. */
+export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number" }> = [
+  { env: "ENEDIS_APP_NAME", path: "enedis.appName" },
+  { env: "ENEDIS_COMPTEUR_LABEL", path: "enedis.compteurLabel" },
+  { env: "ENEDIS_ENV", path: "enedis.env" },
+  { env: "ENEDIS_CLIENT_ID", path: "enedis.client_id" },
+  { env: "ENEDIS_CLIENT_SECRET", path: "enedis.client_secret" },
+  { env: "ENEDIS_REDIRECT_URI", path: "enedis.redirect_uri" },
+  { env: "ENEDIS_STATE", path: "enedis.state" },
+  { env: "ENEDIS_API", path: "enedis.api" },
+  { env: "ENEDIS_CONSENT", path: "enedis.consent" },
+  { env: "ENEDIS_QUOTA_PER_SECOND", path: "enedis.quota.perSecond", type: "number" },
+  { env: "ENEDIS_QUOTA_PER_HOUR", path: "enedis.quota.perHour", type: "number" },
+  { env: "ENEDIS_API_URL", path: "enedis.apiUrl" },
+  { env: "ENEDIS_AUTHORIZE_URL", path: "enedis.authorizeUrl" },
+  { env: "ENEDIS_TIMEOUT_MS", path: "enedis.timeoutMs", type: "number" },
+  { env: "DATABASE_URL", path: "database.url" },
+  { env: "PORT", path: "server.port", type: "number" },
+  { env: "DATA_DIR", path: "data.dir" },
+  { env: "LINKY_SECRET_KEY", path: "security.secretKey" },
+  { env: "MQTT_URL", path: "mqtt.url" },
+  { env: "HOMEASSISTANT_URL", path: "homeassistant.url" },
+  { env: "HOMEASSISTANT_TOKEN", path: "homeassistant.token" },
+];
+
+/** Known Enedis endpoints per environment. */
+export const ENEDIS_ENDPOINTS = {
+  prod: {
+    apiUrl: "https://gw.ext.prod.api.enedis.fr",
+    authorizeUrl: "https://mon-compte-particulier.enedis.fr",
+  },
+  // The consent page exists in production only; the sandbox gateway serves fixed mocks.
+  sandbox: {
+    apiUrl: "https://gw.ext.prod-sandbox.api.enedis.fr",
+    authorizeUrl: "https://mon-compte-particulier.enedis.fr",
+  },
+} as const;

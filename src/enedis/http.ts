@@ -1,0 +1,135 @@
+/**
+ * HTTP to Enedis: quota first, then the application token, a timeout on every call, one new token on a
+ * 401, bodies parsed as JSON whatever their Content-Type (the gateway labels JSON
+ * `application/octet-stream`), and every error classified by src/enedis/errors.ts. Nothing here logs a
+ * token or a secret: the `onCall` hook gets the API, path, status and duration only.
+ */
+import { TokenRefusedError, type LinkyError } from "../domain/errors.js";
+import { classifyHttpError, transportError } from "./errors.js";
+import { parseJsonBody } from "./parse.js";
+import type { QuotaLimiter } from "./quota.js";
+import type { TokenProvider } from "./token.js";
+
+export interface CallEvent {
+  api: string;
+  method: "GET" | "POST";
+  path: string;
+  status: number | null;
+  durationMs: number;
+  error?: LinkyError;
+}
+
+export interface EnedisHttpOptions {
+  baseUrl: string;
+  tokens: TokenProvider;
+  limiter: QuotaLimiter;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Pause after a 429 without a retry time. */
+  quotaBackoffMs?: number;
+  onCall?: (e: CallEvent) => void;
+  userAgent?: string;
+}
+
+export interface RequestSpec {
+  api: string;
+  method: "GET" | "POST";
+  path: string;
+  query?: Record<string, string>;
+  json?: unknown;
+}
+
+export class EnedisHttp {
+  private readonly now: () => number;
+
+  constructor(private readonly opts: EnedisHttpOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  url(path: string, query?: Record<string, string>): string {
+    const base = this.opts.baseUrl.endsWith("/") ? this.opts.baseUrl : `${this.opts.baseUrl}/`;
+    const u = new URL(path.replace(/^\//, ""), base);
+    for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, v);
+    return u.toString();
+  }
+
+  /** Sends one request; returns the parsed JSON body of a 2xx answer or throws a typed error. */
+  async request(spec: RequestSpec): Promise<unknown> {
+    try {
+      return await this.attempt(spec);
+    } catch (e) {
+      if (e instanceof TokenRefusedError) return this.attempt(spec); // one new token, once
+      throw e;
+    }
+  }
+
+  private async attempt(spec: RequestSpec): Promise<unknown> {
+    await this.opts.limiter.acquire(spec.api);
+    const token = await this.opts.tokens.get();
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: "application/json",
+      "User-Agent": this.opts.userAgent ?? "linky-dataconnect",
+    };
+    if (spec.json !== undefined) headers["Content-Type"] = "application/json";
+    const started = this.now();
+    const doFetch = this.opts.fetch ?? fetch;
+    const event = (status: number | null, error?: LinkyError) => {
+      const e: CallEvent = {
+        api: spec.api,
+        method: spec.method,
+        path: spec.path,
+        status,
+        durationMs: this.now() - started,
+      };
+      if (error) e.error = error;
+      this.opts.onCall?.(e);
+    };
+    let res: Response;
+    let text: string;
+    try {
+      const init: RequestInit = {
+        method: spec.method,
+        headers,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      };
+      if (spec.json !== undefined) init.body = JSON.stringify(spec.json);
+      res = await doFetch(this.url(spec.path, spec.query), init);
+      text = await res.text();
+    } catch (e) {
+      const err = transportError(`${spec.method} ${spec.path} failed`, e, spec.api);
+      event(null, err);
+      throw err;
+    }
+    if (res.ok) {
+      try {
+        const body = parseJsonBody(text, { api: spec.api });
+        event(res.status);
+        return body;
+      } catch (e) {
+        event(res.status, e as LinkyError);
+        throw e;
+      }
+    }
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      // not JSON: classify by status and text
+    }
+    const err = classifyHttpError({
+      status: res.status,
+      body,
+      headers: res.headers,
+      api: spec.api,
+      nowMs: this.now(),
+    });
+    event(res.status, err);
+    if (err.kind === "quota") {
+      this.opts.limiter.pause(spec.api, err.retryAtMs ?? this.now() + (this.opts.quotaBackoffMs ?? 60_000));
+    }
+    if (err instanceof TokenRefusedError) await this.opts.tokens.invalidate(token);
+    throw err;
+  }
+}
