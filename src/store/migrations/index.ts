@@ -1,0 +1,42 @@
+/**
+ * The migrations, in order. Each is a numbered file that is never edited once landed; a schema change is a
+ * new file and a new line here. Kysely's Migrator records what ran (`kysely_migration`), refuses a
+ * history that does not match this list, and serialises concurrent runs (a PostgreSQL advisory lock; on
+ * SQLite, the write lock).
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { MigrationError } from "../errors.js";
+import * as m001 from "./001_initial.js";
+
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ["001_initial", m001],
+];
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return Object.fromEntries(MIGRATIONS);
+  },
+};
+
+export interface MigrateResult {
+  /** Names of the migrations this call applied (empty when the schema was up to date). */
+  applied: string[];
+}
+
+/** Brings the schema up to date. Safe to call at every start and from several processes at once. */
+export async function migrate<DB>(db: Kysely<DB>): Promise<MigrateResult> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === "Error")?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(`migration ${failed ?? "(setup)"} failed: ${reason}`, { cause: error });
+  }
+  return { applied: results.filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/** Names of the migrations already applied, in order. */
+export async function appliedMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
+}

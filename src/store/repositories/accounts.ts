@@ -1,0 +1,353 @@
+/**
+ * Notification accounts (the seed's `NotificationAccount`): one per (sender, user, usage point), with the
+ * seed's JSON `config`. The config keeps the seed's snake_case keys (`usage_point_id`, the `last_*`
+ * watermarks in epoch ms, `expired`) so that people who ran the seed recognise it; embedded domain objects
+ * (subscribed services) keep the domain's shape. Unknown keys are kept as they are.
+ */
+import type { Selectable } from "kysely";
+import { z } from "zod";
+import type { DatasetKey } from "../../domain/types.js";
+import { CorruptRowError, NotFoundError, translateDbError } from "../errors.js";
+import type { NotificationAccountTable } from "../schema.js";
+import type { Scope } from "../scope.js";
+import type { Sender } from "./senders.js";
+
+/** The config key holding each dataset's watermark: the seed's three, then the same pattern. */
+export const WATERMARK_KEYS = {
+  consumption_load_curve: "last_consumption_load_curve",
+  daily_consumption: "last_daily_consumption",
+  daily_consumption_max_power: "last_consumption_max_power",
+  production_load_curve: "last_production_load_curve",
+  daily_production: "last_daily_production",
+  consumption_index: "last_consumption_index",
+  production_index: "last_production_index",
+} as const satisfies Record<DatasetKey, string>;
+
+export type WatermarkKey = (typeof WATERMARK_KEYS)[DatasetKey];
+
+const epochMs = z.number().int();
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD");
+
+/** One failed attempt, as recorded on the account (never a secret in `message`). */
+export const syncErrorSchema = z.looseObject({
+  at_ms: epochMs,
+  /** `ErrorKind` of the domain error, or `internal`. */
+  kind: z.string(),
+  message: z.string(),
+  permanent: z.boolean(),
+  dataset: z.string().optional(),
+  status: z.number().int().optional(),
+  code: z.string().optional(),
+});
+export type SyncErrorRecord = z.infer<typeof syncErrorSchema>;
+
+/** The domain `SubscribedService`. */
+export const subscribedServiceSchema = z.looseObject({
+  id: z.string(),
+  usagePointId: z.string(),
+  consumption: z.boolean(),
+  production: z.boolean(),
+  measureType: z.string(),
+  step: z.string().nullable(),
+  state: z.string(),
+  startDate: localDate.nullable(),
+  endDate: localDate.nullable(),
+  autorisationId: z.number().nullable(),
+  autorisationType: z.string().nullable(),
+});
+
+/** Per-dataset state beside the watermark. */
+export const datasetStateSchema = z.looseObject({
+  /** Wrong direction, service not subscribed…: the dataset is not asked for. */
+  not_applicable: z.boolean().optional(),
+  not_applicable_reason: z.string().nullable().optional(),
+  last_success_ms: epochMs.nullable().optional(),
+  last_error: syncErrorSchema.nullable().optional(),
+  next_attempt_ms: epochMs.nullable().optional(),
+  /** Consecutive failed attempts (reset on success), for backoff. */
+  failures: z.number().int().min(0).optional(),
+});
+export type DatasetState = z.infer<typeof datasetStateSchema>;
+
+const watermarkShape = Object.fromEntries(
+  Object.values(WATERMARK_KEYS).map((k) => [k, epochMs.nullable().optional()]),
+) as Record<WatermarkKey, z.ZodOptional<z.ZodNullable<z.ZodNumber>>>;
+
+export const accountConfigSchema = z.looseObject({
+  usage_point_id: z.string().min(1),
+  /** Consent v2: the autorisation the usage point was granted under. */
+  autorisation_id: z.union([z.string(), z.number()]).nullable().optional(),
+  ...watermarkShape,
+  /** Consent missing, revoked or ended: syncs stop until the user consents again. */
+  expired: z.boolean().optional(),
+  expired_at_ms: epochMs.nullable().optional(),
+  expired_reason: z.string().nullable().optional(),
+  consent_given_at_ms: epochMs.nullable().optional(),
+  consent_start_date: localDate.nullable().optional(),
+  consent_end_date: localDate.nullable().optional(),
+  subscribed_services: z.array(subscribedServiceSchema).optional(),
+  subscribed_services_at_ms: epochMs.nullable().optional(),
+  /** Last sync outcome of the account as a whole. */
+  last_success_ms: epochMs.nullable().optional(),
+  last_error: syncErrorSchema.nullable().optional(),
+  next_attempt_ms: epochMs.nullable().optional(),
+  failures: z.number().int().min(0).optional(),
+  datasets: z.record(z.string(), datasetStateSchema).optional(),
+});
+export type AccountConfig = z.infer<typeof accountConfigSchema>;
+
+/**
+ * A shallow patch: a key set to a value replaces it, `null` clears it, `undefined` (or absent) leaves it.
+ * `datasets` is replaced whole; use `updateDatasetState` to change one dataset.
+ */
+export type AccountConfigPatch = { [K in keyof AccountConfig]?: AccountConfig[K] | undefined };
+
+export interface Account {
+  id: number;
+  senderId: number;
+  userId: number;
+  usagePointId: string;
+  config: AccountConfig;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface NewAccount {
+  senderId: number;
+  userId: number;
+  usagePointId: string;
+  /** Initial config; `usage_point_id` is set from `usagePointId`. */
+  config?: Omit<AccountConfigPatch, "usage_point_id">;
+}
+
+export interface AccountListOptions {
+  userId?: number;
+  senderId?: number;
+  offset?: number;
+  limit?: number;
+}
+
+/** The watermark of a dataset in a config (epoch ms), or null. */
+export function watermarkOf(config: AccountConfig, dataset: DatasetKey): number | null {
+  return config[WATERMARK_KEYS[dataset]] ?? null;
+}
+
+function parseConfig(id: number | string, text: string): AccountConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CorruptRowError(`notification_account ${id}: config is not JSON`, { cause: e });
+  }
+  const r = accountConfigSchema.safeParse(json);
+  if (!r.success) {
+    throw new CorruptRowError(
+      `notification_account ${id}: config does not match its schema: ${z.prettifyError(r.error)}`,
+    );
+  }
+  return r.data;
+}
+
+/** Validates a config about to be written; a bad patch is the caller's error (RangeError). */
+function checkConfig(config: unknown): AccountConfig {
+  const r = accountConfigSchema.safeParse(config);
+  if (!r.success) throw new RangeError(`invalid account config: ${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+function merge<T extends object>(base: T, patch: object): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+function toAccount(row: Selectable<NotificationAccountTable>): Account {
+  return {
+    id: row.id,
+    senderId: row.sender_id,
+    userId: row.user_id,
+    usagePointId: row.usage_point_id,
+    config: parseConfig(row.id, row.config),
+    createdAtMs: row.created_at_ms,
+    updatedAtMs: row.updated_at_ms,
+  };
+}
+
+export class AccountsRepository {
+  constructor(private readonly scope: Scope) {}
+
+  async create(account: NewAccount): Promise<Account> {
+    const config = checkConfig(merge({ usage_point_id: account.usagePointId }, account.config ?? {}));
+    config.usage_point_id = account.usagePointId;
+    const now = this.scope.now();
+    try {
+      const row = await this.scope.db
+        .insertInto("notification_account")
+        .values({
+          sender_id: account.senderId,
+          user_id: account.userId,
+          usage_point_id: account.usagePointId,
+          config: JSON.stringify(config),
+          created_at_ms: now,
+          updated_at_ms: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    } catch (e) {
+      throw translateDbError(
+        e,
+        `an account for usage point ${account.usagePointId} (user ${account.userId}, sender ${account.senderId})`,
+      );
+    }
+  }
+
+  async findById(id: number): Promise<Account | undefined> {
+    const row = await this.scope.db
+      .selectFrom("notification_account")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async find(senderId: number, userId: number, usagePointId: string): Promise<Account | undefined> {
+    const row = await this.scope.db
+      .selectFrom("notification_account")
+      .selectAll()
+      .where("sender_id", "=", senderId)
+      .where("user_id", "=", userId)
+      .where("usage_point_id", "=", usagePointId)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  /** Every account of a usage point (one per user and sender), by id. */
+  async findByUsagePoint(usagePointId: string): Promise<Account[]> {
+    const rows = await this.scope.db
+      .selectFrom("notification_account")
+      .selectAll()
+      .where("usage_point_id", "=", usagePointId)
+      .orderBy("id")
+      .execute();
+    return rows.map(toAccount);
+  }
+
+  /** By id. */
+  async list(opts: AccountListOptions = {}): Promise<Account[]> {
+    let q = this.scope.db.selectFrom("notification_account").selectAll();
+    if (opts.userId !== undefined) q = q.where("user_id", "=", opts.userId);
+    if (opts.senderId !== undefined) q = q.where("sender_id", "=", opts.senderId);
+    q = q.orderBy("id");
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    if (opts.offset !== undefined) q = q.offset(opts.offset);
+    return (await q.execute()).map(toAccount);
+  }
+
+  /** The account with its sender (the seed's `findById`, which joins the sender). */
+  async findWithSender(id: number): Promise<{ account: Account; sender: Sender } | undefined> {
+    const row = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .selectAll("a")
+      .select(["s.libelle", "s.impl_class", "s.role", "s.cron"])
+      .where("a.id", "=", id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      account: toAccount(row),
+      sender: {
+        id: row.sender_id,
+        libelle: row.libelle,
+        implClass: row.impl_class,
+        role: row.role,
+        cron: row.cron,
+      },
+    };
+  }
+
+  /** Ids of the accounts whose sender has a cron, ordered by id, one page (the seed's `listIdsWithCron`). */
+  async listIdsWithCron(page: { offset: number; limit: number }): Promise<number[]> {
+    const rows = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .select("a.id")
+      .where("s.cron", "is not", null)
+      .orderBy("a.id")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The seed's `countWithCron`. */
+  async countWithCron(): Promise<number> {
+    const { n } = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("s.cron", "is not", null)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /**
+   * Merges `patch` into the stored config (see `AccountConfigPatch`) and returns the result. The read and
+   * the write are one transaction, the row locked on PostgreSQL, so concurrent patches of different keys
+   * all land. Throws NotFoundError for an unknown account, RangeError for a patch the schema refuses.
+   */
+  async updateConfig(id: number, patch: AccountConfigPatch): Promise<AccountConfig> {
+    return this.patchConfig(id, () => patch);
+  }
+
+  /** Read, merge and write under one lock; `makePatch` sees the current config. */
+  private async patchConfig(
+    id: number,
+    makePatch: (current: AccountConfig) => AccountConfigPatch,
+  ): Promise<AccountConfig> {
+    return this.scope.transaction(async (tx) => {
+      let q = tx.db.selectFrom("notification_account").select("config").where("id", "=", id);
+      // SQLite has no FOR UPDATE: its transactions already hold the database's write lock.
+      if (tx.kind === "postgres") q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      if (!row) throw new NotFoundError(`notification_account ${id} does not exist`);
+      const current = parseConfig(id, row.config);
+      const config = checkConfig(merge(current, makePatch(current)));
+      try {
+        await tx.db
+          .updateTable("notification_account")
+          .set({
+            config: JSON.stringify(config),
+            usage_point_id: config.usage_point_id,
+            updated_at_ms: tx.now(),
+          })
+          .where("id", "=", id)
+          .execute();
+      } catch (e) {
+        throw translateDbError(
+          e,
+          `an account for usage point ${config.usage_point_id} (same user and sender)`,
+        );
+      }
+      return config;
+    });
+  }
+
+  /** Sets a dataset's watermark (epoch ms of the newest point stored, as in the seed), or clears it. */
+  async setWatermark(id: number, dataset: DatasetKey, ms: number | null): Promise<AccountConfig> {
+    return this.updateConfig(id, { [WATERMARK_KEYS[dataset]]: ms });
+  }
+
+  /** Merges `patch` into one dataset's state (same rules as `updateConfig`, one level down). */
+  async updateDatasetState(id: number, dataset: DatasetKey, patch: DatasetState): Promise<AccountConfig> {
+    return this.patchConfig(id, (current) => ({
+      datasets: { ...current.datasets, [dataset]: merge(current.datasets?.[dataset] ?? {}, patch) },
+    }));
+  }
+
+  /** True when it existed. */
+  async delete(id: number): Promise<boolean> {
+    const r = await this.scope.db.deleteFrom("notification_account").where("id", "=", id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+}

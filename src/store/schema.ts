@@ -1,0 +1,170 @@
+/**
+ * The database as Kysely sees it: one interface per table, snake_case like the columns. The SQL that
+ * creates them is in `migrations/`; this file must follow it (the integration tests read every column
+ * back on both engines).
+ *
+ * Conventions (the same on SQLite and PostgreSQL):
+ * - instants are UTC epoch milliseconds in `bigint` columns named `*_ms` (PostgreSQL's int8 is parsed
+ *   into a JS number, see `database.ts`); an interval is `start_ms` + `length_min`;
+ * - values carry their unit in the column name (`power_w`, `energy_wh`, `value_wh`), except the
+ *   `value` of `daily_value`/`monthly_value`, whose unit follows `series` (Wh, or VA for `max_power`);
+ * - booleans are integers 0/1 (better-sqlite3 cannot bind a JS boolean), JSON is text;
+ * - a Paris calendar day is text `YYYY-MM-DD`, a Paris month `YYYY-MM`.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** An id the database assigns (insert: optional; select: number). */
+type Id = Generated<number>;
+
+export interface AppUserTable {
+  id: Id;
+  username: string;
+  password_hash: string;
+  /** Comma-separated roles, the seed's way: `ROLE_USER,ROLE_ADMIN`. */
+  roles: string;
+  created_at_ms: number;
+}
+
+export interface DeviceTypeTable {
+  id: Id;
+  libelle: string;
+  impl_class: string;
+  /** 0/1 */
+  qualitatif: ColumnType<number, number | undefined, number>;
+  /** 0/1 */
+  planning: ColumnType<number, number | undefined, number>;
+}
+
+export interface DeviceTable {
+  id: Id;
+  user_id: number;
+  device_type_id: number;
+  /** The usage point id (PRM), the seed's `mac`. */
+  mac: string;
+  label: string;
+  unite: ColumnType<string, string | undefined, string>;
+  /** JSON text, see `DeviceMetadata`. */
+  metadata: ColumnType<string, string | undefined, string>;
+  /** Last mean power in W (the seed's `device.value`). */
+  value: number | null;
+  /** End instant of the last load-curve interval stored (the seed's `device.dateValue`). */
+  date_value_ms: number | null;
+  created_at_ms: number;
+}
+
+export interface NotificationAccountSenderTable {
+  id: Id;
+  libelle: string;
+  impl_class: string;
+  role: string | null;
+  /** Quartz cron expression; accounts of senders without one are never scheduled. */
+  cron: string | null;
+}
+
+export interface NotificationAccountTable {
+  id: Id;
+  sender_id: number;
+  user_id: number;
+  /** Copy of `config.usage_point_id`, for lookups and the unique key. */
+  usage_point_id: string;
+  /** JSON text, see `AccountConfig`. */
+  config: ColumnType<string, string | undefined, string>;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export type CurveDirection = "consumption" | "production";
+
+export interface CurveValueTable {
+  device_id: number;
+  direction: CurveDirection;
+  start_ms: number;
+  length_min: number;
+  /** Mean power over the interval in W; NULL = Enedis reported the measure as missing. */
+  power_w: number | null;
+  /** power_w × length_min / 60. */
+  energy_wh: number | null;
+}
+
+export type DailySeries = "consumption" | "production" | "max_power";
+
+export interface DailyValueTable {
+  device_id: number;
+  series: DailySeries;
+  /** Paris day of `start_ms`. */
+  day: string;
+  start_ms: number;
+  /** 1380, 1440 or 1500. */
+  length_min: number;
+  /** Wh (consumption, production) or VA (max_power); NULL = reported missing. */
+  value: number | null;
+  /** max_power only: instant of the peak. */
+  peak_at_ms: number | null;
+}
+
+export interface MonthlyValueTable {
+  device_id: number;
+  series: DailySeries;
+  /** Paris month `YYYY-MM`. */
+  month: string;
+  /** Paris midnight of the month's first day. */
+  start_ms: number;
+  length_min: number;
+  /** Sum of the days' Wh, or max of the days' VA for max_power. */
+  value: number;
+  /** max_power only: instant of the month's peak. */
+  peak_at_ms: number | null;
+  /** Days with a value that went into `value`. */
+  days: number;
+}
+
+export interface IndexValueTable {
+  device_id: number;
+  direction: CurveDirection;
+  /** `<calendar>:<time class>`, e.g. `DI000001:HC`. */
+  register: string;
+  day: string;
+  start_ms: number;
+  length_min: number;
+  /** Cumulative counter in Wh; NULL = reported missing. */
+  value_wh: number | null;
+}
+
+export type LedgerStatus = "complete" | "partial" | "missing" | "gap" | "pending";
+
+export interface CompletenessTable {
+  device_id: number;
+  /** A `DatasetKey`. */
+  dataset: string;
+  day: string;
+  expected: number;
+  received: number;
+  missing: number;
+  status: LedgerStatus;
+  attempts: number;
+  first_seen_ms: number;
+  last_attempt_ms: number;
+}
+
+export interface AppSecretTable {
+  name: string;
+  /** `SecretBox` text (`v1:…`), bound to `name`. */
+  ciphertext: string;
+  /** Bumped on every write, for compare-and-set. */
+  version: number;
+  updated_at_ms: number;
+}
+
+export interface Database {
+  app_user: AppUserTable;
+  device_type: DeviceTypeTable;
+  device: DeviceTable;
+  notification_account_sender: NotificationAccountSenderTable;
+  notification_account: NotificationAccountTable;
+  curve_value: CurveValueTable;
+  daily_value: DailyValueTable;
+  monthly_value: MonthlyValueTable;
+  index_value: IndexValueTable;
+  completeness: CompletenessTable;
+  app_secret: AppSecretTable;
+}
