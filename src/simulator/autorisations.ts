@@ -55,8 +55,9 @@ export class AutorisationRegistry {
   ) {}
 
   private newId(prm: string): number {
+    // The PRMs of a mock autorisation (11-13) share its id.
     const mock = mockAutorisationOf(prm);
-    if (mock !== null && !this.byId.has(mock)) return mock;
+    if (mock !== null) return mock;
     let id = 10_000 + (hashString(`autorisation:${this.clientId}:${prm}`) % 89_990_000);
     while (this.byId.has(id) || MOCK_AUTORISATIONS[id] !== undefined) id++;
     return id;
@@ -89,7 +90,8 @@ export class AutorisationRegistry {
       revokedOn,
     };
     this.byPrm.set(prm, a);
-    this.byId.set(a.autorisationId, a);
+    // Mock ids cover several PRMs: subscribed_services resolves them from the sandbox table.
+    if (MOCK_AUTORISATIONS[a.autorisationId] === undefined) this.byId.set(a.autorisationId, a);
     return a;
   }
 

@@ -21,7 +21,7 @@
 import { addDays, daysBetween, type LocalDate } from "../domain/time.js";
 import type { Direction } from "../domain/types.js";
 import { hashString, seedWord, unit } from "./hash.js";
-import { parisDay, parisFields } from "./paris.js";
+import { dstBounds, parisDay } from "./paris.js";
 import { activationOf, isOffPeak, profileOf, type PrmProfile } from "./profile.js";
 
 const MINUTE_MS = 60_000;
@@ -151,15 +151,21 @@ function computeDay(p: PrmProfile, seed: number, date: LocalDate): DayData {
   let prodWmin = 0;
   let prodOffPeakWmin = 0;
 
+  // Wall-clock minutes without luxon or Date objects per point: the day's offsets are known.
+  const dst = dstBounds(Number(date.slice(0, 4)));
+  const offsetMin = (ms: number) => (ms >= dst.startMs && ms < dst.endMs ? 120 : 60);
+  const localMidnight = startMs + offsetMin(startMs) * MINUTE_MS;
+  const wallMinute = (ms: number) => (ms + offsetMin(ms) * MINUTE_MS - localMidnight) / MINUTE_MS;
+  const weekday = ((new Date(Date.parse(`${date}T00:00:00Z`)).getUTCDay() + 6) % 7) + 1;
+  const weekend = weekday >= 6;
+
   for (let i = 0; i < n; i++) {
     const t = startMs + i * stepMs;
     const mid = t + stepMs / 2;
-    const startFields = parisFields(t);
-    const isHc = isOffPeak(p.offPeak, startFields.minuteOfDay);
+    const isHc = isOffPeak(p.offPeak, wallMinute(t));
     offPeak[i] = isHc ? 1 : 0;
-    const f = parisFields(mid);
-    const hour = f.minuteOfDay / 60;
-    const weekend = f.weekday >= 6;
+    const minuteOfDay = wallMinute(mid);
+    const hour = minuteOfDay / 60;
     const minuteNo = Math.floor(t / MINUTE_MS);
 
     let c = 0;
@@ -177,7 +183,7 @@ function computeDay(p: PrmProfile, seed: number, date: LocalDate): DayData {
         w += (800 + 1400 * unit(prmWord, seed, minuteNo, 3)) * (p.subscribedKva / 9);
       }
       if (hh.waterW > 0) {
-        const since = (f.minuteOfDay - p.offPeak.firstStartMin + 1440) % 1440;
+        const since = (minuteOfDay - p.offPeak.firstStartMin + 1440) % 1440;
         if (since < waterMinutes) w += hh.waterW;
       }
       c = Math.min(hh.capW, w);

@@ -17,7 +17,8 @@ function lastSundayUtc(year: number, month0: number): number {
   return Date.UTC(year, month0, lastDay.getUTCDate() - lastDay.getUTCDay());
 }
 
-function dstBounds(year: number): { startMs: number; endMs: number } {
+/** Summer time of a year: [startMs, endMs) in UTC. */
+export function dstBounds(year: number): { startMs: number; endMs: number } {
   let b = dstCache.get(year);
   if (!b) {
     b = { startMs: lastSundayUtc(year, 2) + HOUR_MS, endMs: lastSundayUtc(year, 9) + HOUR_MS };
