@@ -282,8 +282,8 @@ describeEachDatabase("store: users, senders, accounts, devices", (db) => {
     await Promise.all(
       Object.values(WATERMARK_KEYS).map((k, i) => store.accounts.updateConfig(a.id, { [k]: 1000 + i })),
     );
-    const cfg = (await store.accounts.findById(a.id))?.config ?? {};
-    Object.values(WATERMARK_KEYS).forEach((k, i) => expect(cfg[k]).toBe(1000 + i));
+    const cfg = (await store.accounts.findById(a.id))?.config;
+    Object.values(WATERMARK_KEYS).forEach((k, i) => expect(cfg?.[k]).toBe(1000 + i));
   });
 
   it("reports a corrupt config row clearly", async () => {
