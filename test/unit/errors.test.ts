@@ -15,7 +15,7 @@ import {
 import { classifyHttpError, readErrorBody, retryAtFrom, transportError } from "../../src/enedis/errors.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0); // 13:00 Paris
-const noHeaders = { get: () => null };
+const noHeaders: { get(name: string): string | null } = { get: () => null };
 
 function classify(status: number, body: unknown, headers = noHeaders) {
   return classifyHttpError({ status, body, headers, api: "mesure_synchrone_auto", nowMs: NOW });
