@@ -244,7 +244,7 @@ class Lru<K, V> {
 
 // Day computations are cached: a 36-month request reads ~1,100 days, an index walks every day since
 // activation, and the same days are asked again in both API generations.
-const dayCache = new Lru<string, DayData>(40_000);
+const dayCache = new Lru<string, DayData>(20_000);
 
 function dayData(prm: string, seed: string | number, date: LocalDate): DayData {
   const sw = seedWord(seed);

@@ -5,7 +5,7 @@
  * pages do not come here.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { SimContext } from "./context.js";
+import type { RequestMeta, SimContext } from "./context.js";
 import { sendTruncated } from "./faults.js";
 import { parisClock } from "./paris.js";
 import type { ApiResult } from "./result.js";

@@ -5,6 +5,15 @@ import { harness, m2026 } from "./helpers.js";
 const PRM = "22516914714270";
 const daily = m2026("consommation_quotidienne", PRM, "2026-11-01", "2026-11-02");
 
+/** Polls until `cond` holds (2 s at most). */
+async function waitFor(cond: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + 2000;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("condition not met in 2 s");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function outcomes(seed: string, calls: number): Promise<string[]> {
   const h = await harness({ faultRate: 0.5, seed, stallMs: 20, octetStreamEvery: 0 });
   try {
@@ -70,7 +79,6 @@ describe("fault injection", () => {
           seen.add("broken");
         }
       }
-      await new Promise((r) => setTimeout(r, 20));
       const log = h.sim.requestLog();
       expect(Object.values(log.faults).reduce((s, n) => s + n, 0)).toBe(12);
       expect(seen.has("200")).toBe(false);
