@@ -67,11 +67,7 @@ function runHandler(call: ApiCall): ApiResult {
 }
 
 export function runApi(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, call: ApiCall): void {
-  const meta = { api: call.api, endpoint: call.endpoint } as {
-    api: string;
-    endpoint: string;
-    fault?: string;
-  };
+  const meta: RequestMeta = { api: call.api, endpoint: call.endpoint };
   ctx.meta.set(request.raw, meta);
   const now = ctx.now();
   if (!ctx.tokens.check(request.headers.authorization, now)) return send(reply, invalidCredentials());

@@ -102,16 +102,23 @@ describe("fault injection", () => {
         .then((r) => r.text())
         .catch(() => "");
     }
+    // A call that got past the quota counts in the quota usage: the stalled one has reached the server.
+    const counted = async () => {
+      const log = (await (await fetch(`${h.sim.url}/__simulator/log`)).json()) as {
+        quota: Record<string, { lastHour: number }>;
+      };
+      return log.quota.mesure_synchrone_auto?.lastHour ?? 0;
+    };
+    const before = await counted();
     const ac = new AbortController();
     const pending = fetch(`${h.sim.url}${daily}`, {
       headers: { authorization: `Bearer ${token}` },
       signal: ac.signal,
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => (await counted()) > before);
     ac.abort();
     await expect(pending).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(h.sim.requestLog().byStatus["499"]).toBe(1);
+    await waitFor(() => h.sim.requestLog().byStatus["499"] === 1);
     // The next stall is left hanging; stop() must still finish promptly.
     const next = kinds.indexOf("stall", first + 1);
     for (let i = first + 1; i < next; i++) {
@@ -119,10 +126,11 @@ describe("fault injection", () => {
         .then((r) => r.text())
         .catch(() => "");
     }
+    const before2 = await counted();
     const hanging = fetch(`${h.sim.url}${daily}`, { headers: { authorization: `Bearer ${token}` } }).catch(
       () => "gone",
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => (await counted()) > before2);
     const t0 = Date.now();
     await h.stop();
     expect(Date.now() - t0).toBeLessThan(2000);
