@@ -66,8 +66,37 @@ export const datasetStateSchema = z.looseObject({
   next_attempt_ms: epochMs.nullable().optional(),
   /** Consecutive failed attempts (reset on success), for backoff. */
   failures: z.number().int().min(0).optional(),
+  /** The first day not fetched yet going forward (exclusive end of what was fetched). */
+  fetched_until: localDate.nullable().optional(),
+  /** The oldest day fetched so far (backfill cursor, newest first). */
+  backfill_oldest: localDate.nullable().optional(),
+  /** Enedis has nothing before this day (meter activation, history horizon). */
+  data_floor: localDate.nullable().optional(),
 });
 export type DatasetState = z.infer<typeof datasetStateSchema>;
+
+/** What one dataset did in the last sync. */
+export const datasetOutcomeSchema = z.looseObject({
+  outcome: z.enum(["ok", "partial", "no_data_yet", "not_applicable", "failed"]),
+  message: z.string().nullable().optional(),
+  windows: z.number().int().optional(),
+  retries: z.number().int().optional(),
+  points: z.number().int().optional(),
+});
+export type DatasetOutcome = z.infer<typeof datasetOutcomeSchema>;
+
+/** The last sync of the account, as shown to its owner and to the operator. */
+export const syncOutcomeSchema = z.looseObject({
+  started_at_ms: epochMs,
+  finished_at_ms: epochMs.nullable(),
+  outcome: z.enum(["ok", "partial", "failed", "expired", "running"]),
+  message: z.string().nullable(),
+  /** Calls made to Enedis, and retries among them. */
+  calls: z.number().int(),
+  retries: z.number().int(),
+  datasets: z.record(z.string(), datasetOutcomeSchema),
+});
+export type SyncOutcome = z.infer<typeof syncOutcomeSchema>;
 
 const watermarkShape = Object.fromEntries(
   Object.values(WATERMARK_KEYS).map((k) => [k, epochMs.nullable().optional()]),
@@ -93,6 +122,10 @@ export const accountConfigSchema = z.looseObject({
   next_attempt_ms: epochMs.nullable().optional(),
   failures: z.number().int().min(0).optional(),
   datasets: z.record(z.string(), datasetStateSchema).optional(),
+  /** The datasets this usage point has (from its subscribed services, or all for the legacy API). */
+  dataset_keys: z.array(z.string()).optional(),
+  contract_checked_at_ms: epochMs.nullable().optional(),
+  last_sync: syncOutcomeSchema.nullable().optional(),
 });
 export type AccountConfig = z.infer<typeof accountConfigSchema>;
 

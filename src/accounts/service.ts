@@ -1,0 +1,109 @@
+/**
+ * Accounts: a user's usage point under a DataConnect sender, with its meter device (the seed's
+ * `authorization_code` + `findOrCreateDevice`, without the token: one application token serves all).
+ */
+import type { Config } from "../config/schema.js";
+import { assertUsagePointId } from "../domain/types.js";
+import { findImplementation } from "../senders/registry.js";
+import type { Store } from "../store/index.js";
+import type { Account, AccountConfigPatch } from "../store/repositories/accounts.js";
+import type { Device } from "../store/repositories/devices.js";
+import type { Sender } from "../store/repositories/senders.js";
+
+export class AccountInputError extends Error {
+  override readonly name = "AccountInputError";
+}
+
+/** The DataConnect sender to use: the named one, else the one labelled `enedis.appName`, else the only one. */
+export async function resolveDataConnectSender(
+  store: Store,
+  config: Config,
+  libelle?: string,
+): Promise<Sender> {
+  if (libelle) {
+    const s = await store.senders.findByLibelle(libelle);
+    if (!s)
+      throw new AccountInputError(
+        `no sender labelled "${libelle}" (create it with: sender add --libelle "${libelle}" --impl dataconnect)`,
+      );
+    if (findImplementation(s.implClass)?.key !== "dataconnect") {
+      throw new AccountInputError(
+        `sender "${libelle}" is not a DataConnect sender (implementation ${s.implClass})`,
+      );
+    }
+    return s;
+  }
+  const byName = await store.senders.findByLibelle(config.enedis.appName);
+  if (byName && findImplementation(byName.implClass)?.key === "dataconnect") return byName;
+  const all = (await store.senders.list({ limit: 1000 })).filter(
+    (s) => findImplementation(s.implClass)?.key === "dataconnect",
+  );
+  if (all.length === 1) return all[0] as Sender;
+  if (all.length === 0) {
+    throw new AccountInputError(
+      `no DataConnect sender yet (create one with: sender add --libelle "${config.enedis.appName}" --impl dataconnect --cron "0 0/10 * * * ?")`,
+    );
+  }
+  throw new AccountInputError(
+    `several DataConnect senders: name one with --sender (${all.map((s) => s.libelle).join(", ")})`,
+  );
+}
+
+export interface RegisterInput {
+  username: string;
+  usagePointId: string;
+  senderLibelle?: string;
+  config?: Omit<AccountConfigPatch, "usage_point_id">;
+  nowMs?: number;
+}
+
+/** Creates (or finds) the account and its meter device, in one transaction. */
+export async function registerAccount(
+  store: Store,
+  config: Config,
+  input: RegisterInput,
+): Promise<{ account: Account; device: Device; created: boolean }> {
+  const prm = (() => {
+    try {
+      return assertUsagePointId(input.usagePointId.trim());
+    } catch (e) {
+      throw new AccountInputError((e as Error).message);
+    }
+  })();
+  const user = await store.users.findByUsername(input.username);
+  if (!user)
+    throw new AccountInputError(
+      `no user "${input.username}" (create one with: user add ${input.username} --password …)`,
+    );
+  const sender = await resolveDataConnectSender(store, config, input.senderLibelle);
+  return store.transaction(async (tx) => {
+    const type = await tx.devices.linkyType();
+    const device = await tx.devices.findOrCreate({
+      userId: user.id,
+      mac: prm,
+      label: config.enedis.compteurLabel,
+      deviceTypeId: type.id,
+      metadata: { modele: "Linky" },
+    });
+    const existing = await tx.accounts.find(sender.id, user.id, prm);
+    if (existing) {
+      // A new consent for a known usage point: it is no longer expired.
+      const account = {
+        ...existing,
+        config: await tx.accounts.updateConfig(existing.id, {
+          ...input.config,
+          expired: false,
+          expired_reason: null,
+        }),
+      };
+      return { account, device, created: false };
+    }
+    const account = await tx.accounts.create({
+      senderId: sender.id,
+      userId: user.id,
+      usagePointId: prm,
+      config: { expired: false, consent_given_at_ms: input.nowMs ?? Date.now(), ...input.config },
+    });
+    return { account, device, created: true };
+  });
+}

@@ -1,0 +1,140 @@
+/** `migrate`, `user add`, `sender add`, `account add`. */
+import type { Command } from "commander";
+import { AccountInputError, registerAccount } from "../accounts/service.js";
+import { hashPassword, passwordProblem } from "../auth/password.js";
+import { validateQuartzCron } from "../scheduler/cron.js";
+import { findImplementation, implementations } from "../senders/registry.js";
+import { UniqueViolationError } from "../store/errors.js";
+import { ROLE_ADMIN, ROLE_USER } from "../store/repositories/users.js";
+import { withStore } from "./context.js";
+import { CliError, EXIT_USAGE, printResult } from "./output.js";
+
+const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
+const ROLE_RE = /^ROLE_[A-Z0-9_]+$/;
+
+export function registerAdminCommands(program: Command): void {
+  program
+    .command("migrate")
+    .description("apply database migrations (also done by serve, worker and sync)")
+    .action(async (_o: unknown, cmd: Command) => {
+      await withStore(cmd, async ({ store }, g) => {
+        const applied = store.migrations.applied;
+        printResult(g, applied.length ? `applied: ${applied.join(", ")}` : "database is up to date", {
+          applied,
+        });
+      });
+    });
+
+  const user = program.command("user").description("local users");
+  user
+    .command("add <name>")
+    .description("create a local user (ROLE_USER, plus ROLE_ADMIN with --admin)")
+    .requiredOption("--password <p>", "password (at least 8 characters)")
+    .option("--admin", "also grant ROLE_ADMIN")
+    .action(async (name: string, o: { password: string; admin?: boolean }, cmd: Command) => {
+      if (!USERNAME_RE.test(name))
+        throw new CliError(`user name "${name}": use 1-64 letters, digits, . _ @ -`, EXIT_USAGE);
+      const problem = passwordProblem(o.password);
+      if (problem) throw new CliError(problem, EXIT_USAGE);
+      await withStore(cmd, async ({ store }, g) => {
+        const roles = o.admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER];
+        try {
+          const u = await store.users.create({
+            username: name,
+            passwordHash: await hashPassword(o.password),
+            roles,
+          });
+          printResult(g, `user ${u.username} created (${roles.join(", ")})`, {
+            id: u.id,
+            username: u.username,
+            roles,
+          });
+        } catch (e) {
+          if (e instanceof UniqueViolationError) throw new CliError(`user "${name}" already exists`);
+          throw e;
+        }
+      });
+    });
+
+  const sender = program.command("sender").description("notification account senders (connectors)");
+  sender
+    .command("add")
+    .description("create a NotificationAccountSender")
+    .requiredOption("--libelle <label>", "unique label")
+    .requiredOption(
+      "--impl <impl>",
+      `implementation (${implementations()
+        .map((i) => i.key)
+        .join(", ")})`,
+    )
+    .option("--cron <expr>", "Quartz cron expression, e.g. '0 0/10 * * * ?' (every 10 minutes)")
+    .option("--role <role>", "role a user needs to use it (e.g. ROLE_USER)")
+    .action(async (o: { libelle: string; impl: string; cron?: string; role?: string }, cmd: Command) => {
+      const libelle = o.libelle.trim();
+      if (!libelle || libelle.length > 255)
+        throw new CliError("--libelle must be 1 to 255 characters", EXIT_USAGE);
+      const impl = findImplementation(o.impl);
+      if (!impl) {
+        throw new CliError(
+          `unknown implementation "${o.impl}" (known: ${implementations()
+            .map((i) => i.key)
+            .join(", ")})`,
+          EXIT_USAGE,
+        );
+      }
+      if (o.cron !== undefined) {
+        const problem = validateQuartzCron(o.cron);
+        if (problem) throw new CliError(`invalid cron "${o.cron}": ${problem}`, EXIT_USAGE);
+      }
+      if (o.role !== undefined && !ROLE_RE.test(o.role))
+        throw new CliError(`--role must look like ROLE_NAME, got "${o.role}"`, EXIT_USAGE);
+      await withStore(cmd, async ({ store }, g) => {
+        try {
+          const s = await store.senders.create({
+            libelle,
+            implClass: impl.key,
+            cron: o.cron ?? null,
+            role: o.role ?? null,
+          });
+          printResult(
+            g,
+            `sender "${s.libelle}" created (${impl.key}${s.cron ? `, cron ${s.cron}` : ", no cron"})`,
+            s,
+          );
+        } catch (e) {
+          if (e instanceof UniqueViolationError)
+            throw new CliError(`a sender labelled "${libelle}" already exists`);
+          throw e;
+        }
+      });
+    });
+
+  const account = program.command("account").description("accounts (a user's usage point under a sender)");
+  account
+    .command("add")
+    .description("register a usage point whose consent was already given (sandbox, simulator, migration)")
+    .requiredOption("--user <name>", "owner")
+    .requiredOption("--usage-point <prm>", "14-digit usage point id")
+    .option("--sender <label>", "sender label (default: the DataConnect sender)")
+    .action(async (o: { user: string; usagePoint: string; sender?: string }, cmd: Command) => {
+      await withStore(cmd, async ({ store, config, now }, g) => {
+        try {
+          const r = await registerAccount(store, config, {
+            username: o.user,
+            usagePointId: o.usagePoint,
+            ...(o.sender ? { senderLibelle: o.sender } : {}),
+            nowMs: now(),
+          });
+          printResult(
+            g,
+            `${r.created ? "account created" : "account already there"}: ${o.usagePoint} for ${o.user} (account ${r.account.id}, device ${r.device.id})`,
+            { accountId: r.account.id, deviceId: r.device.id, created: r.created },
+          );
+        } catch (e) {
+          if (e instanceof AccountInputError)
+            throw new CliError(e.message, /14 digits/.test(e.message) ? EXIT_USAGE : 1);
+          throw e;
+        }
+      });
+    });
+}

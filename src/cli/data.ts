@@ -1,0 +1,243 @@
+/** `sync`, `export`, `status`. */
+import type { Command } from "commander";
+import { isLocalDate, isoUtc, parisDayStartMs } from "../domain/time.js";
+import {
+  isDatasetKey,
+  isUsagePointId,
+  DATASET_KEYS,
+  type DatasetKey,
+  type Reading,
+} from "../domain/types.js";
+import { datasetSpec } from "../enedis/datasets/index.js";
+import type { SyncProgress } from "../sync/account-sync.js";
+import { dataConnectAccounts, syncAccounts } from "../sync/service.js";
+import { withApp, withStore } from "./context.js";
+import { CliError, EXIT_FAILURE, EXIT_USAGE, printResult } from "./output.js";
+
+/** A progress bar on a terminal, plain lines otherwise (logs, CI). */
+function progressReporter(): { onProgress: (p: SyncProgress) => void; end: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let last = "";
+  return {
+    onProgress(p) {
+      const label = `${p.usagePointId} ${p.dataset} ${p.window.from}..${p.window.to} (${p.purpose})`;
+      if (tty) {
+        const width = 24;
+        const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
+        const line = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.done}/${p.total} ${label}`;
+        process.stderr.write(`\r${line.padEnd(last.length)}`);
+        last = line;
+      } else {
+        process.stderr.write(`sync ${p.done + 1}/${p.total} ${label}\n`);
+      }
+    },
+    end() {
+      if (tty && last) process.stderr.write("\n");
+    },
+  };
+}
+
+export function registerDataCommands(program: Command): void {
+  program
+    .command("sync")
+    .description("synchronise now, once, and exit when done; prints a summary")
+    .option("--usage-point <prm>", "one usage point")
+    .option("--all", "every DataConnect account")
+    .action(async (o: { usagePoint?: string; all?: boolean }, cmd: Command) => {
+      if (!o.usagePoint === !o.all)
+        throw new CliError("sync needs --usage-point PRM or --all (one of them)", EXIT_USAGE);
+      if (o.usagePoint && !isUsagePointId(o.usagePoint)) {
+        throw new CliError(
+          `--usage-point must be a 14-digit usage point id, got "${o.usagePoint}"`,
+          EXIT_USAGE,
+        );
+      }
+      await withApp(cmd, async (ctx, g) => {
+        const accounts = await dataConnectAccounts(ctx.store, o.usagePoint);
+        if (accounts.length === 0) {
+          throw new CliError(
+            o.usagePoint
+              ? `no account for usage point ${o.usagePoint} (add one with: account add --user NAME --usage-point ${o.usagePoint})`
+              : "no DataConnect account to sync",
+          );
+        }
+        const progress = progressReporter();
+        const results = await syncAccounts(
+          {
+            store: ctx.store,
+            client: ctx.client,
+            now: ctx.now,
+            log: ctx.log,
+            onProgress: progress.onProgress,
+          },
+          accounts,
+        );
+        progress.end();
+        const lines = results.map(({ account, outcome }) => {
+          const ds = Object.entries(outcome.datasets)
+            .map(
+              ([k, d]) =>
+                `  ${k}: ${d.outcome}${d.points ? `, ${d.points} points` : ""}${d.retries ? `, ${d.retries} retries` : ""}${d.message ? ` (${d.message})` : ""}`,
+            )
+            .join("\n");
+          return `${account.usagePointId} (account ${account.id}): ${outcome.outcome}, ${outcome.calls} calls, ${outcome.retries} retries${outcome.message && !ds ? ` - ${outcome.message}` : ""}\n${ds}`;
+        });
+        printResult(
+          g,
+          lines.join("\n"),
+          results.map((r) => ({
+            accountId: r.account.id,
+            usagePointId: r.account.usagePointId,
+            ...r.outcome,
+          })),
+        );
+        const bad = results.filter((r) => r.outcome.outcome === "failed" || r.outcome.outcome === "expired");
+        if (bad.length > 0) {
+          process.stderr.write(
+            `linky-dataconnect: ${bad.length} account(s) not synced: ${bad.map((b) => `${b.account.usagePointId} ${b.outcome.outcome}${b.outcome.message ? ` (${b.outcome.message})` : ""}`).join("; ")}\n`,
+          );
+          process.exitCode = EXIT_FAILURE;
+        }
+      });
+    });
+
+  program
+    .command("export")
+    .description("stored data to stdout, one row per measure (--from inclusive, --to exclusive, Paris days)")
+    .requiredOption("--usage-point <prm>", "usage point")
+    .requiredOption("--dataset <d>", `dataset (${DATASET_KEYS.join(", ")})`)
+    .requiredOption("--from <date>", "first Paris day, inclusive (YYYY-MM-DD)")
+    .requiredOption("--to <date>", "last Paris day, exclusive (YYYY-MM-DD)")
+    .option("--format <f>", "csv or json", "csv")
+    .action(
+      async (
+        o: { usagePoint: string; dataset: string; from: string; to: string; format: string },
+        cmd: Command,
+      ) => {
+        if (!isUsagePointId(o.usagePoint))
+          throw new CliError(
+            `--usage-point must be a 14-digit usage point id, got "${o.usagePoint}"`,
+            EXIT_USAGE,
+          );
+        const dataset = toDatasetKey(o.dataset);
+        if (!isLocalDate(o.from))
+          throw new CliError(`--from must be a date YYYY-MM-DD, got "${o.from}"`, EXIT_USAGE);
+        if (!isLocalDate(o.to))
+          throw new CliError(`--to must be a date YYYY-MM-DD, got "${o.to}"`, EXIT_USAGE);
+        if (o.from >= o.to)
+          throw new CliError(
+            `--from (${o.from}) must be before --to (${o.to}); --to is exclusive`,
+            EXIT_USAGE,
+          );
+        if (o.format !== "csv" && o.format !== "json")
+          throw new CliError(`--format must be csv or json, got "${o.format}"`, EXIT_USAGE);
+        await withStore(cmd, async ({ store }) => {
+          const devices = await store.devices.findByMac(o.usagePoint);
+          if (devices.length === 0) throw new CliError(`no meter with usage point ${o.usagePoint}`);
+          const readings = await store.measures.readings(
+            devices[0]!.id,
+            dataset,
+            parisDayStartMs(o.from),
+            parisDayStartMs(o.to),
+          );
+          writeExport(dataset, readings, o.format as "csv" | "json");
+        });
+      },
+    );
+
+  program
+    .command("status")
+    .description("accounts by state (fresh, behind, expired, failing)")
+    .action(async (_o: unknown, cmd: Command) => {
+      await withStore(cmd, async ({ store, now, config }, g) => {
+        const accounts = await dataConnectAccounts(store);
+        const dayMs = 86_400_000;
+        const states = { fresh: 0, behind: 0, expired: 0, failing: 0, never: 0 };
+        const rows = accounts.map((a) => {
+          const c = a.config;
+          let state: keyof typeof states;
+          if (c.expired) state = "expired";
+          else if (c.last_sync?.outcome === "failed") state = "failing";
+          else if (!c.last_success_ms) state = "never";
+          else if (
+            now() - (c.last_daily_consumption ?? c.last_consumption_load_curve ?? 0) <=
+            2 * dayMs + 8 * 3_600_000
+          )
+            state = "fresh";
+          else state = "behind";
+          states[state]++;
+          return {
+            accountId: a.id,
+            usagePointId: a.usagePointId,
+            state,
+            lastSuccessMs: c.last_success_ms ?? null,
+            lastError: c.last_error?.message ?? null,
+          };
+        });
+        const quota = `quota per API: ${config.enedis.quota.perSecond}/s, ${config.enedis.quota.perHour}/h`;
+        const human = [
+          `${accounts.length} account(s): ${Object.entries(states)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(", ")}`,
+          quota,
+          ...rows.map(
+            (r) =>
+              `  ${r.usagePointId} (account ${r.accountId}): ${r.state}${r.lastSuccessMs ? `, last success ${isoUtc(r.lastSuccessMs)}` : ""}${r.lastError ? `, last error: ${r.lastError}` : ""}`,
+          ),
+        ].join("\n");
+        printResult(g, human, { states, quota: config.enedis.quota, accounts: rows });
+      });
+    });
+}
+
+/** Contract names, plus the Data Connect 2026 ressource names. */
+function toDatasetKey(name: string): DatasetKey {
+  if (isDatasetKey(name)) return name;
+  const byRessource = DATASET_KEYS.find((k) => datasetSpec(k).ressource === name);
+  if (byRessource) return byRessource;
+  throw new CliError(`unknown dataset "${name}" (one of ${DATASET_KEYS.join(", ")})`, EXIT_USAGE);
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The export format of contract.md: start,end,value,unit (+ peak_at for max power, register for indexes). */
+export function exportRows(dataset: DatasetKey, readings: Reading[]): Array<Record<string, string | number>> {
+  const spec = datasetSpec(dataset);
+  return readings
+    .filter((r) => r.value !== null)
+    .sort((a, b) => a.startMs - b.startMs || (a.register ?? "").localeCompare(b.register ?? ""))
+    .map((r) => {
+      const row: Record<string, string | number> = {
+        start: isoUtc(r.startMs),
+        end: isoUtc(r.startMs + r.lengthMin * 60_000),
+        value: r.value as number,
+        unit: spec.unit,
+      };
+      if (spec.kind === "maxPower") row.peak_at = r.peakAtMs ? isoUtc(r.peakAtMs) : "";
+      if (spec.kind === "index") row.register = r.register ?? "";
+      return row;
+    });
+}
+
+function writeExport(dataset: DatasetKey, readings: Reading[], format: "csv" | "json"): void {
+  const rows = exportRows(dataset, readings);
+  if (format === "json") {
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    return;
+  }
+  const spec = datasetSpec(dataset);
+  const header = [
+    "start",
+    "end",
+    "value",
+    "unit",
+    ...(spec.kind === "maxPower" ? ["peak_at"] : []),
+    ...(spec.kind === "index" ? ["register"] : []),
+  ];
+  const out = [header.join(",")];
+  for (const r of rows) out.push(header.map((h) => csvCell(r[h] ?? "")).join(","));
+  process.stdout.write(`${out.join("\n")}\n`);
+}

@@ -1,0 +1,620 @@
+/**
+ * The sync of one account: the seed's consumptionLoadCurve / dailyConsumption / consumptionMaxPower,
+ * redone so that no measure is lost or duplicated.
+ *
+ * - Datasets come from the PRM's subscribed services (Data Connect 2026), or are all tried (legacy v5)
+ *   and set aside when Enedis says they do not apply.
+ * - Each window's values, completeness ledger and cursors are written in one transaction: a crash leaves
+ *   the whole window or nothing, and the next run resumes after the last committed window.
+ * - Days that came back incomplete are asked again on later runs while Enedis may still fill them, then
+ *   marked as definitive gaps (the seed's watermark jumped over them for ever).
+ * - Typed errors decide: consent gone -> `expired`; API not subscribed -> the operator is told; wrong
+ *   direction / load curve off -> dataset not applicable; no data yet -> later, cursor unmoved; quota ->
+ *   wait for Enedis' time; transient -> exponential backoff with jitter.
+ */
+import {
+  ApiNotSubscribedError,
+  BadRequestError,
+  BeforeActivationError,
+  BeyondHistoryError,
+  isLinkyError,
+  LoadCurveOffError,
+  NoConsentError,
+  NoDataYetError,
+  QuotaExceededError,
+  TransientError,
+  WrongDirectionError,
+} from "../domain/errors.js";
+import {
+  addDays,
+  daysBetween,
+  maxDate,
+  minDate,
+  parisDateOf,
+  parisDayLengthMin,
+  parseStepMinutes,
+  type LocalDate,
+} from "../domain/time.js";
+import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js";
+import type { DataConnectClient } from "../enedis/client.js";
+import { allDatasets, datasetSpec, type DatasetSpec } from "../enedis/datasets/index.js";
+import { splitRange, type Window } from "../enedis/windows.js";
+import {
+  WATERMARK_KEYS,
+  type AccountConfig,
+  type AccountConfigPatch,
+  type DatasetOutcome,
+  type DatasetState,
+  type SyncErrorRecord,
+  type SyncOutcome,
+} from "../store/repositories/accounts.js";
+import { planDataset, publishedUntil, type PlannedWindow } from "./planner.js";
+import type { LedgerEntry, SyncAccount, SyncStore } from "./ports.js";
+
+export interface SyncSettings {
+  /** First-sync depth per kind of dataset, in months (capped by Enedis' horizon). */
+  backfillMonths?: { curve?: number; daily?: number };
+  /** Incomplete days younger than this are asked again; older ones become definitive gaps. */
+  repairWindowDays: number;
+  maxRepairAttempts: number;
+  /** Retries of one call on transient errors within a run. */
+  maxRetries: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** Longest wait for a quota reset within a run; beyond, the run stops and says when to come back. */
+  maxQuotaWaitMs: number;
+  /** Collect the experimental index datasets when the PRM has them. */
+  includeIndexes: boolean;
+  servicesMaxAgeMs: number;
+  contractMaxAgeMs: number;
+  /** Only fresh data (no repair, no backfill): the scheduler's cheap daily pass. */
+  freshOnly?: boolean;
+  /** Stop after this many measure windows (a run's share of the quota). */
+  maxWindows?: number;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  repairWindowDays: 10,
+  maxRepairAttempts: 5,
+  maxRetries: 4,
+  baseBackoffMs: 1000,
+  maxBackoffMs: 60_000,
+  maxQuotaWaitMs: 15 * 60_000,
+  includeIndexes: false,
+  servicesMaxAgeMs: 7 * 86_400_000,
+  contractMaxAgeMs: 30 * 86_400_000,
+};
+
+export interface SyncProgress {
+  usagePointId: string;
+  dataset: DatasetKey;
+  window: Window;
+  purpose: PlannedWindow["purpose"];
+  done: number;
+  total: number;
+}
+
+export interface SyncDeps {
+  client: DataConnectClient;
+  store: SyncStore;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: (message: string) => void;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+const PURPOSE_RANK = { fresh: 0, repair: 1, backfill: 2 } as const;
+
+/** Which datasets a set of services gives (Data Connect 2026). */
+export function datasetsFromServices(services: SubscribedService[], includeIndexes: boolean): DatasetKey[] {
+  const out = new Set<DatasetKey>();
+  for (const s of services) {
+    if (s.state !== "ACTIF" && s.state !== "DEMANDE") continue;
+    for (const spec of allDatasets()) {
+      if (spec.kind === "index" && !includeIndexes) continue;
+      const dirOk = spec.direction === "consumption" ? s.consumption : s.production;
+      if (dirOk && spec.measureType === s.measureType) out.add(spec.key);
+    }
+  }
+  return allDatasets()
+    .map((s) => s.key)
+    .filter((k) => out.has(k));
+}
+
+/** The seed's watermark of the newest reading: curves = end of the interval, daily data = day start. */
+function newestWatermark(spec: DatasetSpec, readings: Reading[]): number | null {
+  let best: number | null = null;
+  for (const r of readings) {
+    const w = spec.kind === "curve" ? r.startMs + r.lengthMin * 60_000 : r.startMs;
+    if (best === null || w > best) best = w;
+  }
+  return best;
+}
+
+/** The most common interval length of a batch (the meter's step), or null. */
+function dominantStep(readings: Reading[]): number | null {
+  const counts = new Map<number, number>();
+  for (const r of readings) counts.set(r.lengthMin, (counts.get(r.lengthMin) ?? 0) + 1);
+  let best: number | null = null;
+  let n = 0;
+  for (const [k, c] of counts) if (c > n) [best, n] = [k, c];
+  return best;
+}
+
+function errorRecord(e: unknown, atMs: number, dataset?: DatasetKey): SyncErrorRecord {
+  const rec: SyncErrorRecord = {
+    at_ms: atMs,
+    kind: isLinkyError(e) ? e.kind : "internal",
+    message: e instanceof Error ? e.message : String(e),
+    permanent: isLinkyError(e) ? e.permanent : false,
+  };
+  if (dataset) rec.dataset = dataset;
+  if (isLinkyError(e) && e.status !== undefined) rec.status = e.status;
+  if (isLinkyError(e) && e.code !== undefined) rec.code = e.code;
+  return rec;
+}
+
+type QueueItem = PlannedWindow & { dataset: DatasetKey };
+
+/** One run of one account. Create one per run (it counts calls and retries). */
+export class AccountSync {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private calls = 0;
+  private retries = 0;
+  private config!: AccountConfig;
+  private account!: SyncAccount;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly settings: SyncSettings = DEFAULT_SYNC_SETTINGS,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = deps.random ?? Math.random;
+  }
+
+  private async patch(p: AccountConfigPatch): Promise<void> {
+    this.config = await this.deps.store.transaction((w) => w.patchAccount(this.account.accountId, p));
+  }
+
+  private async patchDataset(dataset: DatasetKey, p: DatasetState): Promise<void> {
+    this.config = await this.deps.store.transaction((w) =>
+      w.patchDataset(this.account.accountId, dataset, p),
+    );
+  }
+
+  private state(dataset: DatasetKey): DatasetState {
+    return this.config.datasets?.[dataset] ?? {};
+  }
+
+  /** Runs one sync of the account and records its outcome on it. */
+  async run(account: SyncAccount): Promise<SyncOutcome> {
+    this.account = account;
+    this.config = account.config;
+    this.calls = 0;
+    this.retries = 0;
+    const outcome: SyncOutcome = {
+      started_at_ms: this.now(),
+      finished_at_ms: null,
+      outcome: "running",
+      message: null,
+      calls: 0,
+      retries: 0,
+      datasets: {},
+    };
+    if (this.config.expired) {
+      outcome.outcome = "expired";
+      outcome.message =
+        this.config.expired_reason ?? "consent expired or revoked: the customer must consent again";
+      outcome.finished_at_ms = this.now();
+      await this.patch({ last_sync: outcome });
+      return outcome;
+    }
+    let failure: unknown = null;
+    try {
+      const datasets = await this.resolveDatasets();
+      await this.refreshContract();
+      await this.syncDatasets(datasets, outcome);
+      const entries = Object.entries(outcome.datasets);
+      const failed = entries.filter(([, d]) => d.outcome === "failed").length;
+      const waiting = entries.filter(
+        ([, d]) => d.outcome === "no_data_yet" || d.outcome === "partial",
+      ).length;
+      outcome.outcome =
+        failed === 0 && waiting === 0 ? "ok" : failed > 0 && failed === entries.length ? "failed" : "partial";
+      const notes = entries.filter(([, d]) => d.message).map(([k, d]) => `${k}: ${d.message}`);
+      outcome.message = notes.length > 0 ? notes.join("; ") : null;
+    } catch (e) {
+      failure = e;
+      if (e instanceof NoConsentError) {
+        outcome.outcome = "expired";
+        outcome.message = `consent missing or revoked: ${e.message}`;
+        await this.patch({ expired: true, expired_at_ms: this.now(), expired_reason: outcome.message });
+      } else {
+        outcome.outcome = "failed";
+        outcome.message =
+          e instanceof ApiNotSubscribedError
+            ? `operator action needed: ${e.message}`
+            : e instanceof Error
+              ? e.message
+              : String(e);
+      }
+    }
+    outcome.calls = this.calls;
+    outcome.retries = this.retries;
+    outcome.finished_at_ms = this.now();
+    const ok = outcome.outcome === "ok" || outcome.outcome === "partial";
+    await this.patch({
+      last_sync: outcome,
+      ...(ok
+        ? { last_success_ms: outcome.finished_at_ms, failures: 0 }
+        : { failures: (this.config.failures ?? 0) + 1 }),
+      last_error:
+        outcome.outcome === "ok"
+          ? null
+          : errorRecord(failure ?? new Error(outcome.message ?? outcome.outcome), this.now()),
+      next_attempt_ms: this.nextAttempt(outcome),
+    });
+    return outcome;
+  }
+
+  private nextAttempt(outcome: SyncOutcome): number | null {
+    if (outcome.outcome === "expired" || outcome.outcome === "ok") return null;
+    // Later the same day, spread so that thousands of accounts do not come back in the same second.
+    return this.now() + 60 * 60_000 + Math.floor(this.random() * 15 * 60_000);
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    this.calls++;
+    return fn();
+  }
+
+  private async resolveDatasets(): Promise<DatasetKey[]> {
+    const client = this.deps.client;
+    const prm = this.account.usagePointId;
+    if (client.generation === "v5") {
+      return allDatasets()
+        .filter((s) => s.v5Path !== null)
+        .map((s) => s.key);
+    }
+    const checked = this.config.subscribed_services_at_ms;
+    if (this.config.dataset_keys && checked && this.now() - checked < this.settings.servicesMaxAgeMs) {
+      return this.config.dataset_keys as DatasetKey[];
+    }
+    const services = await this.withRetries(() =>
+      this.call(() => client.subscribedServices({ usagePointIds: [prm] })),
+    );
+    const mine = services.filter((s) => s.usagePointId === prm);
+    if (mine.length === 0) {
+      const ended = await this.withRetries(() =>
+        this.call(() => client.subscribedServices({ usagePointIds: [prm], states: ["TERMINE", "SUPPRIME"] })),
+      );
+      throw new NoConsentError(
+        ended.length > 0
+          ? `the services of ${prm} have ended (consent expired or revoked)`
+          : `no active service for ${prm}: no consent given to this application`,
+      );
+    }
+    const datasets = datasetsFromServices(mine, this.settings.includeIndexes);
+    const ends = mine
+      .map((s) => s.endDate)
+      .filter((d): d is string => d !== null)
+      .sort();
+    const starts = mine
+      .map((s) => s.startDate)
+      .filter((d): d is string => d !== null)
+      .sort();
+    await this.patch({
+      subscribed_services: mine.map((s) => ({ ...s })),
+      subscribed_services_at_ms: this.now(),
+      dataset_keys: datasets,
+      consent_start_date: starts[0] ?? this.config.consent_start_date ?? null,
+      consent_end_date: ends[ends.length - 1] ?? this.config.consent_end_date ?? null,
+      autorisation_id:
+        mine.find((s) => s.autorisationId !== null)?.autorisationId ?? this.config.autorisation_id ?? null,
+    });
+    return datasets;
+  }
+
+  /** Contract facts on the first sync and then monthly; activation dates become data floors. */
+  private async refreshContract(): Promise<void> {
+    const checked = this.config.contract_checked_at_ms;
+    if (checked && this.now() - checked < this.settings.contractMaxAgeMs) return;
+    const prm = this.account.usagePointId;
+    try {
+      const { contract, unavailable } = await this.withRetries(() =>
+        this.call(() => this.deps.client.contract(prm)),
+      );
+      await this.deps.store.transaction((w) =>
+        w.patchDeviceMetadata(this.account.deviceId, {
+          subscribed_power_kva: contract.subscribedPowerKva,
+          contract_type: contract.contractType,
+          segments: contract.segments,
+          distribution_tariff: contract.distributionTariff,
+          offpeak_hours: contract.offPeakHours,
+          consumption_activation_date: contract.consumptionActivationDate,
+          production_activation_date: contract.productionActivationDate,
+          contract_start: contract.contractStart,
+          contract_checked_at_ms: this.now(),
+          contract_unavailable_apis: unavailable,
+        }),
+      );
+      for (const spec of allDatasets()) {
+        const act =
+          spec.direction === "consumption"
+            ? contract.consumptionActivationDate
+            : contract.productionActivationDate;
+        const floor = this.state(spec.key).data_floor;
+        if (act && (!floor || act > floor)) await this.patchDataset(spec.key, { data_floor: act });
+      }
+      await this.patch({ contract_checked_at_ms: this.now() });
+    } catch (e) {
+      if (e instanceof NoConsentError) throw e;
+      // Contract data are a bonus: the measures do not wait for them.
+      this.deps.log?.(`contract of ${prm} not read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Retries transient errors and quota refusals with backoff; other errors go up. */
+  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (attempt >= this.settings.maxRetries) throw e;
+        if (e instanceof QuotaExceededError) {
+          const wait = Math.max(0, (e.retryAtMs ?? this.now() + this.backoff(attempt)) - this.now());
+          if (wait > this.settings.maxQuotaWaitMs) throw e;
+          this.retries++;
+          await this.sleep(wait);
+          continue;
+        }
+        if (e instanceof TransientError) {
+          this.retries++;
+          await this.sleep(this.backoff(attempt));
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Exponential backoff with jitter around the nominal delay. */
+  private backoff(attempt: number): number {
+    const nominal = Math.min(this.settings.maxBackoffMs, this.settings.baseBackoffMs * 2 ** attempt);
+    return Math.round(nominal * (0.5 + this.random()));
+  }
+
+  private async plan(datasets: DatasetKey[], outcome: SyncOutcome): Promise<QueueItem[]> {
+    const now = this.now();
+    const repairSince = addDays(parisDateOf(now), -this.settings.repairWindowDays);
+    const queue: QueueItem[] = [];
+    for (const key of datasets) {
+      const st = this.state(key);
+      if (st.not_applicable) {
+        outcome.datasets[key] = { outcome: "not_applicable", message: st.not_applicable_reason ?? null };
+        continue;
+      }
+      const spec = datasetSpec(key);
+      const id = this.account.deviceId;
+      await this.deps.store.closeGaps(id, key, repairSince, this.settings.maxRepairAttempts);
+      const repairDays = this.settings.freshOnly
+        ? []
+        : await this.deps.store.repairCandidates(id, key, repairSince, this.settings.maxRepairAttempts);
+      const months =
+        spec.kind === "curve" ? this.settings.backfillMonths?.curve : this.settings.backfillMonths?.daily;
+      const plan = planDataset(
+        spec,
+        {
+          nextDay: st.fetched_until ?? null,
+          oldestDay: st.backfill_oldest ?? null,
+          repairDays,
+          activationDay: st.data_floor ?? null,
+        },
+        now,
+        {
+          ...(months === undefined ? {} : { backfillMonths: months }),
+          dailyWindowDays: this.deps.client.maxDaysPerCall(key),
+          skipBackfill: this.settings.freshOnly === true,
+        },
+      );
+      for (const w of plan) queue.push({ ...w, dataset: key });
+      outcome.datasets[key] = { outcome: "ok", windows: 0, retries: 0, points: 0, message: null };
+    }
+    // Fresh data of every dataset first, then repairs, then history (stable within a purpose).
+    return queue.sort((a, b) => PURPOSE_RANK[a.purpose] - PURPOSE_RANK[b.purpose]);
+  }
+
+  private async syncDatasets(datasets: DatasetKey[], outcome: SyncOutcome): Promise<void> {
+    const queue = await this.plan(datasets, outcome);
+    const limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
+    const stopped = new Set<DatasetKey>();
+    let done = 0;
+    let total = queue.length;
+    while (queue.length > 0 && done < limit) {
+      const item = queue.shift()!;
+      const { dataset } = item;
+      if (stopped.has(dataset)) continue;
+      const floor = this.state(dataset).data_floor;
+      if (floor && item.to <= floor) continue;
+      const w: QueueItem = floor && item.from < floor ? { ...item, from: floor } : item;
+      const ds = outcome.datasets[dataset] as DatasetOutcome;
+      this.deps.onProgress?.({
+        usagePointId: this.account.usagePointId,
+        dataset,
+        window: w,
+        purpose: w.purpose,
+        done,
+        total,
+      });
+      const retriesBefore = this.retries;
+      try {
+        const batch = await this.withRetries(() =>
+          this.call(() => this.deps.client.readings(dataset, this.account.usagePointId, w)),
+        );
+        const r = await this.commitWindow(w, batch.readings);
+        ds.points = (ds.points ?? 0) + r.received;
+        if (r.incomplete > 0 && w.purpose === "fresh" && ds.outcome === "ok") {
+          ds.outcome = "partial";
+          ds.message = `${r.incomplete} day(s) incomplete, asked again on later runs`;
+        }
+      } catch (e) {
+        const decision = await this.onWindowError(w, e, queue);
+        if (decision === "requeued") total++;
+        if (decision === "stop") {
+          stopped.add(dataset);
+          const st = this.state(dataset);
+          if (st.not_applicable) {
+            ds.outcome = "not_applicable";
+            ds.message = st.not_applicable_reason ?? null;
+          } else if (e instanceof NoDataYetError) {
+            ds.outcome = "no_data_yet";
+            ds.message = `nothing published yet from ${w.from} (Enedis publishes D-1 from about 08:00)`;
+          } else {
+            ds.outcome = "failed";
+            ds.message = e instanceof Error ? e.message : String(e);
+            await this.patchDataset(dataset, { last_error: errorRecord(e, this.now(), dataset) });
+          }
+        }
+      } finally {
+        ds.windows = (ds.windows ?? 0) + 1;
+        ds.retries = (ds.retries ?? 0) + this.retries - retriesBefore;
+        done++;
+      }
+    }
+    for (const item of queue) {
+      const d = outcome.datasets[item.dataset];
+      if (d && d.outcome === "ok" && !stopped.has(item.dataset)) {
+        d.outcome = "partial";
+        d.message = "more history to fetch on the next runs";
+      }
+    }
+  }
+
+  /** What an error on one window means. Account-level errors go up. */
+  private async onWindowError(
+    w: QueueItem,
+    e: unknown,
+    queue: QueueItem[],
+  ): Promise<"continue" | "stop" | "requeued"> {
+    const { dataset } = w;
+    const spec = datasetSpec(dataset);
+    if (e instanceof NoConsentError || e instanceof ApiNotSubscribedError) throw e;
+    if (e instanceof WrongDirectionError || e instanceof LoadCurveOffError) {
+      const reason =
+        e instanceof LoadCurveOffError
+          ? "load curve not recorded: the customer must switch on load-curve collection in their Enedis space"
+          : `Enedis serves no ${spec.direction} data for this usage point`;
+      await this.patchDataset(dataset, { not_applicable: true, not_applicable_reason: reason });
+      return "stop";
+    }
+    if (e instanceof BeforeActivationError || e instanceof BeyondHistoryError) {
+      // Nothing before this window's end, unless a known activation date falls inside it.
+      const known = this.state(dataset).data_floor;
+      const floor = known && known > w.from && known < w.to ? known : w.to;
+      await this.patchDataset(dataset, { data_floor: floor });
+      if (floor < w.to) {
+        queue.unshift({ ...w, from: floor });
+        return "requeued";
+      }
+      await this.advanceCursors(w);
+      return "continue";
+    }
+    if (e instanceof NoDataYetError) {
+      if (w.purpose === "fresh") return "stop"; // not published yet: the cursor stays
+      await this.commitWindow(w, []); // an older window with nothing: the ledger says so
+      return "continue";
+    }
+    if (
+      e instanceof BadRequestError &&
+      e.code !== undefined &&
+      spec.hardMaxDaysPerCall === null &&
+      daysBetween(w.from, w.to) > 1
+    ) {
+      // A daily window refused as too long: ask it in halves.
+      const half = Math.ceil(daysBetween(w.from, w.to) / 2);
+      queue.unshift(
+        ...splitRange(w, half, w.purpose === "backfill").map((x) => ({ ...x, purpose: w.purpose, dataset })),
+      );
+      return "requeued";
+    }
+    if (isLinkyError(e) || e instanceof RangeError) return "stop";
+    throw e;
+  }
+
+  private cursorPatch(w: QueueItem): DatasetState {
+    if (w.purpose === "repair") return {};
+    const st = this.state(w.dataset);
+    return {
+      backfill_oldest: st.backfill_oldest ? minDate(st.backfill_oldest, w.from) : w.from,
+      fetched_until: st.fetched_until ? maxDate(st.fetched_until, w.to) : w.to,
+    };
+  }
+
+  private async advanceCursors(w: QueueItem): Promise<void> {
+    const p = this.cursorPatch(w);
+    if (Object.keys(p).length > 0) await this.patchDataset(w.dataset, p);
+  }
+
+  /** Values + ledger + cursors + watermark of one window, in one transaction. */
+  private async commitWindow(
+    w: QueueItem,
+    readings: Reading[],
+  ): Promise<{ received: number; incomplete: number }> {
+    const { dataset } = w;
+    const spec = datasetSpec(dataset);
+    const now = this.now();
+    const until = publishedUntil(now);
+    const repairSince = addDays(parisDateOf(now), -this.settings.repairWindowDays);
+    const serviceStep = (this.config.subscribed_services ?? []).find(
+      (s) =>
+        s.measureType === spec.measureType &&
+        (spec.direction === "consumption" ? s.consumption : s.production),
+    )?.step;
+    const stored = readings.filter((r) => r.value !== null);
+    const step = dominantStep(stored) ?? parseStepMinutes(serviceStep ?? "") ?? 30;
+    // Curves count covered minutes, so that a step change within a day is judged right.
+    const covered = new Map<LocalDate, number>();
+    for (const r of stored) {
+      const day = parisDateOf(r.startMs);
+      covered.set(day, (covered.get(day) ?? 0) + (spec.kind === "curve" ? r.lengthMin : 1));
+    }
+    const ledger: LedgerEntry[] = [];
+    let incomplete = 0;
+    for (let day = w.from; day < w.to && day < until; day = addDays(day, 1)) {
+      const got = covered.get(day) ?? 0;
+      const need = spec.kind === "curve" ? parisDayLengthMin(day) : 1;
+      const complete = got >= need;
+      let status: LedgerEntry["status"] = complete ? "complete" : got > 0 ? "partial" : "missing";
+      if (!complete && day < repairSince) status = "gap";
+      if (!complete) incomplete++;
+      ledger.push({
+        day,
+        expected: spec.kind === "curve" ? Math.round(need / step) : need,
+        received: spec.kind === "curve" ? Math.round(got / step) : got,
+        status,
+      });
+    }
+    const wm = newestWatermark(spec, stored);
+    const key = WATERMARK_KEYS[dataset];
+    const old = this.config[key];
+    const accountPatch: AccountConfigPatch = {};
+    if (wm !== null && (old === null || old === undefined || wm > old)) accountPatch[key] = wm;
+    const dsPatch: DatasetState = {
+      ...this.cursorPatch(w),
+      ...(stored.length > 0 ? { last_success_ms: now } : {}),
+    };
+    const accountId = this.account.accountId;
+    const deviceId = this.account.deviceId;
+    this.config = await this.deps.store.transaction(async (tx) => {
+      if (stored.length > 0) await tx.saveReadings(deviceId, dataset, stored);
+      if (ledger.length > 0) await tx.recordLedger(deviceId, dataset, ledger, now);
+      if (Object.keys(accountPatch).length > 0) await tx.patchAccount(accountId, accountPatch);
+      return tx.patchDataset(accountId, dataset, dsPatch);
+    });
+    return { received: stored.length, incomplete };
+  }
+}

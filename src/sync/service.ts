@@ -1,0 +1,107 @@
+/** Runs account syncs: one usage point, or every DataConnect account (CLI `sync`, the scheduler). */
+import type { DataConnectClient } from "../enedis/client.js";
+import { findImplementation } from "../senders/registry.js";
+import type { Store } from "../store/index.js";
+import type { Account, SyncOutcome } from "../store/repositories/accounts.js";
+import { AccountSync, DEFAULT_SYNC_SETTINGS, type SyncProgress, type SyncSettings } from "./account-sync.js";
+import { syncStoreOf } from "./store-adapter.js";
+
+export interface SyncRunDeps {
+  store: Store;
+  client: DataConnectClient;
+  now: () => number;
+  log?: (message: string) => void;
+  onProgress?: (p: SyncProgress) => void;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface AccountRunResult {
+  account: Account;
+  outcome: SyncOutcome;
+}
+
+/** The DataConnect accounts to sync: those of one usage point, or all of them. */
+export async function dataConnectAccounts(store: Store, usagePointId?: string): Promise<Account[]> {
+  const accounts = usagePointId
+    ? await store.accounts.findByUsagePoint(usagePointId)
+    : await store.accounts.list({ limit: 1_000_000 });
+  const out: Account[] = [];
+  const senderKinds = new Map<number, boolean>();
+  for (const a of accounts) {
+    if (!senderKinds.has(a.senderId)) {
+      const s = await store.senders.findById(a.senderId);
+      senderKinds.set(a.senderId, s !== undefined && findImplementation(s.implClass)?.key === "dataconnect");
+    }
+    if (senderKinds.get(a.senderId)) out.push(a);
+  }
+  return out;
+}
+
+/** Syncs one account; a failure is recorded on it and returned, never thrown. */
+export async function syncOneAccount(
+  deps: SyncRunDeps,
+  account: Account,
+  settings: Partial<SyncSettings> = {},
+): Promise<AccountRunResult> {
+  const { store } = deps;
+  const type = await store.devices.linkyType();
+  const device =
+    (await store.devices.findByUserAndMac(account.userId, account.usagePointId)) ??
+    (await store.devices.findOrCreate({
+      userId: account.userId,
+      mac: account.usagePointId,
+      label: "Compteur électrique (Linky)",
+      deviceTypeId: type.id,
+    }));
+  const sync = new AccountSync(
+    {
+      client: deps.client,
+      store: syncStoreOf(store),
+      now: deps.now,
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+    },
+    { ...DEFAULT_SYNC_SETTINGS, ...settings },
+  );
+  const outcome = await sync.run({
+    accountId: account.id,
+    deviceId: device.id,
+    usagePointId: account.usagePointId,
+    config: account.config,
+  });
+  return { account, outcome };
+}
+
+export async function syncAccounts(
+  deps: SyncRunDeps,
+  accounts: Account[],
+  settings: Partial<SyncSettings> = {},
+): Promise<AccountRunResult[]> {
+  const results: AccountRunResult[] = [];
+  for (const account of accounts) {
+    try {
+      results.push(await syncOneAccount(deps, account, settings));
+    } catch (e) {
+      // A failing account never stops the others.
+      deps.log?.(
+        `account ${account.id} (${account.usagePointId}): ${e instanceof Error ? e.message : String(e)}`,
+      );
+      results.push({
+        account,
+        outcome: {
+          started_at_ms: deps.now(),
+          finished_at_ms: deps.now(),
+          outcome: "failed",
+          message: e instanceof Error ? e.message : String(e),
+          calls: 0,
+          retries: 0,
+          datasets: {},
+        },
+      });
+    }
+  }
+  return results;
+}

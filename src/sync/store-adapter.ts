@@ -1,0 +1,84 @@
+/** The sync's storage port implemented with the store's repositories. */
+import { addDays, parisDateOf, type LocalDate } from "../domain/time.js";
+import type { DatasetKey, Reading } from "../domain/types.js";
+import { datasetSpec } from "../enedis/datasets/index.js";
+import type { Repositories, Store } from "../store/index.js";
+import type { DailySeries } from "../store/repositories/measures.js";
+import type { LedgerEntry, SyncStore, SyncWriter } from "./ports.js";
+
+function months(readings: Reading[]): { from: string; to: string } | null {
+  if (readings.length === 0) return null;
+  let min = readings[0]!.startMs;
+  let max = min;
+  for (const r of readings) {
+    if (r.startMs < min) min = r.startMs;
+    if (r.startMs > max) max = r.startMs;
+  }
+  return { from: parisDateOf(min).slice(0, 7), to: parisDateOf(max).slice(0, 7) };
+}
+
+function writer(tx: Repositories): SyncWriter {
+  return {
+    async saveReadings(deviceId, dataset, readings) {
+      const spec = datasetSpec(dataset);
+      if (spec.kind === "curve") {
+        await tx.measures.upsertCurve(deviceId, spec.direction, readings);
+        if (spec.direction === "consumption") {
+          const last = readings.reduce((a, b) => (b.startMs > a.startMs ? b : a));
+          const device = await tx.devices.findById(deviceId);
+          const end = last.startMs + last.lengthMin * 60_000;
+          if (device && (device.dateValueMs === null || end >= device.dateValueMs)) {
+            await tx.devices.setLastValue(deviceId, last.value, end);
+          }
+        }
+        return;
+      }
+      if (spec.kind === "index") {
+        await tx.measures.upsertIndex(deviceId, spec.direction, readings);
+        return;
+      }
+      let series: DailySeries;
+      if (spec.kind === "maxPower") {
+        await tx.measures.upsertMaxPower(deviceId, readings);
+        series = "max_power";
+      } else {
+        series = spec.direction;
+        await tx.measures.upsertDaily(deviceId, spec.direction, readings);
+      }
+      const m = months(readings);
+      if (m) await tx.measures.recomputeMonths(deviceId, series, m.from, m.to);
+    },
+    async recordLedger(deviceId, dataset, entries: LedgerEntry[], nowMs) {
+      await tx.ledger.record(
+        deviceId,
+        dataset,
+        entries.map((e) => ({ ...e, missing: Math.max(0, e.expected - e.received) })),
+        nowMs,
+      );
+    },
+    patchAccount: (accountId, patch) => tx.accounts.updateConfig(accountId, patch),
+    patchDataset: (accountId, dataset, patch) => tx.accounts.updateDatasetState(accountId, dataset, patch),
+    async patchDeviceMetadata(deviceId, patch) {
+      await tx.devices.updateMetadata(deviceId, patch);
+    },
+  };
+}
+
+export function syncStoreOf(store: Store): SyncStore {
+  return {
+    transaction: (fn) => store.transaction((tx) => fn(writer(tx)), { durability: "relaxed" }),
+    async repairCandidates(deviceId: number, dataset: DatasetKey, sinceDay: LocalDate, maxAttempts: number) {
+      const open = await store.ledger.list(deviceId, dataset, {
+        fromDay: sinceDay,
+        statuses: ["partial", "missing"],
+      });
+      return open.filter((d) => d.attempts < maxAttempts).map((d) => d.day);
+    },
+    async closeGaps(deviceId: number, dataset: DatasetKey, beforeDay: LocalDate, maxAttempts: number) {
+      const open = await store.ledger.list(deviceId, dataset, { statuses: ["partial", "missing"] });
+      const done = open.filter((d) => d.day < beforeDay || d.attempts >= maxAttempts).map((d) => d.day);
+      void addDays;
+      return store.ledger.setStatus(deviceId, dataset, done, "gap");
+    },
+  };
+}
