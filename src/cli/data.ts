@@ -10,7 +10,7 @@ import {
 } from "../domain/types.js";
 import { datasetSpec } from "../enedis/datasets/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
-import { dataConnectAccounts, syncAccounts } from "../sync/service.js";
+import { dataConnectAccounts, syncAccounts, syncSettingsOf } from "../sync/service.js";
 import { withApp, withStore } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, printResult } from "./output.js";
 
@@ -71,6 +71,7 @@ export function registerDataCommands(program: Command): void {
             onProgress: progress.onProgress,
           },
           accounts,
+          syncSettingsOf(ctx.config),
         );
         progress.end();
         const lines = results.map(({ account, outcome }) => {

@@ -93,6 +93,29 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    sync: z
+      .object({
+        backfillMonths: z
+          .object({
+            curve: positiveInt
+              .max(25)
+              .default(25)
+              .describe("First-sync depth of load curves, months (Enedis keeps 24 + 15 days)"),
+            daily: positiveInt
+              .max(37)
+              .default(37)
+              .describe("First-sync depth of daily data, months (Enedis keeps 36 + 15 days)"),
+          })
+          .strict()
+          .default({ curve: 25, daily: 37 }),
+        repairWindowDays: positiveInt
+          .max(400)
+          .default(10)
+          .describe("Incomplete days younger than this are fetched again; older ones become definitive gaps"),
+        includeIndexes: z.boolean().default(false).describe("Also collect the experimental index datasets"),
+      })
+      .strict()
+      .default({ backfillMonths: { curve: 25, daily: 37 }, repairWindowDays: 10, includeIndexes: false }),
     mqtt: z
       .object({
         url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
@@ -133,6 +156,8 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "ENEDIS_AUTHORIZE_URL", path: "enedis.authorizeUrl" },
   { env: "ENEDIS_TIMEOUT_MS", path: "enedis.timeoutMs", type: "number" },
   { env: "DATABASE_URL", path: "database.url" },
+  { env: "SYNC_BACKFILL_MONTHS_CURVE", path: "sync.backfillMonths.curve", type: "number" },
+  { env: "SYNC_BACKFILL_MONTHS_DAILY", path: "sync.backfillMonths.daily", type: "number" },
   { env: "PORT", path: "server.port", type: "number" },
   { env: "DATA_DIR", path: "data.dir" },
   { env: "LINKY_SECRET_KEY", path: "security.secretKey" },

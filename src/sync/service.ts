@@ -1,10 +1,20 @@
 /** Runs account syncs: one usage point, or every DataConnect account (CLI `sync`, the scheduler). */
+import type { Config } from "../config/schema.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Account, SyncOutcome } from "../store/repositories/accounts.js";
 import { AccountSync, DEFAULT_SYNC_SETTINGS, type SyncProgress, type SyncSettings } from "./account-sync.js";
 import { syncStoreOf } from "./store-adapter.js";
+
+/** Sync settings from the configuration. */
+export function syncSettingsOf(config: Config): Partial<SyncSettings> {
+  return {
+    backfillMonths: { ...config.sync.backfillMonths },
+    repairWindowDays: config.sync.repairWindowDays,
+    includeIndexes: config.sync.includeIndexes,
+  };
+}
 
 export interface SyncRunDeps {
   store: Store;
