@@ -429,15 +429,33 @@ export class AccountSync {
   }
 
   private async syncDatasets(datasets: DatasetKey[], outcome: SyncOutcome): Promise<void> {
+    if (this.deps.client.generation === "2026") {
+      // Datasets the subscribed services do not offer are said so, not silently absent.
+      for (const spec of allDatasets()) {
+        if (spec.kind === "index" && !this.settings.includeIndexes) continue;
+        if (!datasets.includes(spec.key)) {
+          outcome.datasets[spec.key] = {
+            outcome: "not_applicable",
+            message:
+              spec.kind === "curve"
+                ? `no ${spec.direction} load-curve service for this usage point (load-curve collection may be off in the customer's Enedis space)`
+                : `no ${spec.direction} ${spec.measureType} service for this usage point`,
+          };
+        }
+      }
+    }
     const queue = await this.plan(datasets, outcome);
     const limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
     const stopped = new Set<DatasetKey>();
+    // Fresh windows of a dataset not published yet; its repairs and history still go on.
+    const unpublished = new Set<DatasetKey>();
     let done = 0;
     let total = queue.length;
     while (queue.length > 0 && done < limit) {
       const item = queue.shift()!;
       const { dataset } = item;
       if (stopped.has(dataset)) continue;
+      if (item.purpose === "fresh" && unpublished.has(dataset)) continue;
       const floor = this.state(dataset).data_floor;
       if (floor && item.to <= floor) continue;
       const w: QueueItem = floor && item.from < floor ? { ...item, from: floor } : item;
@@ -457,22 +475,26 @@ export class AccountSync {
         );
         const r = await this.commitWindow(w, batch.readings);
         ds.points = (ds.points ?? 0) + r.received;
-        if (r.incomplete > 0 && w.purpose === "fresh" && ds.outcome === "ok") {
+        if (r.repairable > 0 && ds.outcome === "ok") {
           ds.outcome = "partial";
-          ds.message = `${r.incomplete} day(s) incomplete, asked again on later runs`;
+          ds.message = `${r.repairable} recent day(s) incomplete, asked again on later runs`;
+        } else if (r.repairable > 0 && ds.outcome === "partial") {
+          ds.message = ds.message?.replace(/^\d+/, (n) => String(Number(n) + r.repairable)) ?? null;
         }
       } catch (e) {
         const decision = await this.onWindowError(w, e, queue);
         if (decision === "requeued") total++;
+        if (decision === "unpublished") {
+          unpublished.add(dataset);
+          ds.outcome = "no_data_yet";
+          ds.message = `nothing published yet from ${w.from} (Enedis publishes D-1 from about 08:00)`;
+        }
         if (decision === "stop") {
           stopped.add(dataset);
           const st = this.state(dataset);
           if (st.not_applicable) {
             ds.outcome = "not_applicable";
             ds.message = st.not_applicable_reason ?? null;
-          } else if (e instanceof NoDataYetError) {
-            ds.outcome = "no_data_yet";
-            ds.message = `nothing published yet from ${w.from} (Enedis publishes D-1 from about 08:00)`;
           } else {
             ds.outcome = "failed";
             ds.message = e instanceof Error ? e.message : String(e);
@@ -499,7 +521,7 @@ export class AccountSync {
     w: QueueItem,
     e: unknown,
     queue: QueueItem[],
-  ): Promise<"continue" | "stop" | "requeued"> {
+  ): Promise<"continue" | "stop" | "requeued" | "unpublished"> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
     if (e instanceof NoConsentError || e instanceof ApiNotSubscribedError) throw e;
@@ -512,19 +534,22 @@ export class AccountSync {
       return "stop";
     }
     if (e instanceof BeforeActivationError || e instanceof BeyondHistoryError) {
-      // Nothing before this window's end, unless a known activation date falls inside it.
-      const known = this.state(dataset).data_floor;
-      const floor = known && known > w.from && known < w.to ? known : w.to;
-      await this.patchDataset(dataset, { data_floor: floor });
-      if (floor < w.to) {
-        queue.unshift({ ...w, from: floor });
+      // Part of this window is before the activation (or the horizon): find the first served day by
+      // halving the window (newer half first), so that no day after it is lost. About log2(span) calls.
+      const span = daysBetween(w.from, w.to);
+      if (span > 1) {
+        const mid = addDays(w.from, Math.floor(span / 2));
+        queue.unshift({ ...w, from: mid }, { ...w, to: mid });
         return "requeued";
       }
+      const floor = w.to;
+      const known = this.state(dataset).data_floor;
+      if (!known || floor > known) await this.patchDataset(dataset, { data_floor: floor });
       await this.advanceCursors(w);
       return "continue";
     }
     if (e instanceof NoDataYetError) {
-      if (w.purpose === "fresh") return "stop"; // not published yet: the cursor stays
+      if (w.purpose === "fresh") return "unpublished"; // not published yet: the cursor stays
       await this.commitWindow(w, []); // an older window with nothing: the ledger says so
       return "continue";
     }
@@ -563,7 +588,7 @@ export class AccountSync {
   private async commitWindow(
     w: QueueItem,
     readings: Reading[],
-  ): Promise<{ received: number; incomplete: number }> {
+  ): Promise<{ received: number; repairable: number }> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
     const now = this.now();
@@ -583,14 +608,14 @@ export class AccountSync {
       covered.set(day, (covered.get(day) ?? 0) + (spec.kind === "curve" ? r.lengthMin : 1));
     }
     const ledger: LedgerEntry[] = [];
-    let incomplete = 0;
+    let repairable = 0;
     for (let day = w.from; day < w.to && day < until; day = addDays(day, 1)) {
       const got = covered.get(day) ?? 0;
       const need = spec.kind === "curve" ? parisDayLengthMin(day) : 1;
       const complete = got >= need;
       let status: LedgerEntry["status"] = complete ? "complete" : got > 0 ? "partial" : "missing";
       if (!complete && day < repairSince) status = "gap";
-      if (!complete) incomplete++;
+      if (!complete && status !== "gap") repairable++;
       ledger.push({
         day,
         expected: spec.kind === "curve" ? Math.round(need / step) : need,
@@ -615,6 +640,6 @@ export class AccountSync {
       if (Object.keys(accountPatch).length > 0) await tx.patchAccount(accountId, accountPatch);
       return tx.patchDataset(accountId, dataset, dsPatch);
     });
-    return { received: stored.length, incomplete };
+    return { received: stored.length, repairable };
   }
 }
