@@ -133,6 +133,29 @@ class LinkyPostgresDialect extends PostgresDialect {
   }
 }
 
+/**
+ * A query whose text starts with `/* prepared:<name> *\/` runs as the named prepared statement <name> on
+ * PostgreSQL: parsed and planned once per connection instead of at every call (about 10% on the
+ * load-curve hot path). The text of a name must never vary.
+ */
+export function preparedName(text: string): string | undefined {
+  return /^\/\* prepared:([a-z0-9_]+) \*\//.exec(text)?.[1];
+}
+
+class PreparingClient extends pg.Client {
+  // pg's query() has a dozen overloads; this only adds a name to the (text, values) calls Kysely makes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const [text, values] = args as [unknown, unknown];
+    if (args.length === 2 && typeof text === "string" && Array.isArray(values)) {
+      const name = preparedName(text);
+      if (name !== undefined) return super.query({ name, text, values });
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (super.query as (...a: any[]) => any)(...args);
+  }
+}
+
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
@@ -171,6 +194,10 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
       if (!memory) sqlite.pragma("journal_mode = WAL");
       sqlite.pragma(`synchronous = ${opts.sqliteSynchronous === "full" ? "FULL" : "NORMAL"}`);
       sqlite.pragma("foreign_keys = ON");
+      // Bulk syncs commit a week of points at a time: checkpoint the WAL every ~40 MB rather than every
+      // 4 MB (each checkpoint syncs to disk), and keep 32 MiB of pages in memory instead of 2.
+      sqlite.pragma("wal_autocheckpoint = 10000");
+      sqlite.pragma("cache_size = -32768");
       sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
     } catch (e) {
       sqlite.close();
@@ -192,6 +219,7 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
   }
 
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: location.url,
     max: opts.poolSize ?? 10,
     types: pgTypes,

@@ -91,6 +91,26 @@ describeEachDatabase("store: measures", (db) => {
     expect(after.every((p) => p.powerW === 300 && p.energyWh === 150)).toBe(true);
   });
 
+  it("has a unique key on (device, direction, start): a duplicate written around the repository fails", async () => {
+    const dev = await newDevice(store);
+    const row = {
+      device_id: dev,
+      direction: "consumption" as const,
+      start_ms: 0,
+      length_min: 30,
+      power_w: 1,
+      energy_wh: 0.5,
+    };
+    await store.database.db.insertInto("curve_value").values(row).execute();
+    await expect(store.database.db.insertInto("curve_value").values(row).execute()).rejects.toThrow(
+      /unique|duplicate/i,
+    );
+    await store.database.db
+      .insertInto("curve_value")
+      .values({ ...row, direction: "production" })
+      .execute();
+  });
+
   it("validates the whole batch before writing any of it", async () => {
     const dev = await newDevice(store);
     const day = curveDay("2024-02-02");

@@ -8,6 +8,7 @@ import {
   LINKY_DEVICE_TYPE_LIBELLE,
   LINKY_IMPL_CLASS,
   migrate,
+  MIGRATIONS,
   NotFoundError,
   openDatabase,
   openStore,
@@ -67,11 +68,14 @@ describe("parseDatabaseUrl", () => {
 });
 
 describeEachDatabase("store: schema and migrations", (db) => {
-  it("applies 001 on open, then nothing: migrations are idempotent", async () => {
+  it("applies every migration on open, in order, then nothing: migrations are idempotent", async () => {
     const store = db.getStore();
-    expect(store.migrations.applied).toEqual(["001_initial"]);
+    const all = MIGRATIONS.map(([name]) => name);
+    expect(all[0]).toBe("001_initial");
+    expect(all).toEqual([...all].sort());
+    expect(store.migrations.applied).toEqual(all);
     expect(await migrate(store.database.db)).toEqual({ applied: [] });
-    expect(await appliedMigrations(store.database.db)).toEqual(["001_initial"]);
+    expect(await appliedMigrations(store.database.db)).toEqual(all);
     const again = await openStore({ url: db.target().url, dataDir: db.target().dataDir });
     try {
       expect(again.migrations.applied).toEqual([]);
@@ -115,7 +119,7 @@ describeEachDatabase("store: schema and migrations", (db) => {
     const b = await openDatabase(t.url);
     try {
       const [ra, rb] = await Promise.all([migrate(a.db), migrate(b.db)]);
-      expect([...ra.applied, ...rb.applied]).toEqual(["001_initial"]);
+      expect([...ra.applied, ...rb.applied].sort()).toEqual(MIGRATIONS.map(([name]) => name));
     } finally {
       await a.close();
       await b.close();

@@ -11,13 +11,15 @@
  * null never overwrites a value already stored. Range queries return NULL rows; `readings()` leaves them
  * out unless asked.
  *
- * Hot path (`upsertCurve`, a million rows on a first sync): rows go in chunked multi-row statements
- * inside one transaction per call (or the caller's).
+ * Hot path (`upsertCurve`, a million rows on a first sync): rows go newest first (the order of the
+ * table's key, so a newest-first backfill appends to the index) in chunked multi-row statements inside
+ * one transaction per call (or the caller's).
  * - SQLite: prepared statements through better-sqlite3, cached per connection. Kysely would build and
  *   compile the statement again for every chunk and prepare it again in better-sqlite3 (its driver
  *   keeps no statement cache): a 64-row upsert costs more to compile than to run.
- * - PostgreSQL: one statement per chunk whose four columns travel as arrays (`unnest`): six parameters
- *   whatever the chunk size, no 65,535-parameter ceiling, one round trip. When the device has no row yet
+ * - PostgreSQL: one statement per chunk whose four columns travel as arrays (`unnest`): eight parameters
+ *   whatever the chunk size, no 65,535-parameter ceiling, one round trip, a constant text that runs as a
+ *   named prepared statement (see `preparedName` in database.ts). When the device has no row yet
  *   in the chunk's time range (the usual backfill), a plain INSERT guarded by that emptiness skips the
  *   ON CONFLICT machinery (which costs about 40% on PostgreSQL); otherwise the upsert runs. Should two
  *   writers race on the same device and range, the loser gets a UniqueViolationError and its transaction
@@ -110,8 +112,11 @@ function checkBase(r: Reading, i: number, what: string): void {
     fail(what, i, `has a non-finite value (${String(r.value)})`);
 }
 
-/** Keeps the last reading of each start instant (Enedis never repeats one, but PostgreSQL refuses a
- * statement that would update the same row twice). Sorted input, the usual case, costs one pass. */
+/**
+ * Keeps the last reading of each start instant (Enedis never repeats one, but PostgreSQL refuses a
+ * statement that would update the same row twice) and sorts the batch by start, ascending. Sorted input,
+ * the usual case, costs one pass.
+ */
 function lastPerStart<T extends { startMs: number }>(
   rows: readonly T[],
   key: (r: T) => string | number,
@@ -126,7 +131,7 @@ function lastPerStart<T extends { startMs: number }>(
   if (sorted) return rows as T[];
   const m = new Map<string | number, T>();
   for (const r of rows) m.set(key(r), r);
-  return [...m.values()];
+  return [...m.values()].sort((x, y) => x.startMs - y.startMs);
 }
 
 function checkDay(r: Reading, i: number, what: string): string {
@@ -223,7 +228,10 @@ export class MeasuresRepository {
   ): Promise<UpsertResult> {
     const what = `upsertCurve(device ${deviceId}, ${direction})`;
     for (let i = 0; i < readings.length; i++) checkBase(readings[i] as Reading, i, what);
-    const rows = lastPerStart(readings, (r) => r.startMs);
+    // Newest first: the order of curve_value's key (see migration 001), so that a backfill appends.
+    const rows = lastPerStart(readings, (r) => r.startMs)
+      .slice()
+      .reverse();
     if (rows.length === 0) return { written: 0 };
     return this.scope.transaction(
       (tx) =>
