@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
 import { registerDataCommands } from "./data.js";
 import { CliError, EXIT_USAGE } from "./output.js";
+import { registerServeCommand } from "./serve.js";
 import { registerSimulatorCommand } from "./simulator.js";
 
 function notYet(name: string): () => never {
@@ -12,12 +13,7 @@ function notYet(name: string): () => never {
 
 /** Registers every command of the contract; those not built yet answer "not implemented yet" (exit 2). */
 export function registerCommands(program: Command): void {
-  program
-    .command("serve")
-    .description("web UI + REST API + scheduler (embedded mode: one process)")
-    .option("--port <n>", "HTTP port")
-    .option("--no-scheduler", "do not run the scheduler in this process")
-    .action(notYet("serve"));
+  registerServeCommand(program);
   program
     .command("worker")
     .description("scheduler and job worker only (distributed mode, PostgreSQL)")

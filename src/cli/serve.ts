@@ -1,0 +1,83 @@
+/** `serve`: the web application, in one process with the (embedded) simulator and, later, the scheduler. */
+import type { Command } from "commander";
+import { createAppContext } from "../app/context.js";
+import { ConfigError } from "../config/load.js";
+import { startWebServer, type Lifecycle } from "../web/server.js";
+import { globalOptions } from "./context.js";
+import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
+
+interface ServeFlags {
+  port?: string;
+  host: string;
+  scheduler: boolean;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535) {
+    throw new CliError(`serve: --port must be a number from 0 to 65535, got "${text}"`, EXIT_USAGE);
+  }
+  return Number(text);
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("web UI + REST API + scheduler (embedded mode: one process)")
+    .option("--port <n>", "HTTP port (default: server.port, 3000)")
+    .option("--host <host>", "interface to listen on", "0.0.0.0")
+    .option("--no-scheduler", "do not run the scheduler in this process")
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      const port = flags.port !== undefined ? parsePort(flags.port) : undefined;
+      const g = globalOptions(cmd);
+      let ctx;
+      try {
+        ctx = await createAppContext(g.config ? { configFile: g.config } : {});
+      } catch (e) {
+        if (e instanceof ConfigError) throw new CliError(e.message, EXIT_USAGE);
+        throw e;
+      }
+      // The scheduler joins here when it exists (issue "Scheduling"); --no-scheduler leaves it out.
+      const lifecycles: Lifecycle[] = [];
+      if (!flags.scheduler) log("serve: scheduler disabled (--no-scheduler)");
+      let server;
+      try {
+        server = await startWebServer({
+          ctx,
+          port: port ?? ctx.config.server.port,
+          host: flags.host,
+          lifecycles,
+          accessLog: true,
+          onStart: ({ url, setupUrl }) => {
+            log(`linky-dataconnect: listening on ${url}`);
+            if (setupUrl) log(`first start: create the administrator at ${setupUrl}`);
+          },
+        });
+      } catch (e) {
+        await ctx.close();
+        throw new CliError(
+          `serve: cannot start: ${e instanceof Error ? e.message : String(e)}`,
+          EXIT_FAILURE,
+        );
+      }
+      // The URL on stdout too, for scripts (`--json` gives it as JSON).
+      if (g.json) process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+      else process.stdout.write(`${server.url}\n`);
+      const signal = await untilSignal();
+      log(`serve: ${signal}, stopping`);
+      await server.stop();
+      await ctx.close();
+    });
+}

@@ -1,0 +1,249 @@
+/**
+ * The web application: server-rendered pages for people (sign-in, dashboard, services, admin) and the
+ * consent flow, secure by default.
+ *
+ * - Sessions: signed, httpOnly, SameSite=Lax cookies (`session.ts`); login attempts rate-limited per
+ *   address and per user name; a one-time setup page (with a token printed in the server log) creates the
+ *   first administrator.
+ * - CSRF: every state-changing route checks a token bound to the session (@fastify/csrf-protection).
+ * - Roles: admin pages need ROLE_ADMIN; a user only ever sees their own accounts and devices (404 else).
+ * - Headers: helmet (strict CSP: no inline script or style, `form-action 'self'`, no referrer).
+ * - Errors: a page (or JSON when asked) with a clear message; nothing half-written.
+ *
+ * `buildWebApp` only builds; `startWebServer` (server.ts) listens.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import type { AppContext } from "../app/context.js";
+import { SIMULATOR_CLIENT_ID } from "../app/context.js";
+import { BackgroundTasks } from "./background.js";
+import { ConsentFlow } from "./consent.js";
+import { ConsentStates } from "./consent-state.js";
+import { HttpError, makeGuards, wantsJson, type Guards } from "./http.js";
+import { deriveWebKeys, masterKeyOf, type WebKeys } from "./keys.js";
+import { WebMetrics } from "./metrics.js";
+import { Renderer } from "./render.js";
+import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerAuthRoutes, LoginThrottle, SetupGate } from "./routes/auth.js";
+import { registerDashboardRoutes } from "./routes/dashboard.js";
+import { registerDataConnectRoutes } from "./routes/dataconnect.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerSenderRoutes } from "./routes/senders.js";
+import { registerStaticRoutes } from "./routes/static.js";
+import { registerUserRoutes } from "./routes/users.js";
+import { Sessions } from "./session.js";
+import { STYLESHEET } from "./static/style.js";
+
+/** What the web layer needs from the process context. */
+export type WebContext = Pick<
+  AppContext,
+  "config" | "enedis" | "store" | "client" | "simulator" | "now" | "log"
+>;
+
+export interface WebAppOptions {
+  ctx: WebContext;
+  /** Master key override (tests); default: the secret key the store uses. */
+  masterKey?: Buffer;
+  background?: BackgroundTasks;
+  /** Waits between subscribed_services attempts after a v2 consent (default 1, 2, 4 s). */
+  consentRetryDelaysMs?: number[];
+  sleep?: (ms: number) => Promise<void>;
+  /** Start the first sync after a consent (default true). */
+  syncAfterConsent?: boolean;
+  /**
+   * Consent returns whose state carries another portal's routing marker, forwarded by
+   * `/dataconnect-proxy/redirect` to `<url>/dataConnect/redirect?<same query>` (the seed's proxy).
+   */
+  consentProxy?: Record<string, string>;
+  /** Login attempts per address and minute (default 10) and failures per user name per 15 min (default 5). */
+  loginRateLimit?: { perAddressPerMinute?: number; failuresPerUser?: number };
+  /** Log one line per request (method, route, status, time; never a query string). */
+  accessLog?: boolean;
+}
+
+export interface WebDeps {
+  ctx: WebContext;
+  keys: WebKeys;
+  render: Renderer;
+  sessions: Sessions;
+  guards: Guards;
+  consent: ConsentFlow;
+  background: BackgroundTasks;
+  metrics: WebMetrics;
+  setup: SetupGate;
+  throttle: LoginThrottle;
+  options: WebAppOptions;
+  cssPath: string;
+}
+
+export interface WebApp {
+  app: FastifyInstance;
+  background: BackgroundTasks;
+  consent: ConsentFlow;
+  /** The first-start setup token while no user exists, else null. */
+  setupToken(): Promise<string | null>;
+  /** Every route the server answers (method + URL pattern), HEAD excepted. */
+  routes: { method: string; url: string }[];
+}
+
+function csrfUserInfo(request: FastifyRequest): string {
+  return request.session ? `s:${request.session.sid}` : "anonymous";
+}
+
+export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
+  const { ctx } = options;
+  const keys = deriveWebKeys(options.masterKey ?? masterKeyOf(ctx.config));
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) {
+      if (m !== "HEAD") routes.push({ method: m, url: r.url });
+    }
+  });
+
+  const cssPath = `/static/app-${createHash("sha256").update(STYLESHEET).digest("hex").slice(0, 12)}.css`;
+  const render = new Renderer({ appName: ctx.config.enedis.appName, cssPath, csrfUserInfo });
+  const sessions = new Sessions({ store: ctx.store, now: ctx.now, fingerprintKey: keys.session });
+  const background = options.background ?? new BackgroundTasks(ctx.log);
+  const states = new ConsentStates({
+    store: ctx.store,
+    key: keys.consentState,
+    marker: ctx.config.enedis.state ?? "",
+    now: ctx.now,
+  });
+  const consent = new ConsentFlow({
+    config: ctx.config,
+    store: ctx.store,
+    client: ctx.client,
+    now: ctx.now,
+    log: ctx.log,
+    states,
+    background,
+    authorizeUrl: ctx.enedis.authorizeUrl,
+    clientId: ctx.config.enedis.client_id ?? SIMULATOR_CLIENT_ID,
+    ...(options.consentRetryDelaysMs ? { retryDelaysMs: options.consentRetryDelaysMs } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.syncAfterConsent !== undefined ? { syncAfterConsent: options.syncAfterConsent } : {}),
+  });
+  const metrics = new WebMetrics(ctx.store, ctx.now);
+  const setup = new SetupGate(ctx.store, randomBytes(18).toString("base64url"));
+  const throttle = new LoginThrottle(ctx.now, options.loginRateLimit?.failuresPerUser ?? 5, 15 * 60_000);
+  const guards = makeGuards(render);
+  const deps: WebDeps = {
+    ctx,
+    keys,
+    render,
+    sessions,
+    guards,
+    consent,
+    background,
+    metrics,
+    setup,
+    throttle,
+    options,
+    cssPath,
+  };
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // The consent state travels in URLs: never let it leak through a Referer header.
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(cookie, { secret: keys.cookie, hook: "onRequest" });
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(csrf, {
+    sessionPlugin: "@fastify/cookie",
+    cookieKey: "ld_csrf",
+    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure: "auto", signed: true },
+    csrfOpts: { hmacKey: keys.csrf, userInfo: true },
+    getUserInfo: csrfUserInfo,
+  });
+  sessions.register(app);
+  metrics.register(app);
+
+  if (options.accessLog) {
+    app.addHook("onResponse", async (request, reply) => {
+      ctx.log(
+        `${request.method} ${request.routeOptions.url ?? "(unmatched)"} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`,
+      );
+    });
+  }
+
+  app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
+    let status = error.statusCode ?? 500;
+    let heading = "Erreur";
+    let message: string;
+    let detail: string | undefined;
+    if (error instanceof HttpError) {
+      heading = error.heading;
+      message = error.message;
+      detail = error.detail;
+    } else if ("code" in error && typeof error.code === "string" && error.code.startsWith("FST_CSRF")) {
+      status = 403;
+      heading = "Formulaire refusé";
+      message = "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.";
+    } else if (status === 429) {
+      heading = "Trop de tentatives";
+      message = "Trop de tentatives en peu de temps. Patientez une minute avant de réessayer.";
+    } else if (status >= 400 && status < 500) {
+      heading = "Demande invalide";
+      message = "La demande est mal formée ou trop volumineuse.";
+    } else {
+      status = 500;
+      heading = "Erreur interne";
+      message = "Une erreur inattendue s'est produite. Réessayez plus tard.";
+      // The message only: ours never carry secrets; no request data (queries may hold a consent code).
+      ctx.log(`error: ${request.method} ${request.routeOptions.url ?? "?"}: ${error.message}`);
+    }
+    if (wantsJson(request) || request.url.startsWith("/api/")) {
+      return reply.code(status).send({ error: heading, message, ...(detail ? { detail } : {}) });
+    }
+    return render.send(request, reply, "error", { title: heading, heading, message, detail }, status);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    if (wantsJson(request)) return reply.code(404).send({ error: "not_found", message: "no such route" });
+    return render.send(
+      request,
+      reply,
+      "error",
+      { title: "Introuvable", heading: "Introuvable", message: "Cette page n'existe pas." },
+      404,
+    );
+  });
+
+  registerStaticRoutes(app, deps);
+  registerHealthRoutes(app, deps);
+  registerAuthRoutes(app, deps);
+  registerUserRoutes(app, deps);
+  registerDashboardRoutes(app, deps);
+  registerSenderRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  registerDataConnectRoutes(app, deps);
+  await app.ready();
+
+  return {
+    app,
+    background,
+    consent,
+    setupToken: async () => ((await setup.isOpen()) ? setup.token : null),
+    routes,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Server-side rendering with Eta. The templates live in `views/*.ts` as strings, so that they are compiled
+ * into the package with the code (no files to copy next to `dist/`). `<%= %>` escapes, and is the only
+ * form used for data; `<%~ %>` is kept for the layout's body and for includes.
+ */
+import { Eta } from "eta";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { isAdmin } from "./session.js";
+import { accountTemplates } from "./views/accounts.js";
+import { authTemplates } from "./views/auth.js";
+import { consentTemplates } from "./views/consent.js";
+import { dashboardTemplates } from "./views/dashboard.js";
+import { layoutTemplates } from "./views/layout.js";
+import { senderTemplates } from "./views/senders.js";
+
+export interface Notice {
+  kind: "ok" | "info" | "error";
+  text: string;
+}
+
+/** What every page gets besides its own data. */
+export interface BaseView {
+  title: string;
+  appName: string;
+  user: { username: string; admin: boolean } | null;
+  /** CSRF token for the page's forms. */
+  csrf: string;
+  /** Menu entry to highlight. */
+  nav: "dashboard" | "services" | "senders" | "users" | "login" | "";
+  notice: Notice | null;
+  /** Seconds before the page reloads itself (first sync in progress), or 0. */
+  refresh: number;
+  css: string;
+}
+
+export type ViewData = Partial<BaseView> & Record<string, unknown>;
+
+const ALL = {
+  ...layoutTemplates,
+  ...authTemplates,
+  ...dashboardTemplates,
+  ...senderTemplates,
+  ...accountTemplates,
+  ...consentTemplates,
+};
+
+export type ViewName = keyof typeof ALL;
+
+export class Renderer {
+  private readonly eta = new Eta({ autoEscape: true, cache: true, useWith: false, autoTrim: false });
+
+  constructor(
+    private readonly opts: {
+      appName: string;
+      cssPath: string;
+      /** Binds CSRF tokens to the session (or to "anonymous"). */
+      csrfUserInfo: (request: FastifyRequest) => string;
+    },
+  ) {
+    for (const [name, text] of Object.entries(ALL)) this.eta.loadTemplate(`@${name}`, text);
+  }
+
+  /** The page as HTML (tests of the templates). */
+  html(view: ViewName, data: Record<string, unknown>): string {
+    return this.eta.render(`@${view}`, data);
+  }
+
+  /** Renders a page into the reply (status, content type, no caching of personal pages). */
+  send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: ViewName,
+    data: ViewData,
+    status = 200,
+  ): FastifyReply {
+    const user = request.user;
+    const base: BaseView = {
+      title: "",
+      appName: this.opts.appName,
+      user: user ? { username: user.username, admin: isAdmin(user) } : null,
+      csrf: reply.generateCsrf({ userInfo: this.opts.csrfUserInfo(request) }),
+      nav: "",
+      notice: null,
+      refresh: 0,
+      css: this.opts.cssPath,
+    };
+    const body = this.eta.render(`@${view}`, { ...base, ...data });
+    return reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);
+  }
+}

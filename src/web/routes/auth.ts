@@ -1,0 +1,198 @@
+/**
+ * Sign-in, sign-out, and the first-start setup page.
+ *
+ * Login attempts are limited per address (rate-limit plugin) and per user name (failures counted here),
+ * and an unknown user name costs as much time as a wrong password. The setup page exists only while no
+ * user does, and needs the token the server prints at start-up: whoever reaches a fresh server first
+ * does not become its administrator.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
+import { ROLE_ADMIN, ROLE_USER, UniqueViolationError, type Store } from "../../store/index.js";
+import type { WebDeps } from "../app.js";
+import { field, HttpError, safeNext } from "../http.js";
+
+export const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** Failed sign-ins per user name within a window; blocks further tries until it passes. */
+export class LoginThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly maxFailures: number,
+    private readonly windowMs: number,
+  ) {}
+
+  private recent(key: string): number[] {
+    const since = this.now() - this.windowMs;
+    const list = (this.failures.get(key) ?? []).filter((t) => t > since);
+    if (list.length === 0) this.failures.delete(key);
+    else this.failures.set(key, list);
+    return list;
+  }
+
+  blocked(username: string): boolean {
+    return this.recent(username.toLowerCase()).length >= this.maxFailures;
+  }
+
+  fail(username: string): void {
+    const key = username.toLowerCase();
+    // Bounded memory: a flood of made-up names cannot grow the map without limit.
+    if (!this.failures.has(key) && this.failures.size >= 10_000) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest !== undefined) this.failures.delete(oldest);
+    }
+    this.failures.set(key, [...this.recent(key), this.now()]);
+  }
+
+  succeed(username: string): void {
+    this.failures.delete(username.toLowerCase());
+  }
+}
+
+/** The one-time setup: open while there is no user, and only with the token. */
+export class SetupGate {
+  private creating: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    readonly token: string,
+  ) {}
+
+  async isOpen(): Promise<boolean> {
+    return (await this.store.users.count()) === 0;
+  }
+
+  tokenMatches(given: string): boolean {
+    const a = Buffer.from(given);
+    const b = Buffer.from(this.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /** Runs `fn` alone (two setup forms posted at once create one administrator). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.creating.then(fn, fn);
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** A hash to compare against when the user does not exist, so that both cases take as long. */
+let dummyHash: Promise<string> | undefined;
+
+export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { render, sessions, throttle, setup } = deps;
+  const { store } = deps.ctx;
+  const perMinute = deps.options.loginRateLimit?.perAddressPerMinute ?? 10;
+
+  app.get("/login", async (request, reply) => {
+    if (request.user) return reply.redirect(safeNext((request.query as Record<string, unknown>).next), 303);
+    if (await setup.isOpen()) return reply.redirect("/setup", 303);
+    return render.send(request, reply, "login", {
+      title: "Connexion",
+      nav: "login",
+      next: safeNext((request.query as Record<string, unknown>).next),
+      username: "",
+      error: null,
+    });
+  });
+
+  app.post(
+    "/login",
+    {
+      config: { rateLimit: { max: perMinute, timeWindow: 60_000 } },
+      preHandler: app.csrfProtection,
+    },
+    async (request, reply) => {
+      const username = field(request.body, "username");
+      const password = field(request.body, "password", false);
+      const next = safeNext(field(request.body, "next"));
+      const again = (error: string, status: number) =>
+        render.send(
+          request,
+          reply,
+          "login",
+          { title: "Connexion", nav: "login", next, username, error },
+          status,
+        );
+      if (!username || !password) return again("Saisissez votre identifiant et votre mot de passe.", 400);
+      if (throttle.blocked(username)) {
+        return again("Trop d'échecs pour cet identifiant. Réessayez dans quelques minutes.", 429);
+      }
+      const user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
+      dummyHash ??= hashPassword("not the password of anyone");
+      const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash));
+      if (!user || !ok) {
+        throttle.fail(username);
+        return again("Identifiant ou mot de passe incorrect.", 401);
+      }
+      throttle.succeed(username);
+      sessions.login(request, reply, user);
+      return reply.redirect(next, 303);
+    },
+  );
+
+  app.post("/logout", { preHandler: app.csrfProtection }, async (request, reply) => {
+    sessions.logout(request, reply);
+    return reply.redirect("/login", 303);
+  });
+
+  const setupPage = (values: { username: string }, errors: Record<string, string>, token: string) => ({
+    title: "Premier démarrage",
+    values,
+    errors,
+    token,
+  });
+
+  app.get("/setup", async (request, reply) => {
+    if (!(await setup.isOpen())) return reply.redirect("/login", 303);
+    const token = field(request.query, "token");
+    if (!setup.tokenMatches(token)) {
+      throw new HttpError(
+        403,
+        "Premier démarrage",
+        "Ouvrez l'adresse de premier démarrage affichée par le serveur à son lancement (elle contient un jeton), " +
+          "ou créez l'administrateur en ligne de commande : linky-dataconnect user add NOM --password … --admin",
+      );
+    }
+    return render.send(request, reply, "setup", setupPage({ username: "" }, {}, token));
+  });
+
+  app.post(
+    "/setup",
+    { config: { rateLimit: { max: perMinute, timeWindow: 60_000 } }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const token = field(request.body, "token");
+      if (!(await setup.isOpen())) return reply.redirect("/login", 303);
+      if (!setup.tokenMatches(token))
+        throw new HttpError(403, "Premier démarrage", "Jeton de premier démarrage invalide.");
+      const username = field(request.body, "username");
+      const password = field(request.body, "password", false);
+      const confirm = field(request.body, "confirm", false);
+      const errors: Record<string, string> = {};
+      if (!USERNAME_RE.test(username)) errors.username = "1 à 64 caractères : lettres, chiffres, . _ @ -";
+      const problem = passwordProblem(password);
+      if (problem) errors.password = "Le mot de passe doit faire au moins 8 caractères (1024 au plus).";
+      else if (password !== confirm) errors.confirm = "Les deux mots de passe diffèrent.";
+      if (Object.keys(errors).length > 0) {
+        return render.send(request, reply, "setup", setupPage({ username }, errors, token), 400);
+      }
+      const user = await setup.exclusive(async () => {
+        if (!(await setup.isOpen())) return null;
+        const passwordHash = await hashPassword(password);
+        try {
+          return await store.users.create({ username, passwordHash, roles: [ROLE_USER, ROLE_ADMIN] });
+        } catch (e) {
+          if (e instanceof UniqueViolationError) return null;
+          throw e;
+        }
+      });
+      if (!user) return reply.redirect("/login", 303);
+      deps.ctx.log(`setup: administrator "${user.username}" created`);
+      sessions.login(request, reply, user);
+      return reply.redirect("/", 303);
+    },
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * The dashboard (`/`) with the "Compteur électrique (Linky)" card, and a meter's page (`/devices/:id`).
+ *
+ * The card is, per usage point: not connected (button to Enedis' consent page), connected (link to the
+ * meter), or expired / revoked (reconnect); while the first sync runs, the page reloads itself.
+ */
+import type { FastifyInstance } from "fastify";
+import { addDays, formatParisWallTime, parisDayStartMs, parisToday } from "../../domain/time.js";
+import { findImplementation } from "../../senders/registry.js";
+import type { Account, User } from "../../store/index.js";
+import type { WebDeps } from "../app.js";
+import { field, idParam, notFound } from "../http.js";
+
+type Card =
+  | { state: "unavailable"; prm: null; message: string }
+  | { state: "not_connected"; prm: null; pending: boolean }
+  | {
+      state: "connected";
+      prm: string;
+      accountId: number;
+      deviceId: number | null;
+      consentEnd: string | null;
+      lastSync: string | null;
+      syncing: boolean;
+    }
+  | { state: "expired"; prm: string; accountId: number; deviceId: number | null; reason: string | null };
+
+export function frenchDate(day: string | null | undefined): string | null {
+  if (!day) return null;
+  const [y, m, d] = day.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+export function when(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "—" : formatParisWallTime(ms).slice(0, 16).replace("T", " ");
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { render, guards, consent, background } = deps;
+  const { store, config } = deps.ctx;
+
+  /** The user's DataConnect accounts. */
+  async function dataConnectAccounts(user: User): Promise<Account[]> {
+    const out: Account[] = [];
+    for (const a of await store.accounts.list({ userId: user.id, limit: 1000 })) {
+      const s = await store.senders.findById(a.senderId);
+      if (s && findImplementation(s.implClass)?.key === "dataconnect") out.push(a);
+    }
+    return out;
+  }
+
+  app.get("/", { preHandler: guards.user }, async (request, reply) => {
+    const user = request.user as User;
+    const accounts = await dataConnectAccounts(user);
+    const cards: Card[] = [];
+    const sender = await consent.sender(user);
+    for (const a of accounts) {
+      const device = await store.devices.findByUserAndMac(user.id, a.usagePointId);
+      if (a.config.expired) {
+        cards.push({
+          state: "expired",
+          prm: a.usagePointId,
+          accountId: a.id,
+          deviceId: device?.id ?? null,
+          reason: a.config.expired_reason ?? null,
+        });
+      } else {
+        const last = a.config.last_sync ?? null;
+        const syncing = background.isRunning(`sync:${a.id}`) && (last === null || last.outcome === "running");
+        cards.push({
+          state: "connected",
+          prm: a.usagePointId,
+          accountId: a.id,
+          deviceId: device?.id ?? null,
+          consentEnd: frenchDate(a.config.consent_end_date),
+          lastSync: last ? `${when(last.finished_at_ms ?? last.started_at_ms)} (${last.outcome})` : null,
+          syncing,
+        });
+      }
+    }
+    if (cards.length === 0) {
+      if ("ok" in sender) {
+        cards.push({
+          state: "unavailable",
+          prm: null,
+          message:
+            sender.code === "role_missing"
+              ? "Votre compte n'a pas le rôle nécessaire pour connecter un compteur : demandez-le à l'administrateur."
+              : "La connexion aux compteurs Linky n'est pas encore configurée : l'administrateur doit créer le connecteur Enedis DataConnect.",
+        });
+      } else {
+        cards.push({ state: "not_connected", prm: null, pending: await consent.hasPending(user) });
+      }
+    }
+    return render.send(request, reply, "dashboard", {
+      title: "Tableau de bord",
+      nav: "dashboard",
+      cards,
+      compteurLabel: config.enedis.compteurLabel,
+      canAddMeter: accounts.length > 0 && !("ok" in sender),
+      refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
+      notice:
+        field(request.query, "done") === "connected" ? { kind: "ok", text: "Compteur connecté." } : null,
+    });
+  });
+
+  app.get("/devices/:id", { preHandler: guards.user }, async (request, reply) => {
+    const user = request.user as User;
+    const device = await store.devices.findById(idParam(request));
+    if (!device || device.userId !== user.id) throw notFound();
+    const today = parisToday(deps.ctx.now());
+    const from = parisDayStartMs(addDays(today, -14));
+    const to = parisDayStartMs(today);
+    const energy = await store.measures.listDaily(device.id, "consumption", from, to);
+    const power = new Map(
+      (await store.measures.listDaily(device.id, "max_power", from, to)).map((p) => [p.day, p.value]),
+    );
+    const curve = await store.measures.countCurve(device.id, "consumption");
+    const days = energy
+      .slice()
+      .reverse()
+      .map((p) => ({
+        day: frenchDate(p.day),
+        energy: p.value === null ? "—" : `${(p.value / 1000).toFixed(2)} kWh`,
+        maxPower: power.get(p.day) == null ? "—" : `${((power.get(p.day) as number) / 1000).toFixed(2)} kVA`,
+      }));
+    const m = device.metadata;
+    return render.send(request, reply, "device", {
+      title: device.label,
+      nav: "dashboard",
+      device: {
+        label: device.label,
+        prm: device.mac,
+        power: m.subscribed_power_kva ? `${m.subscribed_power_kva} kVA` : null,
+        offPeak: m.off_peak_hours ?? null,
+        lastValue:
+          device.valueW === null ? null : `${Math.round(device.valueW)} W (${when(device.dateValueMs)})`,
+        curvePoints: curve.rows,
+      },
+      days,
+    });
+  });
+}

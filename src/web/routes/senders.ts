@@ -1,0 +1,238 @@
+/**
+ * Admin "Connecteurs" (ROLE_ADMIN): the seed's NotificationAccountSender pages. Paged list with a search on
+ * the label; create / edit (label, implementation from the registry, role, Quartz cron validated on entry);
+ * delete, which says what happens to the sender's accounts and asks for confirmation first.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { validateQuartzCron } from "../../scheduler/cron.js";
+import { findImplementation, implementations } from "../../senders/registry.js";
+import { UniqueViolationError, type Sender } from "../../store/index.js";
+import type { WebDeps } from "../app.js";
+import { badRequest, field, idParam, notFound } from "../http.js";
+
+export const SENDERS_PER_PAGE = 20;
+const ROLE_RE = /^ROLE_[A-Z0-9_]{1,60}$/;
+const LIST = "/notificationAccountSender/notificationAccountSenders";
+
+interface SenderValues {
+  libelle: string;
+  implClass: string;
+  role: string;
+  cron: string;
+}
+
+/** The form's values, checked: the sender to write, or the message beside each bad field. */
+export function checkSenderForm(
+  v: SenderValues,
+):
+  | { ok: true; sender: { libelle: string; implClass: string; role: string | null; cron: string | null } }
+  | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  if (v.libelle === "") errors.libelle = "Le libellé est obligatoire.";
+  else if (v.libelle.length > 255) errors.libelle = "255 caractères au plus.";
+  const impl = v.implClass === "" ? undefined : findImplementation(v.implClass);
+  if (v.implClass === "") errors.implClass = "Choisissez une implémentation.";
+  else if (!impl) errors.implClass = `Implémentation inconnue : « ${v.implClass} ».`;
+  if (v.role !== "" && !ROLE_RE.test(v.role))
+    errors.role = "Un rôle s'écrit ROLE_NOM (majuscules, chiffres, _).";
+  if (v.cron !== "") {
+    const problem = validateQuartzCron(v.cron);
+    if (problem) errors.cron = `Expression cron invalide : ${problem}`;
+  }
+  if (Object.keys(errors).length > 0 || !impl) return { ok: false, errors };
+  return {
+    ok: true,
+    sender: { libelle: v.libelle, implClass: impl.key, role: v.role || null, cron: v.cron || null },
+  };
+}
+
+export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { render, guards } = deps;
+  const { store } = deps.ctx;
+  const admin = { preHandler: guards.admin };
+  const adminForm = { preHandler: [guards.admin, app.csrfProtection] };
+
+  const accountsOf = async (senderId: number) =>
+    (await store.accounts.list({ senderId, limit: 1_000_000 })).length;
+
+  async function form(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sender: Sender | null,
+    values: SenderValues,
+    errors: Record<string, string>,
+    status = 200,
+  ) {
+    return render.send(
+      request,
+      reply,
+      "senderForm",
+      {
+        title: sender ? `Connecteur ${sender.libelle}` : "Nouveau connecteur",
+        nav: "senders",
+        sender,
+        values,
+        errors,
+        implementations: implementations().map((i) => ({ key: i.key, label: i.label })),
+      },
+      status,
+    );
+  }
+
+  app.get(LIST, admin, async (request, reply) => {
+    const q = field(request.query, "q").slice(0, 100);
+    const pageText = field(request.query, "page") || "1";
+    if (!/^[1-9]\d{0,5}$/.test(pageText)) throw badRequest("Le numéro de page doit être un entier positif.");
+    const page = Number(pageText);
+    const total = await store.senders.count(q || undefined);
+    const senders = await store.senders.list({
+      ...(q ? { search: q } : {}),
+      offset: (page - 1) * SENDERS_PER_PAGE,
+      limit: SENDERS_PER_PAGE,
+    });
+    const rows = [];
+    for (const s of senders) {
+      rows.push({
+        id: s.id,
+        libelle: s.libelle,
+        impl: findImplementation(s.implClass)?.label ?? s.implClass,
+        role: s.role,
+        cron: s.cron,
+        accounts: await accountsOf(s.id),
+      });
+    }
+    const link = (p: number) =>
+      `${LIST}?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) }).toString()}`;
+    const first = total === 0 ? 0 : (page - 1) * SENDERS_PER_PAGE + 1;
+    const last = Math.min(total, page * SENDERS_PER_PAGE);
+    return render.send(request, reply, "senderList", {
+      title: "Connecteurs",
+      nav: "senders",
+      q,
+      senders: rows,
+      range: total === 0 ? "" : `${first}–${last} sur ${total}`,
+      prev: page > 1 ? link(page - 1) : null,
+      next: last < total ? link(page + 1) : null,
+      notice: noticeOf(field(request.query, "done")),
+    });
+  });
+
+  app.get("/notificationAccountSender/create", admin, async (request, reply) =>
+    form(
+      request,
+      reply,
+      null,
+      { libelle: "", implClass: "dataconnect", role: "", cron: "0 0/10 * * * ?" },
+      {},
+    ),
+  );
+
+  app.get("/notificationAccountSender/edit/:id", admin, async (request, reply) => {
+    const sender = await store.senders.findById(idParam(request));
+    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    return form(
+      request,
+      reply,
+      sender,
+      {
+        libelle: sender.libelle,
+        implClass: findImplementation(sender.implClass)?.key ?? sender.implClass,
+        role: sender.role ?? "",
+        cron: sender.cron ?? "",
+      },
+      {},
+    );
+  });
+
+  app.post("/notificationAccountSender/save", adminForm, async (request, reply) => {
+    const idText = field(request.body, "id");
+    let existing: Sender | null = null;
+    if (idText !== "") {
+      if (!/^[1-9]\d{0,15}$/.test(idText)) throw badRequest("Identifiant de connecteur invalide.");
+      existing = (await store.senders.findById(Number(idText))) ?? null;
+      if (!existing) throw notFound("Ce connecteur n'existe pas.");
+    }
+    const values: SenderValues = {
+      libelle: field(request.body, "libelle"),
+      implClass: field(request.body, "implClass"),
+      role: field(request.body, "role"),
+      cron: field(request.body, "cron"),
+    };
+    const checked = checkSenderForm(values);
+    if (!checked.ok) return form(request, reply, existing, values, checked.errors, 400);
+    const same = await store.senders.findByLibelle(checked.sender.libelle);
+    if (same && same.id !== existing?.id) {
+      return form(request, reply, existing, values, { libelle: "Un connecteur porte déjà ce libellé." }, 400);
+    }
+    try {
+      if (existing) await store.senders.update(existing.id, checked.sender);
+      else await store.senders.create(checked.sender);
+    } catch (e) {
+      // A concurrent save took the label between the check and the write.
+      if (e instanceof UniqueViolationError) {
+        return form(
+          request,
+          reply,
+          existing,
+          values,
+          { libelle: "Un connecteur porte déjà ce libellé." },
+          400,
+        );
+      }
+      throw e;
+    }
+    return reply.redirect(`${LIST}?done=${existing ? "saved" : "created"}`, 303);
+  });
+
+  app.get("/notificationAccountSender/delete/:id", admin, async (request, reply) => {
+    const sender = await store.senders.findById(idParam(request));
+    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    return render.send(request, reply, "senderDelete", {
+      title: `Supprimer ${sender.libelle}`,
+      nav: "senders",
+      sender,
+      accounts: await accountsOf(sender.id),
+    });
+  });
+
+  app.post("/notificationAccountSender/delete/:id", adminForm, async (request, reply) => {
+    const sender = await store.senders.findById(idParam(request));
+    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    const confirmed = field(request.body, "accounts");
+    const accounts = await store.accounts.list({ senderId: sender.id, limit: 1_000_000 });
+    // The admin confirmed what the page said: if accounts came or went since, ask again.
+    if (confirmed !== String(accounts.length)) {
+      return render.send(
+        request,
+        reply,
+        "senderDelete",
+        {
+          title: `Supprimer ${sender.libelle}`,
+          nav: "senders",
+          sender,
+          accounts: accounts.length,
+          notice: {
+            kind: "error",
+            text: "Le nombre de comptes a changé : vérifiez puis confirmez à nouveau.",
+          },
+        },
+        409,
+      );
+    }
+    await store.transaction(async (tx) => {
+      for (const a of accounts) await tx.accounts.delete(a.id);
+      await tx.senders.delete(sender.id);
+    });
+    deps.ctx.log(`admin: sender "${sender.libelle}" deleted with ${accounts.length} account(s)`);
+    return reply.redirect(`${LIST}?done=deleted`, 303);
+  });
+}
+
+function noticeOf(done: string) {
+  const text = {
+    created: "Connecteur créé.",
+    saved: "Connecteur enregistré.",
+    deleted: "Connecteur supprimé.",
+  }[done];
+  return text ? { kind: "ok" as const, text } : null;
+}

@@ -1,0 +1,85 @@
+/** The dashboard with the "Compteur électrique (Linky)" card, and a meter's page. */
+export const dashboardTemplates = {
+  deadEnds: `<details>
+  <summary>En cas de problème chez Enedis</summary>
+  <ul>
+    <li><strong>« Une erreur est survenue lors du partage de vos données »</strong> sur la page d'Enedis, sans retour ici :
+      ce compteur est déjà partagé avec <%= it.appName %>. Enedis refuse un second partage du même compteur.
+      Si le compteur apparaît ici comme expiré, retirez d'abord l'autorisation dans votre espace client Enedis
+      (« Gérer l'accès à mes données »), puis reconnectez-le.</li>
+    <li><strong>Pas de courbe de charge</strong> (consommation par demi-heure) : l'enregistrement de la courbe de charge doit être
+      activé dans votre espace client Enedis. Les consommations journalières arrivent sans cela ; la courbe suit le lendemain de l'activation.</li>
+    <li>Les données d'une journée sont publiées par Enedis le lendemain matin.</li>
+  </ul>
+</details>`,
+
+  dashboard: `<% layout("@layout") %>
+<h1>Tableau de bord</h1>
+<% for (const c of it.cards) { %>
+<section class="card linky-card" data-state="<%= c.state %>">
+  <h2><%= it.compteurLabel %><% if (c.prm) { %> <span class="muted">· PRM <%= c.prm %></span><% } %></h2>
+  <% if (c.state === "unavailable") { %>
+    <p><span class="status off">Indisponible</span></p>
+    <p><%= c.message %></p>
+  <% } else if (c.state === "not_connected") { %>
+    <p><span class="status off">Non connecté</span></p>
+    <p>Autorisez Enedis à partager avec <%= it.appName %> les données de votre compteur Linky
+      (consommation journalière, puissance maximale, courbe de charge). Vous serez dirigé vers la page de consentement d'Enedis,
+      puis ramené ici.</p>
+    <div class="actions">
+      <a class="button" id="connect-linky" href="/dataConnect/authorize">Connecter mon compteur chez Enedis</a>
+      <% if (c.pending) { %>
+      <form method="post" action="/dataConnect/retry"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button class="secondary" type="submit">Vérifier à nouveau mon autorisation</button></form>
+      <% } %>
+    </div>
+    <%~ include("@deadEnds", it) %>
+  <% } else if (c.state === "connected") { %>
+    <p><span class="status ok">Connecté</span>
+      <% if (c.consentEnd) { %><span class="muted">Vous avez autorisé le partage de vos données jusqu'au <%= c.consentEnd %>.</span><% } %></p>
+    <% if (c.syncing) { %><p class="muted">Première collecte des données en cours… cette page se met à jour toute seule.</p><% } %>
+    <% if (c.lastSync) { %><p class="muted">Dernière collecte : <%= c.lastSync %></p><% } %>
+    <div class="actions">
+      <a class="button" id="open-linky" href="/devices/<%= c.deviceId %>">Voir mon compteur</a>
+      <a class="button secondary" href="/notificationAccount/<%= c.accountId %>">Détails du service</a>
+    </div>
+  <% } else if (c.state === "expired") { %>
+    <p><span class="status err">Expiré</span></p>
+    <p>La connexion à Enedis pour ce compteur a expiré ou a été révoquée : les données ne sont plus collectées.</p>
+    <% if (c.reason) { %><p class="muted"><%= c.reason %></p><% } %>
+    <div class="actions">
+      <a class="button" id="reconnect-linky" href="/dataConnect/authorize">Reconnecter</a>
+      <% if (c.deviceId) { %><a class="button secondary" href="/devices/<%= c.deviceId %>">Données déjà collectées</a><% } %>
+    </div>
+    <%~ include("@deadEnds", it) %>
+  <% } %>
+</section>
+<% } %>
+<% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a>.</p><% } %>`,
+
+  device: `<% layout("@layout") %>
+<h1><%= it.device.label %></h1>
+<div class="card">
+  <dl class="facts">
+    <dt>Point de livraison (PRM)</dt><dd><%= it.device.prm %></dd>
+    <% if (it.device.power) { %><dt>Puissance souscrite</dt><dd><%= it.device.power %></dd><% } %>
+    <% if (it.device.offPeak) { %><dt>Heures creuses</dt><dd><%= it.device.offPeak %></dd><% } %>
+    <% if (it.device.lastValue) { %><dt>Dernière puissance moyenne</dt><dd><%= it.device.lastValue %></dd><% } %>
+    <dt>Points de courbe de charge</dt><dd><%= it.device.curvePoints %></dd>
+  </dl>
+</div>
+<h2>Consommation des derniers jours</h2>
+<% if (it.days.length === 0) { %>
+<div class="card"><p class="muted" id="no-data">Pas encore de données : la première collecte est peut-être en cours.</p></div>
+<% } else { %>
+<div class="card table-wrap">
+<table id="daily-table">
+<thead><tr><th>Jour</th><th>Énergie</th><th>Puissance max.</th></tr></thead>
+<tbody>
+<% for (const d of it.days) { %>
+<tr><td><%= d.day %></td><td><%= d.energy %></td><td><%= d.maxPower %></td></tr>
+<% } %>
+</tbody>
+</table>
+</div>
+<% } %>`,
+};

@@ -1,0 +1,52 @@
+/** The page layout, the error page and shared partials. */
+export const layoutTemplates = {
+  layout: `<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<% if (it.refresh > 0) { %><meta http-equiv="refresh" content="<%= it.refresh %>"><% } %>
+<title><%= it.title %> · <%= it.appName %></title>
+<link rel="stylesheet" href="<%= it.css %>">
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="/"><%= it.appName %></a>
+  <% if (it.user) { %>
+  <nav>
+    <a href="/" class="<%= it.nav === 'dashboard' ? 'on' : '' %>">Tableau de bord</a>
+    <a href="/notificationAccount/notificationAccounts" class="<%= it.nav === 'services' ? 'on' : '' %>">Services</a>
+    <% if (it.user.admin) { %>
+    <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>">Connecteurs</a>
+    <a href="/admin/users" class="<%= it.nav === 'users' ? 'on' : '' %>">Utilisateurs</a>
+    <% } %>
+    <form method="post" action="/logout"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button type="submit" title="Se déconnecter (<%= it.user.username %>)">Déconnexion</button></form>
+  </nav>
+  <% } %>
+</header>
+<main>
+<% if (it.notice) { %><div class="notice <%= it.notice.kind %>" role="status"><%= it.notice.text %></div><% } %>
+<%~ it.body %>
+</main>
+</body>
+</html>`,
+
+  error: `<% layout("@layout") %>
+<h1><%= it.heading %></h1>
+<div class="card">
+  <p><%= it.message %></p>
+  <% if (it.detail) { %><p class="muted"><%= it.detail %></p><% } %>
+  <div class="actions">
+    <% if (it.action) { %><a class="button" href="<%= it.action.href %>"><%= it.action.label %></a><% } %>
+    <a class="button secondary" href="/">Retour au tableau de bord</a>
+  </div>
+</div>`,
+
+  /** A form field: it = { name, label, value, error, type, hint, attrs }. */
+  field: `<div class="field<%= it.error ? ' invalid' : '' %>">
+  <label for="f-<%= it.name %>"><%= it.label %></label>
+  <input id="f-<%= it.name %>" name="<%= it.name %>" type="<%= it.type || 'text' %>" value="<%= it.value ?? '' %>"<% if (it.required) { %> required<% } %><% if (it.autocomplete) { %> autocomplete="<%= it.autocomplete %>"<% } %><% if (it.error) { %> aria-invalid="true" aria-describedby="e-<%= it.name %>"<% } %>>
+  <% if (it.hint) { %><div class="hint"><%= it.hint %></div><% } %>
+  <% if (it.error) { %><div class="error" id="e-<%= it.name %>"><%= it.error %></div><% } %>
+</div>`,
+};

@@ -1,0 +1,82 @@
+/** Admin "Connecteurs": the senders (the seed's NotificationAccountSender pages). */
+export const senderTemplates = {
+  senderList: `<% layout("@layout") %>
+<h1>Connecteurs</h1>
+<div class="card">
+<form method="get" action="/notificationAccountSender/notificationAccountSenders" class="inline" role="search">
+  <label for="q" class="muted">Libellé</label>
+  <input type="search" id="q" name="q" value="<%= it.q %>" placeholder="Rechercher">
+  <button type="submit" class="secondary">Rechercher</button>
+  <a class="button" href="/notificationAccountSender/create">Nouveau connecteur</a>
+</form>
+</div>
+<div class="card table-wrap">
+<% if (it.senders.length === 0) { %>
+<p class="muted">Aucun connecteur<%= it.q ? ' pour cette recherche' : '' %>.</p>
+<% } else { %>
+<table class="stack" id="senders">
+<thead><tr><th>Libellé</th><th>Implémentation</th><th>Rôle</th><th>Cron</th><th>Comptes</th><th></th></tr></thead>
+<tbody>
+<% for (const s of it.senders) { %>
+<tr>
+  <td data-label="Libellé"><a href="/notificationAccountSender/edit/<%= s.id %>"><%= s.libelle %></a></td>
+  <td data-label="Implémentation"><%= s.impl %></td>
+  <td data-label="Rôle"><%= s.role || '—' %></td>
+  <td data-label="Cron"><code><%= s.cron || '—' %></code></td>
+  <td data-label="Comptes"><%= s.accounts %></td>
+  <td><a href="/notificationAccountSender/delete/<%= s.id %>">Supprimer</a></td>
+</tr>
+<% } %>
+</tbody>
+</table>
+<% } %>
+<div class="pager">
+  <% if (it.prev) { %><a class="button secondary" href="<%= it.prev %>">‹ Précédents</a><% } %>
+  <span class="muted"><%= it.range %></span>
+  <% if (it.next) { %><a class="button secondary" href="<%= it.next %>">Suivants ›</a><% } %>
+</div>
+</div>`,
+
+  senderForm: `<% layout("@layout") %>
+<h1><%= it.sender ? 'Modifier le connecteur' : 'Nouveau connecteur' %></h1>
+<div class="card">
+<form method="post" action="/notificationAccountSender/save" novalidate>
+  <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <% if (it.sender) { %><input type="hidden" name="id" value="<%= it.sender.id %>"><% } %>
+  <% if (it.errors._form) { %><div class="notice error" role="alert"><%= it.errors._form %></div><% } %>
+  <%~ include("@field", { name: "libelle", label: "Libellé", value: it.values.libelle, error: it.errors.libelle, required: true }) %>
+  <div class="field<%= it.errors.implClass ? ' invalid' : '' %>">
+    <label for="f-implClass">Implémentation</label>
+    <select id="f-implClass" name="implClass" required<% if (it.errors.implClass) { %> aria-invalid="true" aria-describedby="e-implClass"<% } %>>
+      <option value="">—</option>
+      <% for (const i of it.implementations) { %><option value="<%= i.key %>"<% if (i.key === it.values.implClass) { %> selected<% } %>><%= i.label %> (<%= i.key %>)</option><% } %>
+    </select>
+    <% if (it.errors.implClass) { %><div class="error" id="e-implClass"><%= it.errors.implClass %></div><% } %>
+  </div>
+  <%~ include("@field", { name: "role", label: "Rôle requis", value: it.values.role, error: it.errors.role, hint: "Facultatif, par exemple ROLE_USER : seuls les utilisateurs qui ont ce rôle peuvent l'utiliser." }) %>
+  <%~ include("@field", { name: "cron", label: "Cron (Quartz)", value: it.values.cron, error: it.errors.cron, hint: "Facultatif, heure de Paris : « 0 0/10 * * * ? » = toutes les 10 minutes. Vide : jamais planifié." }) %>
+  <div class="actions">
+    <button type="submit">Enregistrer</button>
+    <a class="button secondary" href="/notificationAccountSender/notificationAccountSenders">Annuler</a>
+  </div>
+</form>
+</div>`,
+
+  senderDelete: `<% layout("@layout") %>
+<h1>Supprimer « <%= it.sender.libelle %> » ?</h1>
+<div class="card">
+<% if (it.accounts > 0) { %>
+  <p class="notice error"><strong><%= it.accounts %> compte<%= it.accounts > 1 ? 's utilisent' : ' utilise' %> ce connecteur.</strong>
+  Ils seront supprimés avec lui : leur collecte s'arrête et leurs utilisateurs devront connecter à nouveau leur compteur.
+  Les compteurs et les mesures déjà collectées sont conservés.</p>
+<% } else { %>
+  <p>Aucun compte n'utilise ce connecteur.</p>
+<% } %>
+<form method="post" action="/notificationAccountSender/delete/<%= it.sender.id %>" class="actions">
+  <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <input type="hidden" name="accounts" value="<%= it.accounts %>">
+  <button type="submit" class="danger">Supprimer<%= it.accounts > 0 ? ' le connecteur et ses comptes' : '' %></button>
+  <a class="button secondary" href="/notificationAccountSender/notificationAccountSenders">Annuler</a>
+</form>
+</div>`,
+};
