@@ -8,7 +8,7 @@ import { loadConfig, resolveEnedis, type ResolvedEnedis } from "../config/load.j
 import type { Config } from "../config/schema.js";
 import { DataConnectClient } from "../enedis/client.js";
 import type { CallEvent } from "../enedis/http.js";
-import { InProcessQuotaLimiter } from "../enedis/quota.js";
+import { SharedQuotaLimiter } from "../scheduler/quota-shared.js";
 import { startSimulator, type RunningSimulator } from "../simulator/index.js";
 import { openStore, type Store } from "../store/index.js";
 
@@ -20,7 +20,8 @@ export interface AppContext {
   enedis: ResolvedEnedis & { apiUrl: string; authorizeUrl: string };
   store: Store;
   client: DataConnectClient;
-  limiter: InProcessQuotaLimiter;
+  /** Enedis' quotas, shared by every process through the database. */
+  limiter: SharedQuotaLimiter;
   /** The simulator started in this process (embedded simulator mode), if any. */
   simulator: RunningSimulator | null;
   now: () => number;
@@ -121,10 +122,10 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     await simulator?.stop();
     throw e;
   }
-  const limiter = new InProcessQuotaLimiter({
+  const limiter = new SharedQuotaLimiter(store, {
     perSecond: config.enedis.quota.perSecond,
     perHour: config.enedis.quota.perHour,
-    now,
+    log,
   });
   const client = new DataConnectClient({
     apiUrl,

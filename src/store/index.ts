@@ -21,6 +21,7 @@ import { DevicesRepository } from "./repositories/devices.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
+import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
 import { UsersRepository } from "./repositories/users.js";
 import { Scope } from "./scope.js";
@@ -33,6 +34,7 @@ export interface Repositories {
   readonly measures: MeasuresRepository;
   readonly ledger: LedgerRepository;
   readonly secrets: SecretsRepository;
+  readonly scheduler: SchedulerRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -84,6 +86,7 @@ function repositories(scope: Scope): Repositories {
     measures: new MeasuresRepository(scope),
     ledger: new LedgerRepository(scope),
     secrets: new SecretsRepository(scope),
+    scheduler: new SchedulerRepository(scope),
   };
 }
 

@@ -155,6 +155,30 @@ export interface AppSecretTable {
   updated_at_ms: number;
 }
 
+export interface SchedulerTickTable {
+  fire_time_ms: number;
+  claimed_by: string;
+  claimed_at_ms: number;
+  pages: ColumnType<number, number | undefined, number>;
+}
+
+export interface QuotaStateTable {
+  /** Quota scope: the Enedis API (`mesure_synchrone_auto`, `subscribed_services`, an ITC API…). */
+  api: string;
+  /** Next free slot of the per-second quota (calls spaced evenly), epoch ms. */
+  second_tat_ms: ColumnType<number, number | undefined, number>;
+  /** Nobody calls this API before (a 429 from Enedis), epoch ms. */
+  paused_until_ms: ColumnType<number, number | undefined, number>;
+  calls: ColumnType<number, number | undefined, number>;
+  refused: ColumnType<number, number | undefined, number>;
+}
+
+export interface QuotaCallTable {
+  api: string;
+  /** When a call was allowed to go, epoch ms (the last hour is kept). */
+  slot_ms: number;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -167,4 +191,7 @@ export interface Database {
   index_value: IndexValueTable;
   completeness: CompletenessTable;
   app_secret: AppSecretTable;
+  scheduler_tick: SchedulerTickTable;
+  quota_state: QuotaStateTable;
+  quota_call: QuotaCallTable;
 }

@@ -67,7 +67,7 @@ export interface SyncSettings {
   includeIndexes: boolean;
   servicesMaxAgeMs: number;
   contractMaxAgeMs: number;
-  /** Only fresh data (no repair, no backfill): the scheduler's cheap daily pass. */
+  /** Fresh data and repairs only, no history backfill: the scheduler's cheap daily pass. */
   freshOnly?: boolean;
   /** Stop after this many measure windows (a run's share of the quota). */
   maxWindows?: number;
@@ -401,9 +401,12 @@ export class AccountSync {
       const spec = datasetSpec(key);
       const id = this.account.deviceId;
       await this.deps.store.closeGaps(id, key, repairSince, this.settings.maxRepairAttempts);
-      const repairDays = this.settings.freshOnly
-        ? []
-        : await this.deps.store.repairCandidates(id, key, repairSince, this.settings.maxRepairAttempts);
+      const repairDays = await this.deps.store.repairCandidates(
+        id,
+        key,
+        repairSince,
+        this.settings.maxRepairAttempts,
+      );
       const months =
         spec.kind === "curve" ? this.settings.backfillMonths?.curve : this.settings.backfillMonths?.daily;
       const plan = planDataset(

@@ -7,9 +7,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import { MigrationError } from "../errors.js";
 import * as m001 from "./001_initial.js";
+import * as m002 from "./002_scheduler.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
+  ["002_scheduler", m002],
 ];
 
 const provider: MigrationProvider = {

@@ -1,0 +1,65 @@
+/**
+ * The job queue of the scheduler, one interface for both modes:
+ * - embedded (SQLite, `serve`): an in-process queue with bounded concurrency (queue/memory.ts);
+ * - distributed (PostgreSQL, `worker` processes on one or many machines): graphile-worker (queue/pg.ts).
+ *
+ * Glossary
+ * - fire time: the minute the dispatcher runs for (the seed's Quartz `scheduledFireTime`);
+ * - page job: one page of account ids with a cron (the seed's `DataSourceProviderCronPaginateSubJob`);
+ * - account job: one sync of one account; its key makes it unique per account and fire time, and jobs of
+ *   one account run one at a time, so that two workers never sync the same account at once;
+ * - priority: fresh (the daily incremental sync) runs before backfill (history), which only uses the
+ *   quota the fresh syncs leave free.
+ */
+
+export interface PageJob {
+  kind: "page";
+  /** Accounts are due when their sender's cron fires in (sinceMs, fireTimeMs]. */
+  sinceMs: number;
+  fireTimeMs: number;
+  offset: number;
+  limit: number;
+}
+
+export type SyncMode = "fresh" | "backfill";
+
+export interface AccountJob {
+  kind: "account";
+  accountId: number;
+  fireTimeMs: number;
+  mode: SyncMode;
+}
+
+export type Job = PageJob | AccountJob;
+
+export interface JobOptions {
+  /** Jobs with the same key are deduplicated (one pending at a time). */
+  key: string;
+  /** Jobs of the same serial group never run at the same time (e.g. one account). */
+  serialGroup?: string;
+  /** Lower runs first: 0 fresh, 10 page, 100 backfill. */
+  priority: number;
+  /** Not before this instant (retries later the same day). */
+  runAtMs?: number;
+  maxAttempts?: number;
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface JobQueue {
+  readonly kind: "memory" | "postgres";
+  add(job: Job, opts: JobOptions): Promise<void>;
+  /** Starts running jobs with `handler` (bounded concurrency). */
+  start(handler: JobHandler): Promise<void>;
+  /** Stops taking jobs and waits for the running ones. */
+  stop(): Promise<void>;
+  /** Resolves when no job is pending or running (tests, `sync --all` style runs). */
+  drain(): Promise<void>;
+}
+
+export const PRIORITY = { fresh: 0, page: 10, backfill: 100 } as const;
+
+export function accountJobKey(accountId: number, mode: SyncMode, fireTimeMs: number): string {
+  // Fresh: once per fire time. Backfill: at most one pending per account whatever the fire time.
+  return mode === "fresh" ? `sync:${accountId}:${fireTimeMs}` : `backfill:${accountId}`;
+}

@@ -1,0 +1,57 @@
+/**
+ * The quota limiter shared by every process of the application, through the database: Enedis counts
+ * 5 calls/s and 1,000 calls/h per API for the whole application, whatever the number of workers.
+ * Calls are spaced evenly within the per-second quota, and at most `perHour` fall in any hour; a 429
+ * pauses the API for every process until Enedis' retry time.
+ */
+import type { QuotaLimiter, QuotaSettings } from "../enedis/quota.js";
+import type { Store } from "../store/index.js";
+
+export interface SharedLimiterOptions extends QuotaSettings {
+  /** Extra spacing per call, for the jitter between our clock and Enedis' (default 10 ms). */
+  marginMs?: number;
+  /** Quota clock; real time by default (tests compress it). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  log?: (message: string) => void;
+}
+
+export class SharedQuotaLimiter implements QuotaLimiter {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: SharedLimiterOptions,
+  ) {
+    if (!(opts.perSecond > 0) || !(opts.perHour > 0)) throw new RangeError("quotas must be positive");
+    this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async acquire(api: string): Promise<void> {
+    await this.pending;
+    const slot = await this.store.scheduler.reserveQuotaSlot({
+      api,
+      nowMs: this.now(),
+      secondIntervalMs: 1000 / this.opts.perSecond + (this.opts.marginMs ?? 10),
+      perHour: this.opts.perHour,
+    });
+    const wait = slot - this.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /** Share of the hourly quota of `api` used in the last hour (0..1). */
+  async load(api: string): Promise<number> {
+    const row = (await this.store.scheduler.quotaRows(this.now())).find((r) => r.api === api);
+    return row ? row.lastHour / this.opts.perHour : 0;
+  }
+
+  pause(api: string, untilMs: number): void {
+    // The interface is synchronous; the next acquire waits for the pause to be written.
+    this.pending = this.store.scheduler.pauseQuota(api, untilMs).catch((e: unknown) => {
+      this.opts.log?.(`quota pause of ${api} not recorded: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+}

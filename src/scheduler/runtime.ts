@@ -1,0 +1,46 @@
+/**
+ * Starting the scheduler in a process: embedded (in-process queue, `serve` on SQLite) or distributed
+ * (graphile-worker on PostgreSQL, `worker` processes and `serve`). One code path: only the queue differs.
+ */
+import type { AppContext } from "../app/context.js";
+import { MEASURES_API_2026 } from "../enedis/datasets/index.js";
+import { syncSettingsOf } from "../sync/service.js";
+import { MemoryQueue } from "./queue/memory.js";
+import type { JobQueue } from "./queue/types.js";
+import { Scheduler, type SchedulerOptions } from "./scheduler.js";
+
+export interface RunningScheduler {
+  scheduler: Scheduler;
+  queue: JobQueue;
+  stop(): Promise<void>;
+}
+
+export interface StartSchedulerOptions extends SchedulerOptions {
+  /** A queue to use; default: in-process (embedded mode). */
+  queue?: JobQueue;
+  concurrency?: number;
+}
+
+export async function startScheduler(
+  ctx: AppContext,
+  opts: StartSchedulerOptions = {},
+): Promise<RunningScheduler> {
+  const queue = opts.queue ?? new MemoryQueue({ concurrency: opts.concurrency ?? 2, log: ctx.log });
+  const measuresApi = ctx.client.generation === "v5" ? "metering_data_clc" : MEASURES_API_2026;
+  const scheduler = new Scheduler(
+    {
+      store: ctx.store,
+      client: ctx.client,
+      queue,
+      config: ctx.config,
+      now: ctx.now,
+      log: ctx.log,
+      syncSettings: syncSettingsOf(ctx.config),
+      quotaLoad: () => ctx.limiter.load(measuresApi),
+    },
+    opts,
+  );
+  await scheduler.start();
+  ctx.log(`scheduler started (${queue.kind} queue)`);
+  return { scheduler, queue, stop: () => scheduler.stop() };
+}

@@ -1,0 +1,304 @@
+/**
+ * The scheduler, as the seed's Quartz jobs did it, made to scale:
+ * - every minute a dispatcher claims the fire time (exactly one process does, through the database),
+ *   counts the accounts whose sender has a cron and enqueues one page job per page of 25 accounts;
+ * - a page job enqueues a fresh-sync job for each account whose sender's Quartz cron fires in
+ *   (previous dispatch, fire time], that is not expired, not waiting for a retry time, and due under the
+ *   quota budget (meters beyond what the quota syncs daily are synced every few days, with wider windows);
+ * - an account job syncs the account (fresh data and repairs first); history backfill runs as separate,
+ *   lower-priority jobs that only use the quota the fresh syncs leave free;
+ * - after a downtime, the missed fire times are caught up once, not once per missed minute.
+ * A failing account never stops the rest of its page.
+ */
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config/schema.js";
+import { addDays, daysBetween, parisDateOf, parisToday } from "../domain/time.js";
+import type { DatasetKey } from "../domain/types.js";
+import type { DataConnectClient } from "../enedis/client.js";
+import { datasetSpec } from "../enedis/datasets/index.js";
+import { findImplementation } from "../senders/registry.js";
+import type { Store } from "../store/index.js";
+import type { Account } from "../store/repositories/accounts.js";
+import type { SyncSettings } from "../sync/account-sync.js";
+import { planDataset, publishedUntil } from "../sync/planner.js";
+import { syncOneAccount } from "../sync/service.js";
+import { planBudget, type Budget } from "./budget.js";
+import { parseQuartzCron, type QuartzCron } from "./cron.js";
+import {
+  accountJobKey,
+  PRIORITY,
+  type AccountJob,
+  type Job,
+  type JobQueue,
+  type PageJob,
+} from "./queue/types.js";
+
+export interface SchedulerDeps {
+  store: Store;
+  client: DataConnectClient;
+  queue: JobQueue;
+  config: Config;
+  now: () => number;
+  log: (message: string) => void;
+  syncSettings: Partial<SyncSettings>;
+  /** Share of the measures API's hourly quota used in the last hour (0..1), for backfill admission. */
+  quotaLoad?: () => Promise<number>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SchedulerOptions {
+  tickMs?: number;
+  pageSize?: number;
+  /** Measure windows one backfill job may spend before yielding to others. */
+  backfillWindowsPerJob?: number;
+  /** Backfill waits while the last hour used more than this share of the quota. */
+  backfillMaxLoad?: number;
+  /** Do not catch up fire times older than this after a downtime. */
+  catchUpMaxMs?: number;
+  instanceId?: string;
+}
+
+const MINUTE = 60_000;
+
+/** Backfill windows still to fetch for an account (its share of the catch-up backlog). */
+export function backfillBacklog(account: Account, nowMs: number, settings: Partial<SyncSettings>): number {
+  const keys = (account.config.dataset_keys ?? []) as DatasetKey[];
+  let n = 0;
+  for (const key of keys) {
+    const st = account.config.datasets?.[key] ?? {};
+    if (st.not_applicable) continue;
+    const spec = datasetSpec(key);
+    const months = spec.kind === "curve" ? settings.backfillMonths?.curve : settings.backfillMonths?.daily;
+    n += planDataset(
+      spec,
+      {
+        nextDay: st.fetched_until ?? null,
+        oldestDay: st.backfill_oldest ?? null,
+        repairDays: [],
+        activationDay: st.data_floor ?? null,
+      },
+      nowMs,
+      months === undefined ? {} : { backfillMonths: months },
+    ).filter((w) => w.purpose === "backfill").length;
+  }
+  return n;
+}
+
+/** Days since the oldest dataset's newest fetched day: 0 = up to date. */
+export function freshnessLagDays(account: Account, nowMs: number): number | null {
+  const until = publishedUntil(nowMs);
+  const keys = (account.config.dataset_keys ?? []) as DatasetKey[];
+  let worst: number | null = null;
+  for (const key of keys) {
+    const st = account.config.datasets?.[key];
+    if (st?.not_applicable) continue;
+    if (!st?.fetched_until) return null;
+    const lag = Math.max(0, daysBetween(st.fetched_until, until));
+    worst = worst === null ? lag : Math.max(worst, lag);
+  }
+  return worst;
+}
+
+export class Scheduler {
+  private readonly instanceId: string;
+  private readonly crons = new Map<string, QuartzCron | null>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private budget: Budget | null = null;
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.instanceId = opts.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  }
+
+  private get tickMs(): number {
+    return this.opts.tickMs ?? MINUTE;
+  }
+
+  /** Starts the job runner, catches up missed fire times once, then dispatches every tick. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.deps.queue.start((job) => this.handle(job));
+    const fire = Math.floor(this.deps.now() / this.tickMs) * this.tickMs;
+    const last = await this.deps.store.scheduler.lastTick();
+    const maxCatchUp = this.opts.catchUpMaxMs ?? 24 * 3_600_000;
+    if (last !== null && last < fire - this.tickMs) {
+      const since = Math.max(last, fire - maxCatchUp);
+      this.deps.log(`scheduler: catching up fire times after ${new Date(since).toISOString()} once`);
+      await this.dispatch(fire, since);
+    } else {
+      await this.dispatch(fire);
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const now = this.deps.now();
+    const next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.dispatch(next).catch((e: unknown) => this.deps.log(`scheduler: dispatch failed: ${String(e)}`));
+      this.arm();
+    }, next - now);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.deps.queue.stop();
+  }
+
+  /**
+   * Dispatches one fire time: accounts are due when their cron fires in (sinceMs, fireTimeMs]. Returns the
+   * number of page jobs, or null when another process already dispatched this fire time.
+   */
+  async dispatch(fireTimeMs: number, sinceMs = fireTimeMs - this.tickMs): Promise<number | null> {
+    if (!(await this.deps.store.scheduler.claimTick(fireTimeMs, this.instanceId))) return null;
+    const count = await this.deps.store.accounts.countWithCron();
+    const pageSize = this.opts.pageSize ?? 25;
+    const pages = Math.ceil(count / pageSize);
+    this.budget = planBudget({
+      accounts: count,
+      datasetsPerAccount: 3,
+      perHour: this.deps.config.enedis.quota.perHour,
+    });
+    for (let p = 0; p < pages; p++) {
+      const job: PageJob = { kind: "page", sinceMs, fireTimeMs, offset: p * pageSize, limit: pageSize };
+      await this.deps.queue.add(job, {
+        key: `page:${fireTimeMs}:${p}`,
+        priority: PRIORITY.page,
+        maxAttempts: 3,
+      });
+    }
+    await this.deps.store.scheduler.setTickPages(fireTimeMs, pages);
+    if (Math.floor(fireTimeMs / 3_600_000) * 3_600_000 === fireTimeMs) {
+      await this.deps.store.scheduler.pruneTicks(fireTimeMs - 7 * 86_400_000);
+      await this.deps.store.scheduler.pruneQuotaCalls(this.deps.now());
+    }
+    return pages;
+  }
+
+  async handle(job: Job): Promise<void> {
+    if (job.kind === "page") await this.handlePage(job);
+    else await this.handleAccount(job);
+  }
+
+  private cron(expression: string): QuartzCron | null {
+    if (!this.crons.has(expression)) {
+      try {
+        this.crons.set(expression, parseQuartzCron(expression));
+      } catch (e) {
+        this.deps.log(`scheduler: sender cron "${expression}" is invalid, ignored: ${(e as Error).message}`);
+        this.crons.set(expression, null);
+      }
+    }
+    return this.crons.get(expression) ?? null;
+  }
+
+  /** Whether an account should get a fresh sync at this fire time. */
+  private due(account: Account, job: PageJob): boolean {
+    const c = account.config;
+    if (c.expired) return false;
+    if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
+    const stride = this.budget?.strideDays ?? 1;
+    if (stride > 1) {
+      const lag = freshnessLagDays(account, this.deps.now());
+      // New accounts first; others once their data are `stride` days old (one wider window then).
+      if (lag !== null && lag < stride) return false;
+    }
+    return true;
+  }
+
+  private async handlePage(job: PageJob): Promise<void> {
+    const ids = await this.deps.store.accounts.listIdsWithCron({ offset: job.offset, limit: job.limit });
+    for (const id of ids) {
+      try {
+        const found = await this.deps.store.accounts.findWithSender(id);
+        if (!found?.sender.cron) continue;
+        if (!findImplementation(found.sender.implClass)?.dataSource) continue;
+        const cron = this.cron(found.sender.cron);
+        if (!cron || cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length === 0)
+          continue;
+        if (!this.due(found.account, job)) continue;
+        const aj: AccountJob = { kind: "account", accountId: id, fireTimeMs: job.fireTimeMs, mode: "fresh" };
+        await this.deps.queue.add(aj, {
+          key: accountJobKey(id, "fresh", job.fireTimeMs),
+          serialGroup: `account:${id}`,
+          priority: PRIORITY.fresh,
+          maxAttempts: 3,
+        });
+      } catch (e) {
+        // A failing account never stops the rest of its page.
+        this.deps.log(`scheduler: account ${id}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private async handleAccount(job: AccountJob): Promise<void> {
+    const account = await this.deps.store.accounts.findById(job.accountId);
+    if (!account || account.config.expired) return;
+    const { queue, now } = this.deps;
+    if (job.mode === "backfill") {
+      const load = (await this.deps.quotaLoad?.()) ?? 0;
+      if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
+        // The fresh syncs need the quota: try again in a while.
+        await queue.add(job, {
+          key: `${accountJobKey(job.accountId, "backfill", job.fireTimeMs)}:later:${Math.floor(now() / 300_000)}`,
+          serialGroup: `account:${job.accountId}`,
+          priority: PRIORITY.backfill,
+          runAtMs: now() + 5 * MINUTE,
+        });
+        return;
+      }
+    }
+    const settings: Partial<SyncSettings> = {
+      ...this.deps.syncSettings,
+      freshOnly: job.mode === "fresh",
+      ...(job.mode === "backfill" ? { maxWindows: this.opts.backfillWindowsPerJob ?? 20 } : {}),
+    };
+    const { outcome } = await syncOneAccount(
+      {
+        store: this.deps.store,
+        client: this.deps.client,
+        now,
+        log: this.deps.log,
+        ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      },
+      account,
+      settings,
+    );
+    if (outcome.outcome === "expired") return;
+    const after = await this.deps.store.accounts.findById(job.accountId);
+    if (!after) return;
+    // Data not published yet, or a transient failure: once more later the same day, spread out.
+    const retryAt = after.config.next_attempt_ms;
+    if (job.mode === "fresh" && retryAt && parisDateOf(retryAt) === parisToday(now())) {
+      await queue.add(
+        { ...job, fireTimeMs: retryAt },
+        {
+          key: `retry:${job.accountId}:${parisToday(now())}:${Math.floor(retryAt / 3_600_000)}`,
+          serialGroup: `account:${job.accountId}`,
+          priority: PRIORITY.fresh,
+          runAtMs: retryAt,
+        },
+      );
+    }
+    if (backfillBacklog(after, now(), this.deps.syncSettings) > 0) {
+      await queue.add(
+        { kind: "account", accountId: job.accountId, fireTimeMs: job.fireTimeMs, mode: "backfill" },
+        {
+          key: accountJobKey(job.accountId, "backfill", job.fireTimeMs),
+          serialGroup: `account:${job.accountId}`,
+          priority: PRIORITY.backfill,
+          maxAttempts: 3,
+        },
+      );
+    }
+    void addDays;
+  }
+}

@@ -1,0 +1,144 @@
+/** The scheduler's shared state: dispatched fire times and the shared Enedis quotas (migration 002). */
+import { sql } from "kysely";
+import type { Scope } from "../scope.js";
+
+export interface QuotaSlotRequest {
+  api: string;
+  nowMs: number;
+  /** Spacing of calls for the per-second quota: 1000 / perSecond (+ a margin for network jitter). */
+  secondIntervalMs: number;
+  /** Calls allowed in any hour. */
+  perHour: number;
+}
+
+export interface QuotaRow {
+  api: string;
+  secondTatMs: number;
+  pausedUntilMs: number;
+  calls: number;
+  refused: number;
+  /** Calls handed out in the last hour. */
+  lastHour: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+export class SchedulerRepository {
+  constructor(private readonly scope: Scope) {}
+
+  /** Claims a fire time for dispatch; true for exactly one caller among all processes. */
+  async claimTick(fireTimeMs: number, claimedBy: string): Promise<boolean> {
+    const r = await this.scope.db
+      .insertInto("scheduler_tick")
+      .values({ fire_time_ms: fireTimeMs, claimed_by: claimedBy, claimed_at_ms: this.scope.now() })
+      .onConflict((oc) => oc.column("fire_time_ms").doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async setTickPages(fireTimeMs: number, pages: number): Promise<void> {
+    await this.scope.db
+      .updateTable("scheduler_tick")
+      .set({ pages })
+      .where("fire_time_ms", "=", fireTimeMs)
+      .execute();
+  }
+
+  /** The newest dispatched fire time, or null. */
+  async lastTick(): Promise<number | null> {
+    const r = await this.scope.db
+      .selectFrom("scheduler_tick")
+      .select((eb) => eb.fn.max("fire_time_ms").as("t"))
+      .executeTakeFirst();
+    return r?.t === null || r?.t === undefined ? null : Number(r.t);
+  }
+
+  /** Forgets ticks older than `beforeMs` (they only serve catch-up after a restart). */
+  async pruneTicks(beforeMs: number): Promise<void> {
+    await this.scope.db.deleteFrom("scheduler_tick").where("fire_time_ms", "<", beforeMs).execute();
+  }
+
+  /**
+   * Reserves the next call slot of an API, atomically across processes: calls are spaced evenly for the
+   * per-second quota, and no more than `perHour` slots fall in any hour (sliding). Returns the instant the
+   * caller may send at (it waits until then); the slot is counted at once.
+   */
+  async reserveQuotaSlot(req: QuotaSlotRequest): Promise<number> {
+    const { api, nowMs, secondIntervalMs, perHour } = req;
+    return this.scope.transaction(async (tx) => {
+      await tx.db
+        .insertInto("quota_state")
+        .values({ api })
+        .onConflict((oc) => oc.column("api").doNothing())
+        .execute();
+      let q = tx.db.selectFrom("quota_state").selectAll().where("api", "=", api);
+      // SQLite transactions hold the write lock already; PostgreSQL locks the API's row.
+      if (tx.kind === "postgres") q = q.forUpdate();
+      const state = await q.executeTakeFirstOrThrow();
+      let slot = Math.max(nowMs, Number(state.second_tat_ms), Number(state.paused_until_ms));
+      const recent = await tx.db
+        .selectFrom("quota_call")
+        .select("slot_ms")
+        .where("api", "=", api)
+        .where("slot_ms", ">", slot - HOUR_MS)
+        .orderBy("slot_ms", "desc")
+        .limit(perHour)
+        .execute();
+      if (recent.length >= perHour) {
+        // The hour already holds perHour calls: wait until the oldest of them leaves it.
+        slot = Math.max(slot, Number(recent[perHour - 1]!.slot_ms) + HOUR_MS + 1);
+      }
+      await tx.db
+        .updateTable("quota_state")
+        .set({ second_tat_ms: slot + secondIntervalMs, calls: sql`calls + 1` })
+        .where("api", "=", api)
+        .execute();
+      await tx.db.insertInto("quota_call").values({ api, slot_ms: slot }).execute();
+      return slot;
+    });
+  }
+
+  /** Forgets call slots older than an hour before `nowMs`. */
+  async pruneQuotaCalls(nowMs: number): Promise<void> {
+    await this.scope.db
+      .deleteFrom("quota_call")
+      .where("slot_ms", "<", nowMs - HOUR_MS)
+      .execute();
+  }
+
+  /** Enedis answered 429: every process waits until `untilMs` on this API. */
+  async pauseQuota(api: string, untilMs: number): Promise<void> {
+    await this.scope.db
+      .insertInto("quota_state")
+      .values({ api, paused_until_ms: untilMs, refused: 1 })
+      .onConflict((oc) =>
+        oc.column("api").doUpdateSet({
+          paused_until_ms:
+            this.scope.kind === "postgres"
+              ? sql`greatest(quota_state.paused_until_ms, ${untilMs}::bigint)`
+              : sql`max(quota_state.paused_until_ms, ${untilMs})`,
+          refused: sql`quota_state.refused + 1`,
+        }),
+      )
+      .execute();
+  }
+
+  async quotaRows(nowMs: number): Promise<QuotaRow[]> {
+    const rows = await this.scope.db.selectFrom("quota_state").selectAll().orderBy("api").execute();
+    const counts = await this.scope.db
+      .selectFrom("quota_call")
+      .select(["api", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("slot_ms", ">", nowMs - HOUR_MS)
+      .groupBy("api")
+      .execute();
+    const byApi = new Map(counts.map((c) => [c.api, Number(c.n)]));
+    return rows.map((r) => ({
+      api: r.api,
+      secondTatMs: Number(r.second_tat_ms),
+      pausedUntilMs: Number(r.paused_until_ms),
+      calls: Number(r.calls),
+      refused: Number(r.refused),
+      lastHour: byApi.get(r.api) ?? 0,
+    }));
+  }
+}
