@@ -11,6 +11,7 @@ import {
 import { datasetSpec } from "../enedis/datasets/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
 import { dataConnectAccounts, syncAccounts, syncSettingsOf } from "../sync/service.js";
+import { formatDuration, operatorStatus } from "../scheduler/status.js";
 import { withApp, withStore } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, printResult } from "./output.js";
 
@@ -148,45 +149,27 @@ export function registerDataCommands(program: Command): void {
 
   program
     .command("status")
-    .description("accounts by state (fresh, behind, expired, failing)")
+    .description("accounts by state (fresh, behind, expired, failing), quota use per API, catch-up estimate")
     .action(async (_o: unknown, cmd: Command) => {
       await withStore(cmd, async ({ store, now, config }, g) => {
-        const accounts = await dataConnectAccounts(store);
-        const dayMs = 86_400_000;
-        const states = { fresh: 0, behind: 0, expired: 0, failing: 0, never: 0 };
-        const rows = accounts.map((a) => {
-          const c = a.config;
-          let state: keyof typeof states;
-          if (c.expired) state = "expired";
-          else if (c.last_sync?.outcome === "failed") state = "failing";
-          else if (!c.last_success_ms) state = "never";
-          else if (
-            now() - (c.last_daily_consumption ?? c.last_consumption_load_curve ?? 0) <=
-            2 * dayMs + 8 * 3_600_000
-          )
-            state = "fresh";
-          else state = "behind";
-          states[state]++;
-          return {
-            accountId: a.id,
-            usagePointId: a.usagePointId,
-            state,
-            lastSuccessMs: c.last_success_ms ?? null,
-            lastError: c.last_error?.message ?? null,
-          };
-        });
-        const quota = `quota per API: ${config.enedis.quota.perSecond}/s, ${config.enedis.quota.perHour}/h`;
+        const st = await operatorStatus(store, config, now());
         const human = [
-          `${accounts.length} account(s): ${Object.entries(states)
+          `${st.accounts} account(s): ${Object.entries(st.states)
             .map(([k, v]) => `${v} ${k}`)
             .join(", ")}`,
-          quota,
-          ...rows.map(
+          `quota per API: ${st.quota.perSecond}/s, ${st.quota.perHour}/h; plan: every ${st.budget.strideDays} day(s), ` +
+            `${st.budget.callsPerMeterDay.toFixed(2)} calls per meter-day${st.budget.sustainable ? "" : " (the quota cannot keep every meter within 7 days)"}`,
+          ...st.quotaUse.map(
+            (q) =>
+              `  ${q.api}: ${q.lastHour} calls in the last hour${q.pausedUntilMs ? `, paused until ${isoUtc(q.pausedUntilMs)}` : ""}${q.refused ? `, ${q.refused} refused (429)` : ""}`,
+          ),
+          `backlog: ${st.backlogCalls} calls; catch-up: ${formatDuration(st.catchUpMs)}`,
+          ...st.details.map(
             (r) =>
-              `  ${r.usagePointId} (account ${r.accountId}): ${r.state}${r.lastSuccessMs ? `, last success ${isoUtc(r.lastSuccessMs)}` : ""}${r.lastError ? `, last error: ${r.lastError}` : ""}`,
+              `  ${r.usagePointId} (account ${r.accountId}): ${r.state}${r.lagDays !== null ? `, ${r.lagDays} day(s) behind` : ""}${r.lastSuccessMs ? `, last success ${isoUtc(r.lastSuccessMs)}` : ""}${r.lastError ? `, last error: ${r.lastError}` : ""}`,
           ),
         ].join("\n");
-        printResult(g, human, { states, quota: config.enedis.quota, accounts: rows });
+        printResult(g, human, st);
       });
     });
 }
