@@ -7,8 +7,8 @@ export const authTemplates = {
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
   <input type="hidden" name="next" value="<%= it.next %>">
   <% if (it.error) { %><div class="notice error" role="alert"><%= it.error %></div><% } %>
-  <%~ include("@field", { name: "username", label: "Identifiant", value: it.username, required: true, autocomplete: "username" }) %>
-  <%~ include("@field", { name: "password", label: "Mot de passe", type: "password", value: "", required: true, autocomplete: "current-password" }) %>
+  <%~ include("@field", { f: { name: "username", label: "Identifiant", value: it.username, required: true, autocomplete: "username" } }) %>
+  <%~ include("@field", { f: { name: "password", label: "Mot de passe", type: "password", value: "", required: true, autocomplete: "current-password" } }) %>
   <button type="submit">Se connecter</button>
 </form>
 </div>`,
@@ -20,9 +20,9 @@ export const authTemplates = {
 <form method="post" action="/setup" novalidate>
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
   <input type="hidden" name="token" value="<%= it.token %>">
-  <%~ include("@field", { name: "username", label: "Identifiant", value: it.values.username, error: it.errors.username, required: true, autocomplete: "username", hint: "1 à 64 caractères : lettres, chiffres, . _ @ -" }) %>
-  <%~ include("@field", { name: "password", label: "Mot de passe", type: "password", value: "", error: it.errors.password, required: true, autocomplete: "new-password", hint: "8 caractères au moins" }) %>
-  <%~ include("@field", { name: "confirm", label: "Confirmation du mot de passe", type: "password", value: "", error: it.errors.confirm, required: true, autocomplete: "new-password" }) %>
+  <%~ include("@field", { f: { name: "username", label: "Identifiant", value: it.values.username, error: it.errors.username, required: true, autocomplete: "username", hint: "1 à 64 caractères : lettres, chiffres, . _ @ -" } }) %>
+  <%~ include("@field", { f: { name: "password", label: "Mot de passe", type: "password", value: "", error: it.errors.password, required: true, autocomplete: "new-password", hint: "8 caractères au moins" } }) %>
+  <%~ include("@field", { f: { name: "confirm", label: "Confirmation du mot de passe", type: "password", value: "", error: it.errors.confirm, required: true, autocomplete: "new-password" } }) %>
   <button type="submit">Créer l'administrateur</button>
 </form>
 </div>`,
@@ -43,8 +43,8 @@ export const authTemplates = {
 <div class="card">
 <form method="post" action="/admin/users" novalidate>
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
-  <%~ include("@field", { name: "username", label: "Identifiant", value: it.values.username, error: it.errors.username, required: true, autocomplete: "off", hint: "1 à 64 caractères : lettres, chiffres, . _ @ -" }) %>
-  <%~ include("@field", { name: "password", label: "Mot de passe", type: "password", value: "", error: it.errors.password, required: true, autocomplete: "new-password", hint: "8 caractères au moins" }) %>
+  <%~ include("@field", { f: { name: "username", label: "Identifiant", value: it.values.username, error: it.errors.username, required: true, autocomplete: "off", hint: "1 à 64 caractères : lettres, chiffres, . _ @ -" } }) %>
+  <%~ include("@field", { f: { name: "password", label: "Mot de passe", type: "password", value: "", error: it.errors.password, required: true, autocomplete: "new-password", hint: "8 caractères au moins" } }) %>
   <div class="field"><label><input type="checkbox" name="admin" value="1"<% if (it.values.admin) { %> checked<% } %>> Administrateur (ROLE_ADMIN)</label></div>
   <button type="submit">Créer</button>
 </form>

@@ -43,10 +43,12 @@ export const layoutTemplates = {
 </div>`,
 
   /** A form field: it = { name, label, value, error, type, hint, attrs }. */
-  field: `<div class="field<%= it.error ? ' invalid' : '' %>">
-  <label for="f-<%= it.name %>"><%= it.label %></label>
-  <input id="f-<%= it.name %>" name="<%= it.name %>" type="<%= it.type || 'text' %>" value="<%= it.value ?? '' %>"<% if (it.required) { %> required<% } %><% if (it.autocomplete) { %> autocomplete="<%= it.autocomplete %>"<% } %><% if (it.error) { %> aria-invalid="true" aria-describedby="e-<%= it.name %>"<% } %>>
-  <% if (it.hint) { %><div class="hint"><%= it.hint %></div><% } %>
-  <% if (it.error) { %><div class="error" id="e-<%= it.name %>"><%= it.error %></div><% } %>
+  /** A form field: it.f = { name, label, value, error, type, hint, required, autocomplete } (nested: Eta's
+   * include merges the parent's data, so a flat field would inherit the page's \`error\` or \`value\`). */
+  field: `<div class="field<%= it.f.error ? ' invalid' : '' %>">
+  <label for="f-<%= it.f.name %>"><%= it.f.label %></label>
+  <input id="f-<%= it.f.name %>" name="<%= it.f.name %>" type="<%= it.f.type || 'text' %>" value="<%= it.f.value ?? '' %>"<% if (it.f.required) { %> required<% } %><% if (it.f.autocomplete) { %> autocomplete="<%= it.f.autocomplete %>"<% } %><% if (it.f.error) { %> aria-invalid="true" aria-describedby="e-<%= it.f.name %>"<% } %>>
+  <% if (it.f.hint) { %><div class="hint"><%= it.f.hint %></div><% } %>
+  <% if (it.f.error) { %><div class="error" id="e-<%= it.f.name %>"><%= it.f.error %></div><% } %>
 </div>`,
 };

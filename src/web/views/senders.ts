@@ -44,7 +44,7 @@ export const senderTemplates = {
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
   <% if (it.sender) { %><input type="hidden" name="id" value="<%= it.sender.id %>"><% } %>
   <% if (it.errors._form) { %><div class="notice error" role="alert"><%= it.errors._form %></div><% } %>
-  <%~ include("@field", { name: "libelle", label: "Libellé", value: it.values.libelle, error: it.errors.libelle, required: true }) %>
+  <%~ include("@field", { f: { name: "libelle", label: "Libellé", value: it.values.libelle, error: it.errors.libelle, required: true } }) %>
   <div class="field<%= it.errors.implClass ? ' invalid' : '' %>">
     <label for="f-implClass">Implémentation</label>
     <select id="f-implClass" name="implClass" required<% if (it.errors.implClass) { %> aria-invalid="true" aria-describedby="e-implClass"<% } %>>
@@ -53,8 +53,8 @@ export const senderTemplates = {
     </select>
     <% if (it.errors.implClass) { %><div class="error" id="e-implClass"><%= it.errors.implClass %></div><% } %>
   </div>
-  <%~ include("@field", { name: "role", label: "Rôle requis", value: it.values.role, error: it.errors.role, hint: "Facultatif, par exemple ROLE_USER : seuls les utilisateurs qui ont ce rôle peuvent l'utiliser." }) %>
-  <%~ include("@field", { name: "cron", label: "Cron (Quartz)", value: it.values.cron, error: it.errors.cron, hint: "Facultatif, heure de Paris : « 0 0/10 * * * ? » = toutes les 10 minutes. Vide : jamais planifié." }) %>
+  <%~ include("@field", { f: { name: "role", label: "Rôle requis", value: it.values.role, error: it.errors.role, hint: "Facultatif, par exemple ROLE_USER : seuls les utilisateurs qui ont ce rôle peuvent l'utiliser." } }) %>
+  <%~ include("@field", { f: { name: "cron", label: "Cron (Quartz)", value: it.values.cron, error: it.errors.cron, hint: "Facultatif, heure de Paris : « 0 0/10 * * * ? » = toutes les 10 minutes. Vide : jamais planifié." } }) %>
   <div class="actions">
     <button type="submit">Enregistrer</button>
     <a class="button secondary" href="/notificationAccountSender/notificationAccountSenders">Annuler</a>

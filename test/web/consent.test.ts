@@ -1,0 +1,407 @@
+/**
+ * The consent flow end to end through the app and the embedded simulator: success (v2 and v1), and every
+ * way a return must be refused with a clear page and nothing created.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STATE_TTL_MS } from "../../src/web/consent-state.js";
+import { consentAtSimulator, fixture, pathOf, type Agent, type Fixture } from "./helpers.js";
+
+async function accountsOf(f: Fixture, userId: number) {
+  return f.ctx.store.accounts.list({ userId });
+}
+
+async function devicesOf(f: Fixture, userId: number) {
+  return f.ctx.store.devices.listByUser(userId);
+}
+
+/** GET /dataConnect/authorize and the state it put in the consent URL. */
+async function authorize(agent: Agent): Promise<{ location: string; state: string }> {
+  const res = await agent.get("/dataConnect/authorize");
+  expect(res.statusCode).toBe(302);
+  const location = String(res.headers.location);
+  const state = new URL(location).searchParams.get("state");
+  expect(state).toBeTruthy();
+  return { location, state: state as string };
+}
+
+function failureCode(html: string): string | null {
+  return /data-code="([a-z_]+)"/.exec(html)?.[1] ?? null;
+}
+
+describe("consent v2 (default)", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture();
+    await f.sender();
+  });
+  afterAll(() => f.close());
+
+  it("sends the user to Enedis with a signed state, then creates the account and device, then syncs", async () => {
+    const { agent, user } = await f.signedIn("alice");
+    const { location, state } = await authorize(agent);
+    const url = new URL(location);
+    expect(url.origin).toBe(f.ctx.enedis.authorizeUrl);
+    expect(url.pathname).toBe("/dataconnect/v2/oauth2/authorize");
+    expect(url.searchParams.get("client_id")).toBe("simulator-client");
+    expect(url.searchParams.get("duration")).toBe("P3Y");
+    expect(state.length).toBeLessThanOrEqual(100);
+    expect(state).not.toMatch(/\d$/);
+
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "22516914714270" });
+    expect(new URL(back).searchParams.get("autorisation_id")).toMatch(/^\d+$/);
+    const res = await agent.get(pathOf(back));
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/?done=connected");
+
+    const accounts = await accountsOf(f, user.id);
+    expect(accounts.map((a) => a.usagePointId)).toEqual(["22516914714270"]);
+    const c = accounts[0]!.config;
+    expect(c.autorisation_id).toBeTruthy();
+    expect(c.consent_start_date).toBe("2026-11-28");
+    expect(c.consent_end_date).toMatch(/^2029-11-2\d$/);
+    expect(c.subscribed_services?.length).toBeGreaterThan(0);
+    const devices = await devicesOf(f, user.id);
+    expect(devices).toHaveLength(1);
+    expect(devices[0]!.label).toBe("Compteur électrique (Linky)");
+    expect(devices[0]!.mac).toBe("22516914714270");
+
+    // The first sync runs in the background; once done, the data is there.
+    await f.web.background.idle();
+    const synced = (await f.ctx.store.accounts.findById(accounts[0]!.id))!;
+    expect(synced.config.last_sync?.outcome).toMatch(/ok|partial/);
+    const daily = await f.ctx.store.measures.listDaily(
+      devices[0]!.id,
+      "consumption",
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(daily.length).toBeGreaterThan(20);
+    const dash = await agent.get("/");
+    expect(dash.body).toContain('data-state="connected"');
+    const page = await agent.get(`/devices/${devices[0]!.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="daily-table"');
+  });
+
+  it("refuses a replayed state: the second use creates nothing", async () => {
+    const { agent, user } = await f.signedIn("replay");
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "11453290002823" });
+    expect((await agent.get(pathOf(back))).statusCode).toBe(303);
+    await f.web.background.idle();
+    await f.ctx.store.accounts.delete((await accountsOf(f, user.id))[0]!.id);
+    const again = await agent.get(pathOf(back));
+    expect(again.statusCode).toBe(403);
+    expect(failureCode(again.body)).toBe("state_used");
+    expect(again.body).toContain("déjà servi");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("refuses a forged state, and a state signed with another key", async () => {
+    const { agent, user } = await f.signedIn("forger");
+    const { state } = await authorize(agent);
+    const tampered = `${state.slice(0, -3)}${state.endsWith("AAA") ? "BBA" : "AAA"}`;
+    for (const s of ["forged", tampered, `x${state}`, state.replace(/\.[0-9a-z]+\./, ".zzzzzzz.")]) {
+      const res = await agent.get(
+        `/dataconnect-proxy/redirect?autorisation_id=58249&state=${encodeURIComponent(s)}`,
+      );
+      expect(res.statusCode).toBe(403);
+      expect(failureCode(res.body)).toBe("state_forged");
+    }
+    const none = await agent.get("/dataConnect/redirect?autorisation_id=58249");
+    expect(none.statusCode).toBe(403);
+    expect(failureCode(none.body)).toBe("state_missing");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("refuses an expired state", async () => {
+    const { agent, user } = await f.signedIn("slow");
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "32320647321714" });
+    f.clock.advance(STATE_TTL_MS + 1000);
+    try {
+      const res = await agent.get(pathOf(back));
+      expect(res.statusCode).toBe(403);
+      expect(failureCode(res.body)).toBe("state_expired");
+      expect(res.body).toContain("expiré");
+    } finally {
+      f.clock.advance(-(STATE_TTL_MS + 1000));
+    }
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+    expect(await devicesOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("refuses a state from another user's session, and leaves it usable by its owner", async () => {
+    const owner = await f.signedIn("owner");
+    const thief = await f.signedIn("thief");
+    const { location } = await authorize(owner.agent);
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "12345678901234" });
+    const stolen = await thief.agent.get(pathOf(back));
+    expect(stolen.statusCode).toBe(403);
+    expect(failureCode(stolen.body)).toBe("state_foreign");
+    expect(await accountsOf(f, thief.user.id)).toHaveLength(0);
+    const mine = await owner.agent.get(pathOf(back));
+    expect(mine.statusCode).toBe(303);
+    expect((await accountsOf(f, owner.user.id)).map((a) => a.usagePointId)).toEqual(["12345678901234"]);
+  });
+
+  it("refuses a state from another session of the same user", async () => {
+    const { agent, user } = await f.signedIn("twice");
+    const other = f.agent();
+    expect((await other.login("twice", "correct horse battery")).statusCode).toBe(303);
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "42900589957123" });
+    const res = await other.get(pathOf(back));
+    expect(failureCode(res.body)).toBe("state_foreign");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("asks a visitor who is not signed in to sign in, and creates nothing", async () => {
+    const { agent } = await f.signedIn("gone");
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "accept", prm: "64975835695673" });
+    const anonymous = f.agent();
+    const res = await anonymous.get(pathOf(back));
+    expect(res.statusCode).toBe(401);
+    expect(failureCode(res.body)).toBe("not_signed_in");
+    expect(await f.ctx.store.accounts.findByUsagePoint("64975835695673")).toHaveLength(0);
+  });
+
+  it("shows the refusal, uses up the state, and creates nothing", async () => {
+    const { agent, user } = await f.signedIn("refuser");
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "refuse" });
+    expect(new URL(back).searchParams.get("error")).toBe("access_denied");
+    const res = await agent.get(pathOf(back));
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("refused");
+    expect(res.body).toContain("Aucun compteur n'a été ajouté");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+    // The state of a refusal cannot serve afterwards.
+    const state = new URL(back).searchParams.get("state") as string;
+    const later = await agent.get(
+      `/dataConnect/redirect?autorisation_id=11&state=${encodeURIComponent(state)}`,
+    );
+    expect(failureCode(later.body)).toBe("state_used");
+    // Another Enedis error.
+    const err = await agent.get("/dataConnect/redirect?error=server_error&error_description=oops");
+    expect(err.statusCode).toBe(502);
+    expect(failureCode(err.body)).toBe("enedis_error");
+  });
+
+  it("refuses an autorisation id that is not a fresh share (guessed id)", async () => {
+    const { agent, user } = await f.signedIn("guesser");
+    // The autorisation of a PRM consented long ago (sandbox), as an attacker could guess it.
+    const services = await f.ctx.client.subscribedServices({ usagePointIds: ["22315546958763"] });
+    const id = services[0]!.autorisationId;
+    expect(services[0]!.startDate! < "2026-11-27").toBe(true);
+    const { state } = await authorize(agent);
+    const res = await agent.get(
+      `/dataConnect/redirect?autorisation_id=${id}&state=${encodeURIComponent(state)}`,
+    );
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("not_fresh");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("does not hand a PRM that another user holds to a second one", async () => {
+    const first = await f.signedIn("holder");
+    const second = await f.signedIn("second");
+    const a = await authorize(first.agent);
+    expect(
+      (
+        await first.agent.get(
+          pathOf(await consentAtSimulator(a.location, { decision: "accept", prm: "63695879465986" })),
+        )
+      ).statusCode,
+    ).toBe(303);
+    const b = await authorize(second.agent);
+    const res = await second.agent.get(
+      pathOf(await consentAtSimulator(b.location, { decision: "accept", prm: "63695879465986" })),
+    );
+    expect(res.statusCode).toBe(409);
+    expect(failureCode(res.body)).toBe("claimed");
+    expect(await accountsOf(f, second.user.id)).toHaveLength(0);
+  });
+
+  it("retries while Enedis lists no service, then offers to check again later without a new consent", async () => {
+    const { agent, user } = await f.signedIn("early");
+    const { state } = await authorize(agent);
+    await f.web.background.idle();
+    const endpoint = "POST /subscribed_services/v1";
+    const before = f.ctx.simulator!.requestLog().byEndpoint[endpoint] ?? 0;
+    // Sandbox autorisation 10 has no service at all.
+    const res = await agent.get(
+      `/dataConnect/redirect?autorisation_id=10&state=${encodeURIComponent(state)}`,
+    );
+    expect(res.statusCode).toBe(503);
+    expect(failureCode(res.body)).toBe("no_service");
+    expect(res.body).toContain('action="/dataConnect/retry"');
+    // One call, three retries (the fixture's delays are 0), then one look for ended services.
+    expect((f.ctx.simulator!.requestLog().byEndpoint[endpoint] ?? 0) - before).toBe(5);
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+    const dash = await agent.get("/");
+    expect(dash.body).toContain("Vérifier à nouveau");
+    const retry = await agent.submit("/dataConnect/retry");
+    expect(retry.statusCode).toBe(503);
+    expect(failureCode(retry.body)).toBe("no_service");
+    // Another user has nothing pending.
+    const other = await f.signedIn("nopending");
+    const none = await other.agent.submit("/dataConnect/retry");
+    expect(none.statusCode).toBe(404);
+    expect(failureCode(none.body)).toBe("nothing_pending");
+  });
+
+  it("says when the autorisation's services have ended", async () => {
+    const { agent, user } = await f.signedIn("ended");
+    const { state } = await authorize(agent);
+    const res = await agent.get(
+      `/dataConnect/redirect?autorisation_id=13&state=${encodeURIComponent(state)}`,
+    );
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("service_ended");
+    expect(res.body).toContain("14000000000005");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("rejects a return without autorisation id or usage point", async () => {
+    const { agent, user } = await f.signedIn("empty");
+    const { state } = await authorize(agent);
+    const res = await agent.get(`/dataConnect/redirect?state=${encodeURIComponent(state)}`);
+    expect(res.statusCode).toBe(400);
+    expect(failureCode(res.body)).toBe("invalid_redirect");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("reconnects an expired account instead of creating a second one", async () => {
+    const { agent, user } = await f.signedIn("returning");
+    const { location } = await authorize(agent);
+    await agent.get(
+      pathOf(await consentAtSimulator(location, { decision: "accept", prm: "22516914714270" })),
+    );
+    // holder of 22516914714270 is alice: she is live, so the PRM is claimed.
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+    const mine = await authorize(agent);
+    await agent.get(
+      pathOf(await consentAtSimulator(mine.location, { decision: "accept", prm: "24880057139941" })),
+    );
+    await f.web.background.idle();
+    const [account] = await accountsOf(f, user.id);
+    await f.ctx.store.accounts.updateConfig(account!.id, { expired: true, expired_reason: "revoked" });
+    const again = await authorize(agent);
+    await agent.get(
+      pathOf(await consentAtSimulator(again.location, { decision: "accept", prm: "24880057139941" })),
+    );
+    await f.web.background.idle();
+    const after = await accountsOf(f, user.id);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).toBe(account!.id);
+    expect(after[0]!.config.expired).toBe(false);
+  });
+});
+
+describe("consent v1 (legacy)", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({ env: { ENEDIS_CONSENT: "v1", ENEDIS_STATE: "bmhs-local" } });
+    await f.sender();
+  });
+  afterAll(() => f.close());
+
+  it("accepts several usage points, each verified with Enedis, and carries the routing marker", async () => {
+    const { agent, user } = await f.signedIn("multi");
+    const { location, state } = await authorize(agent);
+    expect(new URL(location).pathname).toBe("/dataconnect/v1/oauth2/authorize");
+    expect(state.startsWith("bmhs-local.")).toBe(true);
+    expect(state.length).toBeLessThanOrEqual(100);
+    const back = await consentAtSimulator(location, {
+      decision: "accept",
+      prm: "12345678901234;10284856584123",
+    });
+    expect(new URL(back).searchParams.get("usage_point_id")).toBe("12345678901234;10284856584123");
+    const res = await agent.get(pathOf(back));
+    expect(res.statusCode).toBe(303);
+    const prms = (await accountsOf(f, user.id)).map((a) => a.usagePointId).sort();
+    expect(prms).toEqual(["10284856584123", "12345678901234"]);
+    expect((await devicesOf(f, user.id)).map((d) => d.mac).sort()).toEqual(prms);
+  });
+
+  it("accepts a comma-separated list too", async () => {
+    const { agent, user } = await f.signedIn("comma");
+    const { state } = await authorize(agent);
+    const res = await agent.get(
+      `/dataConnect/redirect?code=abc&state=${encodeURIComponent(state)}&usage_point_id=64975835695673,22315546958763`,
+    );
+    expect(res.statusCode).toBe(303);
+    expect((await accountsOf(f, user.id)).map((a) => a.usagePointId).sort()).toEqual([
+      "22315546958763",
+      "64975835695673",
+    ]);
+  });
+
+  it("creates nothing when Enedis does not confirm one of the usage points", async () => {
+    const { agent, user } = await f.signedIn("unverified");
+    const { state } = await authorize(agent);
+    // 26584978546985 revokes its consent at once: Enedis answers 403 for it.
+    const res = await agent.get(
+      `/dataConnect/redirect?code=abc&state=${encodeURIComponent(state)}&usage_point_id=22516914714270;26584978546985`,
+    );
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("verify_failed");
+    expect(res.body).toContain("26584978546985");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+    expect(await devicesOf(f, user.id)).toHaveLength(0);
+  });
+
+  it("shows a v1 refusal (no state) as a refusal", async () => {
+    const { agent, user } = await f.signedIn("v1refuser");
+    const { location } = await authorize(agent);
+    const back = await consentAtSimulator(location, { decision: "refuse" });
+    expect(new URL(back).searchParams.get("code")).toBe("403");
+    const res = await agent.get(pathOf(back));
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("refused");
+    expect(await accountsOf(f, user.id)).toHaveLength(0);
+  });
+});
+
+describe("consent preconditions and routing", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({
+      env: { ENEDIS_STATE: "portal-a" },
+      web: { consentProxy: { "portal-b": "https://b.example.org/app/" } },
+    });
+  });
+  afterAll(() => f.close());
+
+  it("explains that the connector is not configured yet", async () => {
+    const { agent } = await f.signedIn("early-bird");
+    const res = await agent.get("/dataConnect/authorize");
+    expect(res.statusCode).toBe(409);
+    expect(failureCode(res.body)).toBe("no_sender");
+    expect((await agent.get("/")).body).toContain('data-state="unavailable"');
+  });
+
+  it("enforces the sender's role", async () => {
+    await f.sender({ role: "ROLE_LINKY" });
+    const { agent } = await f.signedIn("no-role");
+    const res = await agent.get("/dataConnect/authorize");
+    expect(res.statusCode).toBe(403);
+    expect(failureCode(res.body)).toBe("role_missing");
+    const linky = await f.signedIn("with-role");
+    await f.ctx.store.users.setRoles(linky.user.id, ["ROLE_USER", "ROLE_LINKY"]);
+    expect((await linky.agent.get("/dataConnect/authorize")).statusCode).toBe(302);
+  });
+
+  it("forwards another portal's consent return, and keeps its own", async () => {
+    const other = f.agent();
+    const res = await other.get("/dataconnect-proxy/redirect?autorisation_id=5&state=portal-b.abc");
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe(
+      "https://b.example.org/app/dataConnect/redirect?autorisation_id=5&state=portal-b.abc",
+    );
+    const unknown = await other.get("/dataconnect-proxy/redirect?autorisation_id=5&state=portal-c.abc");
+    expect(unknown.statusCode).toBe(403);
+  });
+});
