@@ -7,7 +7,7 @@
  * ratios much less).
  */
 import { readdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     .sort();
   if (files.length === 0) throw new Error(`no bench/*.bench.ts matches ${filters.join(", ")}`);
   const started = Date.now();
+  const loadBefore = loadavg()[0] ?? 0;
   const results: Array<BenchResult & { file: string }> = [];
   for (const file of files) {
     console.error(`bench: ${file}`);
@@ -102,6 +103,11 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const machine = machineNote();
   const notes = results.filter((r) => r.note).map((r) => `- **${r.name}**: ${r.note}`);
+  const runs = results.map(
+    (r) =>
+      `- ${r.name}: ${r.runs.map(fmt).join(", ")}${r.baseline ? `; baseline: ${r.baseline.runs.map(fmt).join(", ")}` : ""}`,
+  );
+  const load = `Load average (1 min) at start ${loadBefore.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}, on ${cpus().length} cores: other work on the machine shows up as spread between runs.`;
   const md = [
     "# Benchmark results",
     "",
@@ -111,6 +117,12 @@ async function main(): Promise<void> {
     table(results, date, machine),
     "",
     ...(notes.length ? ["## Notes", "", ...notes, ""] : []),
+    "## Every run",
+    "",
+    ...runs,
+    "",
+    load,
+    "",
     `Files: ${[...new Set(results.map((r) => basename(r.file)))].join(", ")}.`,
     "",
   ].join("\n");
