@@ -76,17 +76,19 @@ export class SchedulerRepository {
       if (tx.kind === "postgres") q = q.forUpdate();
       const state = await q.executeTakeFirstOrThrow();
       let slot = Math.max(nowMs, Number(state.second_tat_ms), Number(state.paused_until_ms));
-      const recent = await tx.db
+      // The perHour-th newest slot of the hour, if the hour holds that many (one row, not perHour rows).
+      const full = await tx.db
         .selectFrom("quota_call")
         .select("slot_ms")
         .where("api", "=", api)
         .where("slot_ms", ">", slot - HOUR_MS)
         .orderBy("slot_ms", "desc")
-        .limit(perHour)
-        .execute();
-      if (recent.length >= perHour) {
+        .offset(perHour - 1)
+        .limit(1)
+        .executeTakeFirst();
+      if (full) {
         // The hour already holds perHour calls: wait until the oldest of them leaves it.
-        slot = Math.max(slot, Number(recent[perHour - 1]!.slot_ms) + HOUR_MS + 1);
+        slot = Math.max(slot, Number(full.slot_ms) + HOUR_MS + 1);
       }
       await tx.db
         .updateTable("quota_state")
