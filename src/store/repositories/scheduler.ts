@@ -64,7 +64,10 @@ export class SchedulerRepository {
    * caller may send at (it waits until then); the slot is counted at once.
    */
   async reserveQuotaSlot(req: QuotaSlotRequest): Promise<number> {
-    const { api, nowMs, secondIntervalMs, perHour } = req;
+    const { api, perHour } = req;
+    // Whole milliseconds: the slots are bigint columns (PostgreSQL refuses 1795907634928.05).
+    const nowMs = Math.floor(req.nowMs);
+    const secondIntervalMs = Math.ceil(req.secondIntervalMs);
     return this.scope.transaction(async (tx) => {
       await tx.db
         .insertInto("quota_state")
@@ -109,7 +112,8 @@ export class SchedulerRepository {
   }
 
   /** Enedis answered 429: every process waits until `untilMs` on this API. */
-  async pauseQuota(api: string, untilMs: number): Promise<void> {
+  async pauseQuota(api: string, until: number): Promise<void> {
+    const untilMs = Math.ceil(until);
     await this.scope.db
       .insertInto("quota_state")
       .values({ api, paused_until_ms: untilMs, refused: 1 })
