@@ -81,6 +81,12 @@ describe("consent v2 (default)", () => {
     const page = await agent.get(`/devices/${devices[0]!.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="daily-table"');
+    // Neither the state nor the application token reached the log.
+    const token = await f.ctx.store.secrets.tokenStore().load();
+    const log = f.logs.join("\n");
+    expect(log).toContain("first sync of 22516914714270");
+    expect(log).not.toContain(state);
+    expect(log).not.toContain(token!.accessToken);
   });
 
   it("refuses a replayed state: the second use creates nothing", async () => {

@@ -1,0 +1,260 @@
+/**
+ * Who may do what, route by route: an anonymous visitor, the owner of the data, another user and an
+ * administrator each call every route the server has. The list below is compared with the server's route
+ * table: a new route without a line here fails the suite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAccount } from "../../src/accounts/service.js";
+import type { LightMyRequestResponse } from "fastify";
+import { fixture, type Agent, type Fixture } from "./helpers.js";
+
+/** 302 to the sign-in page. */
+const LOGIN = "login";
+type Expected = number | typeof LOGIN;
+
+interface Case {
+  method: "GET" | "POST";
+  /** The route's pattern, as the server registers it. */
+  route: string;
+  /** The concrete path to call (ids filled in). */
+  path?: (ids: Ids) => string;
+  form?: Record<string, string>;
+  anonymous: Expected;
+  owner: Expected;
+  other: Expected;
+  admin: Expected;
+  /** Each persona gets a freshly signed-in agent (the route signs out). */
+  fresh?: boolean;
+}
+
+interface Ids {
+  account: number;
+  device: number;
+  sender: number;
+  css: string;
+}
+
+const FORGED = "?autorisation_id=58249&state=forged";
+const sig = (n: number) => ({ anonymous: LOGIN, owner: n, other: n, admin: n }) as const;
+const adminOnly = (n: number) => ({ anonymous: LOGIN, owner: 403, other: 403, admin: n }) as const;
+const adminOnlyPost = (n: number) => ({ anonymous: 401, owner: 403, other: 403, admin: n }) as const;
+const mine = (n: number) => ({ anonymous: LOGIN, owner: n, other: 404, admin: 404 }) as const;
+const minePost = (n: number) => ({ anonymous: 401, owner: n, other: 404, admin: 404 }) as const;
+const everyone = (n: number) => ({ anonymous: n, owner: n, other: n, admin: n }) as const;
+
+// Destructive routes come last, so that the others see the data in place.
+const CASES: Case[] = [
+  { method: "GET", route: "/static/app-*.css", path: (i) => i.css, ...everyone(200) },
+  { method: "GET", route: "/healthz", ...everyone(200) },
+  { method: "GET", route: "/stats", ...everyone(200) },
+  { method: "GET", route: "/metrics", ...everyone(200) },
+  { method: "GET", route: "/login", anonymous: 200, owner: 303, other: 303, admin: 303 },
+  {
+    method: "POST",
+    route: "/login",
+    form: { username: "nobody", password: "wrong password" },
+    ...everyone(401),
+  },
+  { method: "GET", route: "/setup", ...everyone(303) },
+  { method: "POST", route: "/setup", form: { token: "x" }, ...everyone(303) },
+  { method: "GET", route: "/admin/users", ...adminOnly(200) },
+  { method: "POST", route: "/admin/users", form: {}, ...adminOnlyPost(400) },
+  { method: "GET", route: "/", ...sig(200) },
+  { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
+  { method: "GET", route: "/notificationAccountSender/notificationAccountSenders", ...adminOnly(200) },
+  { method: "GET", route: "/notificationAccountSender/create", ...adminOnly(200) },
+  {
+    method: "GET",
+    route: "/notificationAccountSender/edit/:id",
+    path: (i) => `/notificationAccountSender/edit/${i.sender}`,
+    ...adminOnly(200),
+  },
+  { method: "POST", route: "/notificationAccountSender/save", form: {}, ...adminOnlyPost(400) },
+  {
+    method: "GET",
+    route: "/notificationAccountSender/delete/:id",
+    path: (i) => `/notificationAccountSender/delete/${i.sender}`,
+    ...adminOnly(200),
+  },
+  {
+    method: "POST",
+    route: "/notificationAccountSender/delete/:id",
+    path: (i) => `/notificationAccountSender/delete/${i.sender}`,
+    // A count that does not match: the confirmation is asked again, nothing is deleted.
+    form: { accounts: "-1" },
+    ...adminOnlyPost(409),
+  },
+  { method: "GET", route: "/notificationAccount/notificationAccounts", ...sig(200) },
+  {
+    method: "GET",
+    route: "/notificationAccount/:id",
+    path: (i) => `/notificationAccount/${i.account}`,
+    ...mine(200),
+  },
+  {
+    method: "POST",
+    route: "/notificationAccount/:id/watermark",
+    path: (i) => `/notificationAccount/${i.account}/watermark`,
+    form: { dataset: "daily_consumption", date: "1999-01-01" },
+    ...minePost(400),
+  },
+  {
+    method: "POST",
+    route: "/notificationAccount/:id/test/:dataset",
+    path: (i) => `/notificationAccount/${i.account}/test/daily_consumption`,
+    form: {},
+    ...minePost(200),
+  },
+  {
+    method: "GET",
+    route: "/notificationAccount/:id/delete",
+    path: (i) => `/notificationAccount/${i.account}/delete`,
+    ...mine(200),
+  },
+  { method: "GET", route: "/dataConnect/authorize", ...sig(302) },
+  {
+    method: "GET",
+    route: "/dataconnect-proxy/redirect",
+    path: () => `/dataconnect-proxy/redirect${FORGED}`,
+    ...everyone(403),
+  },
+  {
+    method: "GET",
+    route: "/dataConnect/redirect",
+    path: () => `/dataConnect/redirect${FORGED}`,
+    ...everyone(403),
+  },
+  {
+    method: "GET",
+    route: "/dataconnect/redirect",
+    path: () => `/dataconnect/redirect${FORGED}`,
+    ...everyone(403),
+  },
+  {
+    method: "POST",
+    route: "/dataConnect/retry",
+    form: {},
+    anonymous: 401,
+    owner: 404,
+    other: 404,
+    admin: 404,
+  },
+  { method: "POST", route: "/logout", form: {}, ...everyone(303), fresh: true },
+  {
+    method: "POST",
+    route: "/notificationAccount/:id/delete",
+    path: (i) => `/notificationAccount/${i.account}/delete`,
+    form: {},
+    ...minePost(303),
+  },
+];
+
+describe("access to every route", () => {
+  let f: Fixture;
+  let ids: Ids;
+  const agents = new Map<string, Agent>();
+  beforeAll(async () => {
+    f = await fixture();
+    const sender = await f.sender();
+    agents.set("owner", (await f.signedIn("owner")).agent);
+    agents.set("other", (await f.signedIn("other")).agent);
+    agents.set("admin", (await f.signedIn("admin", { admin: true })).agent);
+    agents.set("anonymous", f.agent());
+    const r = await registerAccount(f.ctx.store, f.ctx.config, {
+      username: "owner",
+      usagePointId: "22516914714270",
+    });
+    const cssRoute = f.web.routes.find((r) => r.url.startsWith("/static/app-"));
+    ids = { account: r.account.id, device: r.device.id, sender, css: cssRoute!.url };
+  });
+  afterAll(() => f.close());
+
+  it("has a line for every route of the server, and no line for a route it lacks", () => {
+    const table = f.web.routes.map(
+      (r) => `${r.method} ${r.url.startsWith("/static/app-") ? "/static/app-*.css" : r.url}`,
+    );
+    const tested = CASES.map((c) => `${c.method} ${c.route}`);
+    expect([...new Set(tested)].sort()).toEqual([...new Set(table)].sort());
+    expect(tested.length).toBe(new Set(tested).size);
+  });
+
+  // Before the matrix: its last routes delete the data.
+  it("refuses every state-changing route without a valid CSRF token to whoever may use it", async () => {
+    let checked = 0;
+    for (const c of CASES.filter((x) => x.method === "POST")) {
+      for (const who of ["anonymous", "owner", "admin"] as const) {
+        if ([401, 403, 404].includes(c[who] as number)) continue;
+        const agent = agents.get(who)!;
+        const path = c.path ? c.path(ids) : c.route;
+        for (const form of [{ ...c.form }, { ...c.form, _csrf: "forged-token" }]) {
+          const res = await agent.post(path, form);
+          expect(res.statusCode, `${who} ${c.route}`).toBe(403);
+          expect(res.body).toContain("Formulaire refusé");
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  async function call(
+    c: Case,
+    who: "anonymous" | "owner" | "other" | "admin",
+  ): Promise<LightMyRequestResponse> {
+    let agent = agents.get(who)!;
+    if (c.fresh) {
+      agent = f.agent();
+      if (who !== "anonymous") await agent.login(who, "correct horse battery");
+    }
+    const path = c.path ? c.path(ids) : c.route;
+    if (c.method === "GET") return agent.get(path);
+    // A valid CSRF token for this visitor: the routes are tested for access, not for CSRF (see below).
+    const csrf = await agent.csrf(who === "anonymous" ? "/login" : "/");
+    return agent.post(path, { ...c.form, _csrf: csrf });
+  }
+
+  for (const c of CASES) {
+    it(`${c.method} ${c.route}`, async () => {
+      for (const who of ["anonymous", "other", "admin", "owner"] as const) {
+        const res = await call(c, who);
+        const expected = c[who];
+        if (expected === LOGIN) {
+          expect(res.statusCode, `${who}`).toBe(302);
+          expect(String(res.headers.location), who).toMatch(/^\/login/);
+        } else {
+          expect(res.statusCode, `${who}: ${res.body.slice(0, 300)}`).toBe(expected);
+        }
+        await f.web.background.idle();
+      }
+    });
+  }
+});
+
+describe("one user never sees another's data", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture();
+    await f.sender();
+  });
+  afterAll(() => f.close());
+
+  it("keeps accounts and devices out of other users' pages", async () => {
+    const alice = await f.signedIn("alice");
+    const bob = await f.signedIn("bob");
+    const a = await registerAccount(f.ctx.store, f.ctx.config, {
+      username: "alice",
+      usagePointId: "11453290002823",
+    });
+    for (const path of ["/", "/notificationAccount/notificationAccounts"]) {
+      expect((await alice.agent.get(path)).body).toContain("11453290002823");
+      expect((await bob.agent.get(path)).body).not.toContain("11453290002823");
+    }
+    expect((await bob.agent.get(`/devices/${a.device.id}`)).statusCode).toBe(404);
+    expect((await bob.agent.get(`/notificationAccount/${a.account.id}`)).statusCode).toBe(404);
+    const from = "/notificationAccount/notificationAccounts";
+    expect((await bob.agent.submit(`/notificationAccount/${a.account.id}/delete`, {}, from)).statusCode).toBe(
+      404,
+    );
+    expect(await f.ctx.store.accounts.findById(a.account.id)).toBeDefined();
+  });
+});
