@@ -99,6 +99,14 @@ export function freshnessLagDays(account: Account, nowMs: number): number | null
   return worst;
 }
 
+/** Account config key: the newest fire time the account's fresh sync ran for (epoch ms). */
+export const LAST_FIRE_KEY = "scheduler_fire_ms";
+
+export function lastFireOf(account: Account): number | null {
+  const v = account.config[LAST_FIRE_KEY];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
 export class Scheduler {
   private readonly instanceId: string;
   private readonly crons = new Map<string, QuartzCron | null>();
@@ -168,7 +176,14 @@ export class Scheduler {
       perHour: this.deps.config.enedis.quota.perHour,
     });
     for (let p = 0; p < pages; p++) {
-      const job: PageJob = { kind: "page", sinceMs, fireTimeMs, offset: p * pageSize, limit: pageSize };
+      const job: PageJob = {
+        kind: "page",
+        sinceMs,
+        fireTimeMs,
+        offset: p * pageSize,
+        limit: pageSize,
+        strideDays: this.budget.strideDays,
+      };
       await this.deps.queue.add(job, {
         key: `page:${fireTimeMs}:${p}`,
         priority: PRIORITY.page,
@@ -205,7 +220,8 @@ export class Scheduler {
     const c = account.config;
     if (c.expired) return false;
     if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
-    const stride = this.budget?.strideDays ?? 1;
+    // The dispatcher's plan travels with the page job: in distributed mode another process runs it.
+    const stride = job.strideDays ?? this.budget?.strideDays ?? 1;
     if (stride > 1) {
       const lag = freshnessLagDays(account, this.deps.now());
       // New accounts first; others once their data are `stride` days old (one wider window then).
@@ -243,6 +259,18 @@ export class Scheduler {
     const account = await this.deps.store.accounts.findById(job.accountId);
     if (!account || account.config.expired) return;
     const { queue, now } = this.deps;
+    if (job.mode === "fresh") {
+      // Queues run a job at least once: a page job run again (a retry, or taken over from a crashed
+      // worker) adds its accounts' jobs again, and the queue no longer knows the finished ones. The account
+      // remembers the newest fire time it was synced for: the same sync is not done twice.
+      const done = lastFireOf(account);
+      if (done !== null && done >= job.fireTimeMs) {
+        this.deps.log(
+          `scheduler: account ${job.accountId} already synced for ${new Date(job.fireTimeMs).toISOString()}, skipped`,
+        );
+        return;
+      }
+    }
     if (job.mode === "backfill") {
       const load = (await this.deps.quotaLoad?.()) ?? 0;
       if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
@@ -271,6 +299,13 @@ export class Scheduler {
       },
       account,
       settings,
+    );
+    if (job.mode === "fresh") {
+      const newest = Math.max(job.fireTimeMs, lastFireOf(account) ?? job.fireTimeMs);
+      await this.deps.store.accounts.updateConfig(job.accountId, { [LAST_FIRE_KEY]: newest });
+    }
+    this.deps.log(
+      `scheduler: account ${job.accountId} ${job.mode} sync for ${new Date(job.fireTimeMs).toISOString()}: ${outcome.outcome} (${outcome.calls} calls)`,
     );
     if (outcome.outcome === "expired") return;
     const after = await this.deps.store.accounts.findById(job.accountId);

@@ -19,6 +19,11 @@ export interface PageJob {
   fireTimeMs: number;
   offset: number;
   limit: number;
+  /**
+   * The quota plan's stride (days between two syncs of a meter) the dispatcher computed for this fire
+   * time: the page job may run in another process, which has no plan of its own.
+   */
+  strideDays?: number;
 }
 
 export type SyncMode = "fresh" | "backfill";
