@@ -31,8 +31,11 @@ export function frenchDate(day: string | null | undefined): string | null {
   return `${d}/${m}/${y}`;
 }
 
+/** An instant as people in France read it: `28/11/2026 14:05` (Paris time). */
 export function when(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? "—" : formatParisWallTime(ms).slice(0, 16).replace("T", " ");
+  if (ms === null || ms === undefined) return "—";
+  const text = formatParisWallTime(ms);
+  return `${frenchDate(text.slice(0, 10)) ?? ""} ${text.slice(11, 16)}`;
 }
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): void {

@@ -1,11 +1,11 @@
 /** Admin: the list of local users and a form to add one (ROLE_ADMIN). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, passwordProblem } from "../../auth/password.js";
-import { formatParisWallTime } from "../../domain/time.js";
 import { ROLE_ADMIN, ROLE_USER, UniqueViolationError } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import { field } from "../http.js";
 import { USERNAME_RE } from "./auth.js";
+import { when } from "./dashboard.js";
 
 export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards } = deps;
@@ -22,7 +22,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
     const users = (await store.users.list()).map((u) => ({
       username: u.username,
       roles: u.roles.join(", "),
-      created: formatParisWallTime(u.createdAtMs).slice(0, 16),
+      created: when(u.createdAtMs),
     }));
     return render.send(
       request,

@@ -36,6 +36,7 @@ button.danger,.button.danger{background:var(--err)}
 .actions form{margin:0}
 table{width:100%;border-collapse:collapse;background:var(--card)}
 th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+td.num{white-space:nowrap}
 th{font-size:.85rem;color:var(--muted);font-weight:600}
 .table-wrap{overflow-x:auto}
 pre{background:#0f172a;color:#e2e8f0;padding:.8rem;border-radius:6px;overflow:auto;font-size:.8rem;max-height:32rem}

@@ -76,7 +76,7 @@ export const dashboardTemplates = {
 <thead><tr><th>Jour</th><th>Énergie</th><th>Puissance max.</th></tr></thead>
 <tbody>
 <% for (const d of it.days) { %>
-<tr><td><%= d.day %></td><td><%= d.energy %></td><td><%= d.maxPower %></td></tr>
+<tr><td class="num"><%= d.day %></td><td class="num"><%= d.energy %></td><td class="num"><%= d.maxPower %></td></tr>
 <% } %>
 </tbody>
 </table>

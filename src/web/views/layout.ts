@@ -8,6 +8,7 @@ export const layoutTemplates = {
 <% if (it.refresh > 0) { %><meta http-equiv="refresh" content="<%= it.refresh %>"><% } %>
 <title><%= it.title %> · <%= it.appName %></title>
 <link rel="stylesheet" href="<%= it.css %>">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="top">

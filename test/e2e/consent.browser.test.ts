@@ -1,0 +1,161 @@
+/**
+ * Acceptance 1, in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against the
+ * real server and the embedded simulator: the admin creates the sender; a user signs in, clicks the Linky
+ * card, consents on the simulator's page, comes back, sees the card connected, and after the first sync
+ * sees data. A screenshot of each step is saved under E2E_ARTIFACTS_DIR (default: a temporary directory,
+ * printed), never in the repository.
+ *
+ * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAppContext, type AppContext } from "../../src/app/context.js";
+import { hashPassword } from "../../src/auth/password.js";
+import { ROLE_ADMIN, ROLE_USER } from "../../src/store/index.js";
+import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const REQUIRE = process.env.REQUIRE_SERVICES === "1";
+const available = existsSync(CHROMIUM);
+const PASSWORD = "correct horse battery";
+
+if (!available && !REQUIRE)
+  console.warn(`skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!available && !REQUIRE)("browser: connecting a meter", () => {
+  let dir: string;
+  let artifacts: string;
+  let ctx: AppContext;
+  let server: RunningWebServer;
+  let browser: Browser;
+  const problems: string[] = [];
+  let step = 0;
+
+  async function shot(page: Page, name: string): Promise<void> {
+    step++;
+    await page.screenshot({
+      path: join(artifacts, `${String(step).padStart(2, "0")}-${name}.png`),
+      fullPage: true,
+    });
+  }
+
+  function watch(page: Page): void {
+    // A CSP violation or a script error shows up here.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text());
+    });
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
+  }
+
+  beforeAll(async () => {
+    if (!available)
+      throw new Error(`REQUIRE_SERVICES=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    dir = await mkdtemp(join(tmpdir(), "linky-e2e-"));
+    artifacts =
+      process.env.E2E_ARTIFACTS_DIR ??
+      join(tmpdir(), "linky-dataconnect-e2e", new Date().toISOString().replace(/[:.]/g, "-"));
+    await mkdir(artifacts, { recursive: true });
+    console.log(`browser screenshots: ${artifacts}`);
+    ctx = await createAppContext({
+      env: {
+        DATA_DIR: join(dir, "data"),
+        DATABASE_URL: `sqlite:${join(dir, "linky.db")}`,
+        ENEDIS_ENV: "simulator",
+        ENEDIS_QUOTA_PER_SECOND: "1000",
+        ENEDIS_QUOTA_PER_HOUR: "1000000",
+        SYNC_BACKFILL_MONTHS_CURVE: "1",
+        SYNC_BACKFILL_MONTHS_DAILY: "1",
+      },
+      log: () => undefined,
+    });
+    for (const [username, roles] of [
+      ["admin", [ROLE_USER, ROLE_ADMIN]],
+      ["marie", [ROLE_USER]],
+    ] as const) {
+      await ctx.store.users.create({
+        username,
+        passwordHash: await hashPassword(PASSWORD),
+        roles: [...roles],
+      });
+    }
+    server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await ctx?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(page: Page, username: string): Promise<void> {
+    await page.goto(`${server.url}/`);
+    await page.fill("#f-username", username);
+    await page.fill("#f-password", PASSWORD);
+    await shot(page, `${username}-login`);
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${server.url}/`);
+  }
+
+  it("admin creates the sender; a user connects a meter and sees data", async () => {
+    const admin = await browser.newPage();
+    watch(admin);
+    await signIn(admin, "admin");
+    await admin.click("text=Connecteurs");
+    await admin.click("text=Nouveau connecteur");
+    await admin.fill("#f-libelle", "Enedis DataConnect");
+    await admin.selectOption("#f-implClass", "dataconnect");
+    await admin.fill("#f-cron", "0 0/10 * * * ?");
+    await shot(admin, "admin-sender-form");
+    await admin.click("button:has-text('Enregistrer')");
+    await expect.poll(() => admin.textContent("#senders")).toContain("Enedis DataConnect");
+    await shot(admin, "admin-sender-list");
+    await admin.close();
+
+    // The user, on a phone-sized screen.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    watch(page);
+    await signIn(page, "marie");
+    expect(await page.getAttribute(".linky-card", "data-state")).toBe("not_connected");
+    await shot(page, "card-not-connected");
+    await page.click("#connect-linky");
+    await page.waitForURL((u) => u.pathname === "/dataconnect/v2/oauth2/authorize");
+    expect(await page.inputValue("#prm")).toBe("22516914714270");
+    await shot(page, "enedis-consent-page");
+    await page.click("button[value=accept]");
+    await page.waitForURL((u) => u.origin === server.url && u.pathname === "/");
+    expect(await page.getAttribute(".linky-card", "data-state")).toBe("connected");
+    expect(await page.textContent(".notice")).toContain("Compteur connecté");
+    await shot(page, "card-connected");
+
+    // The first sync runs in the background; then the meter's page has data.
+    await server.web.background.idle();
+    await page.reload();
+    await page.click("#open-linky");
+    await page.waitForSelector("#daily-table");
+    const rows = await page.locator("#daily-table tbody tr").count();
+    expect(rows).toBeGreaterThan(5);
+    await shot(page, "meter-data");
+
+    await page.goto(`${server.url}/notificationAccount/notificationAccounts`);
+    await page.click("text=22516914714270");
+    await page.waitForSelector("#watermarks");
+    await shot(page, "service-details");
+    await page.click("#api-tests button >> nth=1");
+    await page.waitForSelector("#api-json");
+    expect(await page.textContent("main")).toContain("consommation_quotidienne");
+    expect(await page.textContent("#api-json")).toContain('"22516914714270"');
+    await shot(page, "api-test");
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+});
