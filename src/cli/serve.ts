@@ -1,10 +1,11 @@
-/** `serve`: the web application, in one process with the (embedded) simulator and, later, the scheduler. */
+/** `serve`: the web application, in one process with the (embedded) simulator and the scheduler. */
 import type { Command } from "commander";
 import { createAppContext } from "../app/context.js";
 import { ConfigError } from "../config/load.js";
 import { startWebServer, type Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
+import { schedulerLifecycle } from "./worker.js";
 
 interface ServeFlags {
   port?: string;
@@ -49,9 +50,11 @@ export function registerServeCommand(program: Command): void {
         if (e instanceof ConfigError) throw new CliError(e.message, EXIT_USAGE);
         throw e;
       }
-      // The scheduler joins here when it exists (issue "Scheduling"); --no-scheduler leaves it out.
+      // The scheduler (issue "Scheduling"): in-process queue on SQLite, the PostgreSQL queue shared with
+      // `worker` processes on PostgreSQL; --no-scheduler leaves it out.
       const lifecycles: Lifecycle[] = [];
-      if (!flags.scheduler) log("serve: scheduler disabled (--no-scheduler)");
+      if (flags.scheduler) lifecycles.push(schedulerLifecycle(ctx));
+      else log("serve: scheduler disabled (--no-scheduler)");
       let server;
       try {
         server = await startWebServer({
