@@ -22,7 +22,10 @@ export interface BenchResult extends Measured {
   /** Unit of `median`, higher is better (e.g. `rows/s`). */
   unit: string;
   baseline?: Measured;
-  /** median / baseline.median. */
+  /**
+   * Median over runs of run / baseline run, each pair measured back to back (see `pairedRatio`): less
+   * sensitive than a ratio of medians to other work starting or stopping on the machine.
+   */
   ratio?: number;
   /** The ratio the project aims for, when there is one. */
   target?: number;
@@ -41,6 +44,12 @@ export function median(xs: readonly number[]): number {
 
 export function measured(name: string, runs: number[]): Measured {
   return { name, median: median(runs), runs };
+}
+
+/** Median of runs[i] / baseline[i]: each run compared with the baseline run measured next to it. */
+export function pairedRatio(runs: readonly number[], baseline: readonly number[]): number {
+  if (runs.length !== baseline.length || runs.length === 0) throw new Error("paired runs needed");
+  return median(runs.map((r, i) => r / (baseline[i] as number)));
 }
 
 function fmt(n: number): string {
@@ -112,7 +121,8 @@ async function main(): Promise<void> {
     "# Benchmark results",
     "",
     `Written by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
-    "Medians of several runs; a ratio compares with a baseline measured in the same run, on the same machine.",
+    "Medians of several runs. The ratio compares with a baseline measured in the same run on the same machine:",
+    "it is the median, over runs, of each run divided by the baseline run measured just before it.",
     "",
     table(results, date, machine),
     "",

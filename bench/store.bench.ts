@@ -24,7 +24,7 @@ import pg from "pg";
 import { parisDayStartMs } from "../src/domain/time.js";
 import type { Reading } from "../src/domain/types.js";
 import { openStore, type Store } from "../src/store/index.js";
-import { measured, type BenchResult } from "./run.js";
+import { measured, pairedRatio, type BenchResult } from "./run.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -210,7 +210,7 @@ async function benchSqlite(data: Dataset): Promise<BenchResult[]> {
       ...r,
       unit: "rows/s",
       baseline: b,
-      ratio: r.median / b.median,
+      ratio: pairedRatio(r.runs, b.runs),
       target: 0.7,
       note: "WAL, synchronous=NORMAL for both; repository = one BEGIN IMMEDIATE…COMMIT per 7-day window, newest first, prepared multi-row upserts (64/8/1 rows) through better-sqlite3.",
     },
@@ -329,7 +329,7 @@ async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
         ...r,
         unit: "rows/s",
         baseline: b,
-        ratio: r.median / b.median,
+        ratio: pairedRatio(r.runs, b.runs),
         target: 0.7,
         note: 'one transaction per 7-day window with durability "relaxed" (synchronous_commit off for that transaction, set in the BEGIN round trip): a server crash can lose the last windows whole, never half, and the sync fetches them again. New ranges take a plain INSERT guarded by NOT EXISTS; known ranges the ON CONFLICT upsert.',
       },
@@ -337,7 +337,7 @@ async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
         ...g,
         unit: "rows/s",
         baseline: b,
-        ratio: g.median / b.median,
+        ratio: pairedRatio(g.runs, b.runs),
         target: 0.7,
         note: "for comparison: a sync could commit several windows of a backfill together (values and watermark still move as one); the difference from 336/tx is what per-transaction round trips (BEGIN, COMMIT) cost.",
       },
@@ -348,7 +348,7 @@ async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
         ...f,
         unit: "rows/s",
         baseline: b,
-        ratio: f.median / b.median,
+        ratio: pairedRatio(f.runs, b.runs),
         note: "for the record: each window commit waits for the WAL flush (synchronous_commit on).",
       });
     }
