@@ -108,7 +108,10 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
 
   const cssPath = `/static/app-${createHash("sha256").update(STYLESHEET).digest("hex").slice(0, 12)}.css`;
   const render = new Renderer({ appName: ctx.config.enedis.appName, cssPath, csrfUserInfo });
-  const sessions = new Sessions({ store: ctx.store, now: ctx.now, fingerprintKey: keys.session });
+  // The registered redirect URI is the portal's public address: when it is HTTPS, cookies are always
+  // Secure (behind a TLS-terminating proxy the request itself looks like plain HTTP).
+  const secure = ctx.config.enedis.redirect_uri.startsWith("https:") ? true : ("auto" as const);
+  const sessions = new Sessions({ store: ctx.store, now: ctx.now, fingerprintKey: keys.session, secure });
   const background = options.background ?? new BackgroundTasks(ctx.log);
   const states = new ConsentStates({
     store: ctx.store,
@@ -172,7 +175,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   await app.register(csrf, {
     sessionPlugin: "@fastify/cookie",
     cookieKey: "ld_csrf",
-    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure: "auto", signed: true },
+    cookieOpts: { path: "/", sameSite: "lax", httpOnly: true, secure, signed: true },
     csrfOpts: { hmacKey: keys.csrf, userInfo: true },
     getUserInfo: csrfUserInfo,
   });

@@ -50,6 +50,8 @@ export interface SessionOptions {
   fingerprintKey: Buffer;
   idleMs?: number;
   absoluteMs?: number;
+  /** `Secure` attribute: always, or only for HTTPS requests (`auto`). */
+  secure?: boolean | "auto";
 }
 
 function fingerprint(key: Buffer, user: User): string {
@@ -106,7 +108,7 @@ export class Sessions {
       path: "/",
       httpOnly: true,
       sameSite: "lax" as const,
-      secure: "auto" as const,
+      secure: this.opts.secure ?? ("auto" as const),
       signed: true,
       expires: new Date(expiresAtMs),
     };

@@ -243,3 +243,32 @@ describe("login rate limit per address", () => {
     expect(codes).toEqual([401, 401, 401, 429, 429]);
   });
 });
+
+describe("cookies of a portal served over HTTPS", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await fixture({
+      env: { ENEDIS_REDIRECT_URI: "https://portal.example.org/dataconnect-proxy/redirect" },
+    });
+    await f.user("erin");
+  });
+  afterAll(() => f.close());
+
+  it("marks the session and CSRF cookies Secure even behind a TLS-terminating proxy", async () => {
+    const a = f.agent();
+    expect((await a.login("erin", PASSWORD)).statusCode).toBe(303);
+    expect(a.jar.get("ld_session")!.attributes).toMatch(/Secure/i);
+    expect(a.jar.get("ld_csrf")!.attributes).toMatch(/Secure/i);
+  });
+
+  it("has no HEAD twin for the consent routes (a link checker must not use a state)", async () => {
+    const a = f.agent();
+    for (const url of [
+      "/dataconnect-proxy/redirect?state=x",
+      "/dataConnect/redirect?state=x",
+      "/dataConnect/authorize",
+    ]) {
+      expect((await a.request({ method: "HEAD", url })).statusCode, url).toBe(404);
+    }
+  });
+});

@@ -165,7 +165,12 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
 
   app.get(
     "/dataConnect/authorize",
-    { preHandler: guards.user, config: { rateLimit: { max: 20, timeWindow: 60_000 } } },
+    {
+      preHandler: guards.user,
+      config: { rateLimit: { max: 20, timeWindow: 60_000 } },
+      // No HEAD twin: a prefetch must not issue states.
+      exposeHeadRoute: false,
+    },
     async (request, reply) => {
       const hint = ctx.simulator
         ? `${request.protocol}://${request.host}/dataconnect-proxy/redirect`
@@ -187,7 +192,8 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
       await consent.complete(request.query as Record<string, unknown>, request.user, request.session),
     );
 
-  const redirectOpts = { config: { rateLimit: { max: 30, timeWindow: 60_000 } } };
+  // No HEAD twins: a link checker's HEAD must not use up (or act on) a consent return.
+  const redirectOpts = { config: { rateLimit: { max: 30, timeWindow: 60_000 } }, exposeHeadRoute: false };
   app.get("/dataconnect-proxy/redirect", redirectOpts, async (request, reply) => {
     const state = (request.query as Record<string, unknown>).state;
     if (typeof state === "string" && proxies.length > 0 && !consent.ownsState(state)) {
