@@ -95,6 +95,11 @@ export class ConsentStates {
     if (deps.marker.length > 40) throw new RangeError("enedis.state may not exceed 40 characters");
   }
 
+  /** How long a state lives. */
+  get ttlMs(): number {
+    return this.deps.ttlMs ?? STATE_TTL_MS;
+  }
+
   private recordName(claims: StateClaims): string {
     return `${NONCE_RECORD_PREFIX}${Math.ceil(claims.expMs / 1000).toString(36)}.${claims.nonce}`;
   }
@@ -105,7 +110,7 @@ export class ConsentStates {
     const claims: StateClaims = {
       marker: this.deps.marker,
       nonce: randomBytes(12).toString("base64url"),
-      expMs: this.deps.now() + (this.deps.ttlMs ?? STATE_TTL_MS),
+      expMs: this.deps.now() + this.ttlMs,
     };
     await this.deps.store.secrets.put(
       this.recordName(claims),

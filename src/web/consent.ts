@@ -24,7 +24,7 @@ import type { DataConnectClient } from "../enedis/client.js";
 import type { Account, AccountConfigPatch, Sender, Store, User } from "../store/index.js";
 import { syncOneAccount, syncSettingsOf } from "../sync/service.js";
 import type { BackgroundTasks } from "./background.js";
-import { STATE_TTL_MS, type ConsentStates } from "./consent-state.js";
+import type { ConsentStates } from "./consent-state.js";
 import type { Session } from "./session.js";
 
 export type ConsentFailureCode =
@@ -186,7 +186,13 @@ export class ConsentFlow {
     const used = await states.consume(check.claims, { userId: user.id, sid: session.sid });
     if (!used.ok) return fail(`state_${used.reason}`, 403);
     if (redirect.kind === "invalid") return fail("invalid_redirect", 400, { detail: redirect.reason });
-    const startedMs = check.claims.expMs - STATE_TTL_MS;
+    // Only the kind of return the consent page we sent the user to gives (no v1 PRM list on a v2 portal).
+    if (redirect.kind !== this.version) {
+      return fail("invalid_redirect", 400, {
+        detail: `a consent ${redirect.kind} return, but this portal asks for consent ${this.version}`,
+      });
+    }
+    const startedMs = check.claims.expMs - states.ttlMs;
     const grant: Grant =
       redirect.kind === "v2"
         ? { kind: "v2", autorisationId: redirect.autorisationId, since: parisDateOf(startedMs) }

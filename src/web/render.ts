@@ -60,11 +60,6 @@ export class Renderer {
     for (const [name, text] of Object.entries(ALL)) this.eta.loadTemplate(`@${name}`, text);
   }
 
-  /** The page as HTML (tests of the templates). */
-  html(view: ViewName, data: Record<string, unknown>): string {
-    return this.eta.render(`@${view}`, data);
-  }
-
   /** Renders a page into the reply (status, content type, no caching of personal pages). */
   send(
     request: FastifyRequest,

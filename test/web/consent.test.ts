@@ -270,12 +270,18 @@ describe("consent v2 (default)", () => {
     expect(await accountsOf(f, user.id)).toHaveLength(0);
   });
 
-  it("rejects a return without autorisation id or usage point", async () => {
+  it("rejects a return without autorisation id or usage point, or a v1 return on a v2 portal", async () => {
     const { agent, user } = await f.signedIn("empty");
     const { state } = await authorize(agent);
     const res = await agent.get(`/dataConnect/redirect?state=${encodeURIComponent(state)}`);
     expect(res.statusCode).toBe(400);
     expect(failureCode(res.body)).toBe("invalid_redirect");
+    const second = await authorize(agent);
+    const v1 = await agent.get(
+      `/dataConnect/redirect?code=x&usage_point_id=22315546958763&state=${encodeURIComponent(second.state)}`,
+    );
+    expect(v1.statusCode).toBe(400);
+    expect(failureCode(v1.body)).toBe("invalid_redirect");
     expect(await accountsOf(f, user.id)).toHaveLength(0);
   });
 

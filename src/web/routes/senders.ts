@@ -52,6 +52,13 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
   const admin = { preHandler: guards.admin };
   const adminForm = { preHandler: [guards.admin, app.csrfProtection] };
 
+  /** Accounts of a sender for the list: counted up to a cap, so that a big sender does not load them all. */
+  const LIST_COUNT_CAP = 1000;
+  const accountsUpTo = async (senderId: number) => {
+    const n = (await store.accounts.list({ senderId, limit: LIST_COUNT_CAP + 1 })).length;
+    return n > LIST_COUNT_CAP ? `plus de ${LIST_COUNT_CAP}` : String(n);
+  };
+  /** The exact count, for the deletion (an admin's one-off action). */
   const accountsOf = async (senderId: number) =>
     (await store.accounts.list({ senderId, limit: 1_000_000 })).length;
 
@@ -98,7 +105,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
         impl: findImplementation(s.implClass)?.label ?? s.implClass,
         role: s.role,
         cron: s.cron,
-        accounts: await accountsOf(s.id),
+        accounts: await accountsUpTo(s.id),
       });
     }
     const link = (p: number) =>
