@@ -8,6 +8,7 @@ import { loadConfig, resolveEnedis, type ResolvedEnedis } from "../config/load.j
 import type { Config } from "../config/schema.js";
 import { DataConnectClient } from "../enedis/client.js";
 import type { CallEvent } from "../enedis/http.js";
+import { EventBus } from "./events.js";
 import { SharedQuotaLimiter } from "../scheduler/quota-shared.js";
 import { startSimulator, type RunningSimulator } from "../simulator/index.js";
 import { openStore, type Store } from "../store/index.js";
@@ -26,6 +27,8 @@ export interface AppContext {
   simulator: RunningSimulator | null;
   now: () => number;
   log: (message: string) => void;
+  /** The process's event bus (`sync.finished` → publishers). */
+  events: EventBus;
   close(): Promise<void>;
 }
 
@@ -150,6 +153,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     simulator,
     now,
     log,
+    events: new EventBus(log),
     async close() {
       await store.close();
       await simulator?.stop();

@@ -37,6 +37,7 @@ export async function startScheduler(
       log: ctx.log,
       syncSettings: syncSettingsOf(ctx.config),
       quotaLoad: () => ctx.limiter.load(measuresApi),
+      events: ctx.events,
     },
     opts,
   );

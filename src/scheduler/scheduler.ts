@@ -11,6 +11,7 @@
  * A failing account never stops the rest of its page.
  */
 import { randomUUID } from "node:crypto";
+import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
 import { addDays, daysBetween, parisDateOf, parisToday } from "../domain/time.js";
 import type { DatasetKey } from "../domain/types.js";
@@ -44,6 +45,8 @@ export interface SchedulerDeps {
   /** Share of the measures API's hourly quota used in the last hour (0..1), for backfill admission. */
   quotaLoad?: () => Promise<number>;
   sleep?: (ms: number) => Promise<void>;
+  /** Told `sync.finished` after each account sync (publishers). */
+  events?: EventBus;
 }
 
 export interface SchedulerOptions {
@@ -296,6 +299,7 @@ export class Scheduler {
         now,
         log: this.deps.log,
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+        ...(this.deps.events ? { events: this.deps.events } : {}),
       },
       account,
       settings,

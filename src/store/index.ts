@@ -18,6 +18,7 @@ import { openDatabase, type DatabaseHandle, type DialectKind, type OpenDatabaseO
 import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
 import { DevicesRepository } from "./repositories/devices.js";
+import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
@@ -35,6 +36,8 @@ export interface Repositories {
   readonly ledger: LedgerRepository;
   readonly secrets: SecretsRepository;
   readonly scheduler: SchedulerRepository;
+  /** What was imported into Home Assistant's statistics (publish/). */
+  readonly haStatistics: HaStatisticsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -87,6 +90,7 @@ function repositories(scope: Scope): Repositories {
     ledger: new LedgerRepository(scope),
     secrets: new SecretsRepository(scope),
     scheduler: new SchedulerRepository(scope),
+    haStatistics: new HaStatisticsRepository(scope),
   };
 }
 
@@ -138,4 +142,5 @@ export * from "./repositories/devices.js";
 export * from "./repositories/measures.js";
 export * from "./repositories/ledger.js";
 export * from "./repositories/secrets.js";
+export * from "./repositories/ha-statistics.js";
 export type { Database } from "./schema.js";

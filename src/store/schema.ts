@@ -179,6 +179,31 @@ export interface QuotaCallTable {
   slot_ms: number;
 }
 
+/** An external statistic imported into Home Assistant (migration 003). */
+export interface HaStatisticTable {
+  /** `linky:<prm>_consumption` or `linky:<prm>_production`. */
+  statistic_id: string;
+  device_id: number;
+  direction: CurveDirection;
+  /** Start of the last hour sent (epoch ms), null before the first import. */
+  last_start_ms: number | null;
+  /** Cumulative Wh at that hour. */
+  last_sum: number | null;
+  updated_at_ms: number;
+}
+
+/** Per statistic and Paris day: what was sent (migration 003). */
+export interface HaStatisticDayTable {
+  statistic_id: string;
+  day: string;
+  /** Digest of the day's hourly rows (start, Wh). */
+  digest: string;
+  /** Hourly rows sent for the day. */
+  hours: number;
+  /** Cumulative Wh after the day's last row. */
+  sum_end: number;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -194,4 +219,6 @@ export interface Database {
   scheduler_tick: SchedulerTickTable;
   quota_state: QuotaStateTable;
   quota_call: QuotaCallTable;
+  ha_statistic: HaStatisticTable;
+  ha_statistic_day: HaStatisticDayTable;
 }

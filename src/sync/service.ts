@@ -1,4 +1,5 @@
 /** Runs account syncs: one usage point, or every DataConnect account (CLI `sync`, the scheduler). */
+import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import { findImplementation } from "../senders/registry.js";
@@ -24,6 +25,8 @@ export interface SyncRunDeps {
   onProgress?: (p: SyncProgress) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told `sync.finished` after each account's sync (the publishers listen). */
+  events?: EventBus;
 }
 
 export interface AccountRunResult {
@@ -81,6 +84,12 @@ export async function syncOneAccount(
     deviceId: device.id,
     usagePointId: account.usagePointId,
     config: account.config,
+  });
+  deps.events?.emit("sync.finished", {
+    accountId: account.id,
+    deviceId: device.id,
+    usagePointId: account.usagePointId,
+    outcome,
   });
   return { account, outcome };
 }

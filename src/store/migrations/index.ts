@@ -8,10 +8,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import { MigrationError } from "../errors.js";
 import * as m001 from "./001_initial.js";
 import * as m002 from "./002_scheduler.js";
+import * as m003 from "./003_homeassistant.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
   ["002_scheduler", m002],
+  ["003_homeassistant", m003],
 ];
 
 const provider: MigrationProvider = {
