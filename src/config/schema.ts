@@ -119,9 +119,19 @@ export const configSchema = z
     mqtt: z
       .object({
         url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "topic levels of letters, digits, _ and -")
+          .default("homeassistant")
+          .describe("Home Assistant discovery prefix (its `<prefix>/status` announces restarts)"),
+        baseTopic: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "topic levels of letters, digits, _ and -")
+          .default("linky")
+          .describe("Base topic of the states and of the availability topic (`<baseTopic>/bridge/state`)"),
       })
       .strict()
-      .default({}),
+      .default({ prefix: "homeassistant", baseTopic: "linky" }),
     homeassistant: z
       .object({
         url: z
@@ -130,9 +140,13 @@ export const configSchema = z
           .optional()
           .describe("Home Assistant URL for the statistics import (off if unset)"),
         token: z.string().optional().describe("Home Assistant long-lived token (never logged)"),
+        chunkHours: positiveInt
+          .max(10_000)
+          .default(720)
+          .describe("Hourly rows per `recorder/import_statistics` call (a first import goes in chunks)"),
       })
       .strict()
-      .default({}),
+      .default({ chunkHours: 720 }),
   })
   .strict();
 
@@ -162,6 +176,8 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "DATA_DIR", path: "data.dir" },
   { env: "LINKY_SECRET_KEY", path: "security.secretKey" },
   { env: "MQTT_URL", path: "mqtt.url" },
+  { env: "MQTT_PREFIX", path: "mqtt.prefix" },
+  { env: "MQTT_BASE_TOPIC", path: "mqtt.baseTopic" },
   { env: "HOMEASSISTANT_URL", path: "homeassistant.url" },
   { env: "HOMEASSISTANT_TOKEN", path: "homeassistant.token" },
 ];
