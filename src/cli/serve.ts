@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { createAppContext } from "../app/context.js";
 import { ConfigError } from "../config/load.js";
+import { publishersFor } from "../publish/index.js";
 import { startWebServer, type Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
@@ -55,6 +56,14 @@ export function registerServeCommand(program: Command): void {
       const lifecycles: Lifecycle[] = [];
       if (flags.scheduler) lifecycles.push(schedulerLifecycle(ctx));
       else log("serve: scheduler disabled (--no-scheduler)");
+      // Publishers (issue "Home Assistant and MQTT"): MQTT discovery with `mqtt.url`, the statistics import
+      // with `homeassistant.url`/`token`; started after the scheduler, stopped before it.
+      try {
+        lifecycles.push(...publishersFor(ctx));
+      } catch (e) {
+        await ctx.close();
+        throw new CliError(`serve: ${e instanceof Error ? e.message : String(e)}`, EXIT_USAGE);
+      }
       let server;
       try {
         server = await startWebServer({

@@ -1,0 +1,418 @@
+/**
+ * The Home Assistant statistics publisher: each meter's hourly energy as external long-term statistics
+ * (`linky:<prm>_consumption`, `linky:<prm>_production`) that the Energy dashboard shows, imported over the
+ * WebSocket API with `recorder/import_statistics` (shared docs, home-assistant.md §1b).
+ *
+ * Why statistics, not MQTT states: Linky data arrive a day late, and Home Assistant books a state at the
+ * hour it arrives. Imported rows carry their own hour.
+ *
+ * Incremental and exact:
+ * - rows come from the store (hourly.ts): the load curve summed into hours, or the daily energy at the
+ *   day's first hour for days without a curve; `sum` is cumulative from the first row we have;
+ * - our record (migration 003) keeps, per Paris day, a digest of the rows sent and the sum after the day.
+ *   Before sending, the last hour we recorded is read back from Home Assistant
+ *   (`recorder/statistics_during_period`, times in ms): when it holds that row with our sum, only the days
+ *   whose digest changed are sent, from their first changed hour (read back too) to the end, so that every
+ *   later sum stays right. Nothing is purged and an unchanged day is never sent again;
+ * - when Home Assistant holds nothing for the id (new install, statistics cleared) everything is sent; when
+ *   it disagrees with our record (a restored backup on either side), its rows are read back and compared
+ *   hour by hour, and we send from the first hour that differs;
+ * - large histories go in chunks (`homeassistant.chunkHours` rows per call), each recorded once accepted,
+ *   so that a first import of two years never times out and a crash mid-way resumes where it stopped.
+ */
+import type { EventBus } from "../app/events.js";
+import type { Direction } from "../domain/types.js";
+import type { Store } from "../store/index.js";
+import type { HaStatisticDay } from "../store/repositories/ha-statistics.js";
+import { HaAuthError, HaWebSocket, websocketUrlOf, type HaError } from "./ha-websocket.js";
+import { buildDays, digestRows, parisIso, roundWh, type DayRows } from "./hourly.js";
+import { SyncWatcher } from "./triggers.js";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Sums are rounded to 1 mWh: anything closer is the same sum. */
+const SUM_EPSILON = 0.0015;
+
+/** Sends Home Assistant WebSocket commands (`HaWebSocket`, or a fake). */
+export interface HaCaller {
+  call<T = unknown>(type: string, fields?: Record<string, unknown>): Promise<T>;
+}
+
+export const STATISTIC_SOURCE = "linky";
+
+/** `linky:<prm>_consumption` / `linky:<prm>_production`: lower case, digits and underscores. */
+export function statisticIdOf(prm: string, direction: Direction): string {
+  return `${STATISTIC_SOURCE}:${prm.toLowerCase()}_${direction}`;
+}
+
+/** The metadata Home Assistant 2026.11 requires (`mean_type`, `unit_class`), Wh with a sum. */
+export function statisticMetadata(prm: string, direction: Direction) {
+  return {
+    source: STATISTIC_SOURCE,
+    statistic_id: statisticIdOf(prm, direction),
+    name: `Linky ${prm} ${direction}`,
+    unit_of_measurement: "Wh",
+    has_sum: true,
+    mean_type: 0,
+    unit_class: "energy",
+  };
+}
+
+export interface ImportDeps {
+  store: Store;
+  ha: HaCaller;
+  /** Rows per `recorder/import_statistics` call. */
+  chunkHours: number;
+  /** Pause between two chunks, ms (lets Home Assistant's recorder write them). */
+  chunkPauseMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface ImportReport {
+  statisticId: string;
+  /** nothing (no data or nothing changed), incremental (from our record), full (HA held nothing),
+   * recovered (HA disagreed with our record: compared hour by hour). */
+  mode: "nothing" | "incremental" | "full" | "recovered";
+  /** Rows sent, and the first hour sent (epoch ms) when any. */
+  rowsSent: number;
+  fromMs: number | null;
+  calls: number;
+}
+
+interface FlatRow {
+  startMs: number;
+  energyWh: number;
+  sum: number;
+  day: number;
+}
+
+interface HaRow {
+  start: number;
+  end?: number;
+  state?: number | null;
+  sum?: number | null;
+}
+
+function flatten(days: readonly DayRows[]): { rows: FlatRow[]; firstOfDay: number[]; lastOfDay: number[] } {
+  const rows: FlatRow[] = [];
+  const firstOfDay: number[] = [];
+  const lastOfDay: number[] = [];
+  let sum = 0;
+  days.forEach((d, i) => {
+    firstOfDay.push(rows.length);
+    for (const r of d.rows) {
+      sum = roundWh(sum + r.energyWh);
+      rows.push({ startMs: r.startMs, energyWh: r.energyWh, sum, day: i });
+    }
+    lastOfDay.push(rows.length - 1);
+  });
+  return { rows, firstOfDay, lastOfDay };
+}
+
+const close = (a: number | null | undefined, b: number) =>
+  typeof a === "number" && Math.abs(a - b) <= SUM_EPSILON;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads Home Assistant's hourly rows of one statistic with start in [fromMs, toMs). */
+async function haRows(ha: HaCaller, statisticId: string, fromMs: number, toMs?: number): Promise<HaRow[]> {
+  const r = await ha.call<Record<string, HaRow[]> | null>("recorder/statistics_during_period", {
+    start_time: new Date(fromMs).toISOString(),
+    ...(toMs === undefined ? {} : { end_time: new Date(toMs).toISOString() }),
+    statistic_ids: [statisticId],
+    period: "hour",
+    types: ["state", "sum"],
+  });
+  return (r?.[statisticId] ?? []).filter((x) => x.start >= fromMs && (toMs === undefined || x.start < toMs));
+}
+
+/** First index in `rows[from..to]` that Home Assistant does not hold as we would send it, or null. */
+function firstMismatch(
+  rows: readonly FlatRow[],
+  from: number,
+  to: number,
+  held: readonly HaRow[],
+): number | null {
+  const byStart = new Map(held.map((h) => [h.start, h]));
+  for (let j = from; j <= to; j++) {
+    const r = rows[j] as FlatRow;
+    const h = byStart.get(r.startMs);
+    if (!h || !close(h.state, r.energyWh) || !close(h.sum, r.sum)) return j;
+  }
+  return null;
+}
+
+/** Imports what changed of one meter's direction. */
+export async function importStatistic(
+  deps: ImportDeps,
+  target: { deviceId: number; prm: string; direction: Direction },
+): Promise<ImportReport> {
+  const { store, ha } = deps;
+  const id = statisticIdOf(target.prm, target.direction);
+  const report: ImportReport = { statisticId: id, mode: "nothing", rowsSent: 0, fromMs: null, calls: 0 };
+  const call = <T>(type: string, fields: Record<string, unknown>) => {
+    report.calls++;
+    return ha.call<T>(type, fields);
+  };
+  const dailySeries = target.direction;
+  const days = buildDays(
+    await store.measures.listCurve(
+      target.deviceId,
+      target.direction,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    await store.measures.listDaily(
+      target.deviceId,
+      dailySeries,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    ),
+  );
+  if (days.length === 0) return report;
+  const digests = days.map((d) => digestRows(d.rows));
+  const { rows, firstOfDay, lastOfDay } = flatten(days);
+  const reader: HaCaller = { call: (type, fields) => call(type, fields ?? {}) };
+
+  const meta = await call<Array<{ statistic_id: string }> | null>("recorder/get_statistics_metadata", {
+    statistic_ids: [id],
+  });
+  const known = (meta ?? []).some((m) => m.statistic_id === id);
+  const record = await store.haStatistics.find(id);
+  const recorded = new Map((await store.haStatistics.days(id)).map((d) => [d.day, d]));
+
+  /** Where sending starts (index in rows), and from which day our record is rewritten. */
+  let start: number;
+  let recordFrom: number;
+  if (!known) {
+    report.mode = "full";
+    start = 0;
+    recordFrom = 0;
+  } else {
+    let consistent = false;
+    if (record && record.lastStartMs !== null && record.lastSum !== null && recorded.size > 0) {
+      const held = await haRows(reader, id, record.lastStartMs);
+      const last = held.find((h) => h.start === record.lastStartMs);
+      consistent =
+        !!last && close(last.sum, record.lastSum) && held.every((h) => h.start <= record.lastStartMs!);
+    }
+    let changed = -1;
+    if (consistent) {
+      changed = days.findIndex((d, i) => recorded.get(d.day)?.digest !== digests[i]);
+      if (
+        changed > 0 &&
+        !close(recorded.get(days[changed - 1]!.day)?.sumEnd, rows[lastOfDay[changed - 1]!]!.sum)
+      ) {
+        consistent = false; // our record and today's sums disagree: compare with HA hour by hour
+      }
+    }
+    if (consistent) {
+      if (changed < 0) return report; // nothing changed since the last import
+      report.mode = "incremental";
+      recordFrom = changed;
+      start = firstOfDay[changed]!;
+      // A day sent before (or cut by a chunk): send from its first hour HA does not hold as we would.
+      if (record!.lastStartMs! >= days[changed]!.rows[0]!.startMs) {
+        const dayFrom = days[changed]!.rows[0]!.startMs;
+        const held = await haRows(reader, id, dayFrom, dayFrom + 2 * DAY_MS);
+        start =
+          firstMismatch(rows, firstOfDay[changed]!, lastOfDay[changed]!, held) ?? lastOfDay[changed]! + 1;
+      }
+    } else {
+      report.mode = "recovered";
+      recordFrom = 0;
+      start = rows.length;
+      // Compare with what HA holds, a month at a time, up to the first hour that differs.
+      const first = rows[0]!.startMs;
+      const end = rows[rows.length - 1]!.startMs + HOUR_MS;
+      for (let from = first, j = 0; from < end && start === rows.length; from += 31 * DAY_MS) {
+        const to = Math.min(end, from + 31 * DAY_MS);
+        let last = j;
+        while (last < rows.length && rows[last]!.startMs < to) last++;
+        const m = firstMismatch(rows, j, last - 1, await haRows(reader, id, from, to));
+        if (m !== null) start = m;
+        j = last;
+      }
+      deps.log?.(
+        `homeassistant: ${id}: Home Assistant's rows differ from our record; sending from ${
+          start < rows.length ? parisIso(rows[start]!.startMs) : "nowhere (it holds them all)"
+        }`,
+      );
+    }
+  }
+
+  // Days before `start`'s day that our record does not hold yet (recovered/full): recorded with the first chunk.
+  const dayRecord = (i: number): HaStatisticDay => ({
+    day: days[i]!.day,
+    digest: digests[i]!,
+    hours: days[i]!.rows.length,
+    sumEnd: rows[lastOfDay[i]!]!.sum,
+  });
+  let nextDay = recordFrom;
+  let first = true;
+  const metadata = statisticMetadata(target.prm, target.direction);
+  const save = async (sentUntil: number) => {
+    // Days whose every row is now in HA (sent, or held already before `start`).
+    const done: HaStatisticDay[] = [];
+    while (nextDay < days.length && lastOfDay[nextDay]! < sentUntil) done.push(dayRecord(nextDay++));
+    const lastRow = rows[sentUntil - 1]!;
+    await store.haStatistics.recordSent({
+      statisticId: id,
+      deviceId: target.deviceId,
+      direction: target.direction,
+      days: done,
+      lastStartMs: lastRow.startMs,
+      lastSum: lastRow.sum,
+      ...(first ? { fromDay: recordFrom === 0 ? "0000-00-00" : days[recordFrom]!.day } : {}),
+    });
+    first = false;
+  };
+  if (start >= rows.length) {
+    await save(rows.length); // HA holds them all already: our record catches up
+    return report;
+  }
+  report.fromMs = rows[start]!.startMs;
+  for (let i = start; i < rows.length; i += deps.chunkHours) {
+    const chunk = rows.slice(i, i + deps.chunkHours);
+    if (i > start && deps.chunkPauseMs) await sleep(deps.chunkPauseMs);
+    await call("recorder/import_statistics", {
+      metadata,
+      stats: chunk.map((r) => ({ start: parisIso(r.startMs), state: r.energyWh, sum: r.sum })),
+    });
+    report.rowsSent += chunk.length;
+    await save(i + chunk.length);
+  }
+  deps.log?.(
+    `homeassistant: ${id}: ${report.rowsSent} hourly rows sent from ${parisIso(report.fromMs)} (${report.mode})`,
+  );
+  return report;
+}
+
+export interface HomeAssistantStatisticsOptions {
+  store: Store;
+  events?: EventBus | undefined;
+  log: (message: string) => void;
+  /** Home Assistant base URL (`http://homeassistant.local:8123`, the Supervisor's) or its WebSocket URL. */
+  url: string;
+  token: string;
+  chunkHours: number;
+  chunkPauseMs?: number;
+  /** Polling for syncs run by other processes, ms (default 5 min; 0 = off). */
+  pollMs?: number;
+  /** After a failure that may pass (HA down), try the meter again after this, ms (default 60 s). */
+  retryMs?: number;
+  /** Client options (tests). */
+  backoffMs?: { initial: number; max: number };
+}
+
+export class HomeAssistantStatistics {
+  readonly name = "homeassistant";
+  readonly client: HaWebSocket;
+  private watcher: SyncWatcher | null = null;
+  private readonly queued = new Map<number, string>();
+  private running: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly retry = new Map<number, string>();
+  private stopped = true;
+  private authFailed = false;
+  /** Reports of the imports done (newest last; tests and diagnostics). */
+  readonly reports: ImportReport[] = [];
+
+  constructor(private readonly opts: HomeAssistantStatisticsOptions) {
+    this.client = new HaWebSocket({
+      url: websocketUrlOf(opts.url),
+      token: opts.token,
+      log: opts.log,
+      ...(opts.backoffMs ? { backoffMs: opts.backoffMs } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.client.start();
+    this.watcher = new SyncWatcher(
+      {
+        store: this.opts.store,
+        events: this.opts.events,
+        log: this.opts.log,
+        ...(this.opts.pollMs !== undefined ? { intervalMs: this.opts.pollMs } : {}),
+      },
+      (m) => this.enqueue(m.deviceId, m.usagePointId),
+    );
+    await this.watcher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.watcher?.stop();
+    this.watcher = null;
+    await this.client.stop(); // fails the running import's call: it stops there, recorded up to its last chunk
+    await this.idle();
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  enqueue(deviceId: number, prm: string): void {
+    this.queued.set(deviceId, prm);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped || this.authFailed) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queued.size > 0 && !this.stopped) {
+      const [deviceId, prm] = this.queued.entries().next().value as [number, string];
+      this.queued.delete(deviceId);
+      try {
+        for (const direction of ["consumption", "production"] as const) {
+          this.reports.push(
+            await importStatistic(
+              {
+                store: this.opts.store,
+                ha: this.client,
+                chunkHours: this.opts.chunkHours,
+                chunkPauseMs: this.opts.chunkPauseMs ?? 500,
+                log: this.opts.log,
+              },
+              { deviceId, prm, direction },
+            ),
+          );
+        }
+      } catch (e) {
+        if (this.stopped) return;
+        if (e instanceof HaAuthError) {
+          this.authFailed = true; // logged by the client; nothing works until the token is fixed
+          return;
+        }
+        const permanent = (e as HaError).permanent === true;
+        this.opts.log(
+          `homeassistant: statistics of ${prm}: ${e instanceof Error ? e.message : String(e)}${
+            permanent ? "" : "; trying again later"
+          }`,
+        );
+        if (!permanent) this.retryLater(deviceId, prm);
+      }
+    }
+  }
+
+  private retryLater(deviceId: number, prm: string): void {
+    this.retry.set(deviceId, prm);
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      const again = [...this.retry];
+      this.retry.clear();
+      for (const [d, p] of again) this.enqueue(d, p);
+    }, this.opts.retryMs ?? 60_000);
+    this.retryTimer.unref();
+  }
+}
