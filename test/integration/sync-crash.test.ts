@@ -1,0 +1,304 @@
+/**
+ * Crash safety of `sync` (issue 3, acceptance 2): the real CLI is killed with SIGKILL at random moments,
+ * at least ten times, while it fills a database from the simulator; then it runs to its end. The
+ * database must then equal, row for row, the one an uninterrupted run of the same sync filled: every
+ * measure table, the completeness ledger's (day, status, expected, received), the meters' last values,
+ * the accounts' watermarks and dataset cursors. Attempt counts and timestamps legitimately differ.
+ *
+ * Both databases start as copies of one set up through the CLI (`user add`, `sender add`, `account
+ * add`), so that their ids match too. The kill moments come from a seeded generator (SYNC_CRASH_SEED
+ * replays a draw): every fourth kill falls while the process starts (between 100 ms and the time the
+ * reference run took to reach its first window: config, database, migrations, token, services,
+ * contract), the others inside the window loop, at a random point of a random window of that run (each
+ * run resumes where the last one was killed, so the kills fall all along the history, and usually some
+ * work is left for the last run).
+ */
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from "vitest";
+import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
+import { openStore, type DialectKind, type Store } from "../../src/store/index.js";
+import {
+  runCliOk,
+  simulatorEnv,
+  snapshotDifference,
+  spawnCli,
+  syncSnapshot,
+  type CliEnv,
+} from "../helpers/cli.js";
+import { createTarget, PG_ADMIN_URL, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
+
+/** 2026-11-28 11:00 Paris: day D-1 is published, and nothing happens near 08:00 during the test. */
+const T0 = Date.UTC(2026, 10, 28, 10);
+/** Consumption only; consumption + production (self-consumption), so both curve directions. */
+const PRMS = ["22516914714270", "12655648759651"];
+const MIN_KILLS = 10;
+const SEED = Number(process.env.SYNC_CRASH_SEED ?? 20261128);
+/** Both databases and every process share one key, so that the copied token stays readable. */
+const SECRET_KEY = Buffer.alloc(32, 0x5a).toString("hex");
+
+/** mulberry32: a small seeded generator, enough to pick kill delays reproducibly. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const PROGRESS = /^sync \d+\/\d+ /m;
+const PROGRESS_LINES = /^sync \d+\/\d+ /gm;
+
+/** A copy of a database that no process holds open: SQLite file copy, PostgreSQL template. */
+async function cloneTarget(src: DbTarget): Promise<DbTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), "linky-crash-"));
+  if (src.kind === "sqlite") {
+    const file = join(dataDir, "linky.db");
+    // Every process that opened it has exited; copy the WAL too should one be left.
+    const from = src.url.slice("sqlite:".length);
+    await copyFile(from, file);
+    for (const ext of ["-wal", "-shm"]) {
+      if (existsSync(from + ext)) await copyFile(from + ext, file + ext);
+    }
+    return {
+      kind: "sqlite",
+      url: `sqlite:${file}`,
+      dataDir,
+      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const from = new URL(src.url).pathname.slice(1);
+  const name = `${from}_ref`;
+  const admin = async (text: string) => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await c.connect();
+    try {
+      await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+  // A just-closed pool's backends may linger a moment: "source database is being accessed by other users".
+  for (let i = 0; ; i++) {
+    try {
+      await admin(`create database ${name} template ${from}`);
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "55006" || i >= 40) throw e;
+      await sleep(50);
+    }
+  }
+  const u = new URL(src.url);
+  u.pathname = `/${name}`;
+  return {
+    kind: "postgres",
+    url: u.toString(),
+    dataDir,
+    async cleanup() {
+      await admin(`drop database if exists ${name} with (force)`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function curveRows(store: Store): Promise<number> {
+  const r = await store.database.db
+    .selectFrom("curve_value")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+interface Kill {
+  phase: "start" | "windows";
+  /** "windows": the kill came after this run's n-th window started. */
+  window: number;
+  /** Drawn delay: from the spawn ("start") or from the n-th window ("windows"). */
+  delayMs: number;
+  /** When the kill came, from the spawn. */
+  atMs: number;
+  killed: boolean;
+  /** Progress lines the process had printed: > 0 means it died inside the window loop. */
+  windowsStarted: number;
+}
+
+const pgProbe = await probePostgres();
+
+describe("sync killed at random moments, then run to the end, equals an uninterrupted sync", () => {
+  let sim: RunningSimulator;
+  const targets: DbTarget[] = [];
+  const stores: Store[] = [];
+
+  beforeAll(async () => {
+    // The simulator's clock starts at T0 and runs, as the CLI's does with LINKY_NOW.
+    const started = Date.now();
+    sim = await startSimulator({
+      port: 0,
+      now: () => T0 + (Date.now() - started),
+      quotaPerSecond: 1000,
+      quotaPerHour: 1_000_000,
+    });
+  });
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const t of targets) await t.cleanup();
+    await sim?.stop();
+  });
+
+  /** The whole scenario on one engine. */
+  async function crashAndCompare(kind: DialectKind, expect: ExpectStatic): Promise<void> {
+    const envOf = (t: DbTarget): CliEnv =>
+      simulatorEnv({
+        simulatorUrl: sim.url,
+        databaseUrl: t.url,
+        dataDir: t.dataDir,
+        now: new Date(T0).toISOString(),
+        extra: {
+          LINKY_SECRET_KEY: SECRET_KEY,
+          // 3 months of curve = 14 windows per direction; a year of daily data = 1 window each.
+          SYNC_BACKFILL_MONTHS_CURVE: "3",
+          SYNC_BACKFILL_MONTHS_DAILY: "12",
+        },
+      });
+
+    // One database set up through the CLI, copied: `crashed` is killed, `reference` is not.
+    const crashed = await createTarget(kind);
+    targets.push(crashed);
+    const setup = envOf(crashed);
+    await runCliOk(["user", "add", "alice", "--password", "correct horse 1"], setup);
+    await runCliOk(
+      [
+        "sender",
+        "add",
+        "--libelle",
+        "Enedis DataConnect",
+        "--impl",
+        "dataconnect",
+        "--cron",
+        "0 0/10 * * * ?",
+      ],
+      setup,
+    );
+    await Promise.all(
+      PRMS.map((prm) => runCliOk(["account", "add", "--user", "alice", "--usage-point", prm], setup)),
+    );
+    const reference = await cloneTarget(crashed);
+    targets.push(reference);
+
+    // The uninterrupted run, timed: its startup and its sync time bound the kill delays.
+    const ref = spawnCli(["sync", "--all"], envOf(reference));
+    const spawnedAt = Date.now();
+    await ref.stderrReaches(PROGRESS);
+    const startupMs = Date.now() - spawnedAt;
+    const refResult = await ref.done;
+    expect(refResult.code, refResult.stderr).toBe(0);
+    const syncMs = refResult.ms - startupMs;
+    const refWindows = (refResult.stderr.match(PROGRESS_LINES) ?? []).length;
+    const windowMs = syncMs / refWindows;
+    const refStore = await openStore({
+      url: reference.url,
+      dataDir: reference.dataDir,
+      secretKey: SECRET_KEY,
+    });
+    stores.push(refStore);
+    const refCurveRows = await curveRows(refStore);
+    expect(refCurveRows).toBeGreaterThan(8000);
+
+    const crashStore = await openStore({
+      url: crashed.url,
+      dataDir: crashed.dataDir,
+      secretKey: SECRET_KEY,
+    });
+    stores.push(crashStore);
+    // One draw per engine, so that the two runs kill at different moments.
+    const seed = SEED + (kind === "postgres" ? 1 : 0);
+    const rnd = random(seed);
+    const kills: Kill[] = [];
+    const env = envOf(crashed);
+    for (let attempt = 0; kills.filter((k) => k.killed).length < MIN_KILLS; attempt++) {
+      if (attempt >= 3 * MIN_KILLS) break;
+      const killsLeft = MIN_KILLS - kills.filter((k) => k.killed).length;
+      const windowsLeft = refWindows * Math.max(0, 1 - (await curveRows(crashStore)) / refCurveRows);
+      const run = spawnCli(["sync", "--all"], env);
+      const startedAt = Date.now();
+      let phase: Kill["phase"];
+      let window = 0;
+      let delayMs: number;
+      if (attempt % 4 === 1) {
+        // While the process starts: modules, config, database and migrations, token, services, contract.
+        phase = "start";
+        delayMs = Math.round(100 + rnd() * Math.max(0, startupMs - 100));
+        await Promise.race([sleep(delayMs), run.done]);
+      } else {
+        // Inside the window loop: after the n-th window of this run has started (n drawn up to the work
+        // left shared among the kills left, so that the last run still has some), anywhere within about
+        // one window's time: during the call, the parsing or the commit.
+        phase = "windows";
+        window = 1 + Math.floor(rnd() * Math.max(1, windowsLeft / killsLeft));
+        delayMs = Math.round(rnd() * 1.5 * windowMs);
+        await run.stderrReaches((e) => (e.match(PROGRESS_LINES) ?? []).length >= window);
+        await Promise.race([sleep(delayMs), run.done]);
+      }
+      const r = await run.kill();
+      const windowsStarted = (r.stderr.match(PROGRESS_LINES) ?? []).length;
+      if (r.signal !== "SIGKILL") expect(r.code, `a run that was not killed failed: ${r.stderr}`).toBe(0);
+      kills.push({
+        phase,
+        window,
+        delayMs,
+        atMs: Date.now() - startedAt,
+        killed: r.signal === "SIGKILL",
+        windowsStarted,
+      });
+      if (r.signal !== "SIGKILL" && phase === "windows") break; // the work is done: no more kills to give
+    }
+    const leftAfterKills = 1 - (await curveRows(crashStore)) / refCurveRows;
+    const summary = `seed ${seed}, startup ${startupMs} ms, sync ${syncMs} ms, ${Math.round(leftAfterKills * 100)}% of the curve left for the last run; kills (phase[window] +delay @ms from spawn: windows started): ${kills
+      .map(
+        (k) =>
+          `${k.phase}[${k.window}] +${k.delayMs} @${k.atMs}: ${k.windowsStarted}${k.killed ? "" : " (ended by itself)"}`,
+      )
+      .join(", ")}`;
+    expect(kills.filter((k) => k.killed).length, summary).toBeGreaterThanOrEqual(MIN_KILLS);
+    // Most kills land inside the window loop, some in the process' start.
+    expect(kills.filter((k) => k.killed && k.windowsStarted > 0).length, summary).toBeGreaterThanOrEqual(
+      MIN_KILLS / 2,
+    );
+    console.info(`[${kind}] ${summary}`);
+
+    const last = await runCliOk(["sync", "--all"], env);
+    expect(last.code).toBe(0);
+
+    const diff = snapshotDifference(await syncSnapshot(crashStore), await syncSnapshot(refStore));
+    expect(diff, summary).toBeNull();
+    // The run that finished the job says so on every account.
+    for (const a of await crashStore.accounts.list()) {
+      expect(a.config.last_sync?.outcome, `${a.usagePointId}: ${a.config.last_sync?.message}`).toBe("ok");
+    }
+  }
+
+  for (const kind of ["sqlite", "postgres"] as DialectKind[]) {
+    const name = `[${kind}] keeps every window whole across ${MIN_KILLS}+ SIGKILLs`;
+    if (kind === "postgres" && !pgProbe.ok) {
+      if (REQUIRE_SERVICES) {
+        it(`${name}: needs PostgreSQL (REQUIRE_SERVICES=1)`, () => {
+          throw new Error(pgProbe.reason);
+        });
+      } else {
+        console.warn(`skipping the PostgreSQL crash test: ${pgProbe.reason}`);
+        it.skip(name, () => undefined);
+      }
+      continue;
+    }
+    // Both engines at once, so that both cores work while the fault test mostly sleeps through backoffs.
+    it.concurrent(name, { timeout: 300_000 }, ({ expect }) => crashAndCompare(kind, expect));
+  }
+});
