@@ -113,9 +113,27 @@ export const configSchema = z
           .default(10)
           .describe("Incomplete days younger than this are fetched again; older ones become definitive gaps"),
         includeIndexes: z.boolean().default(false).describe("Also collect the experimental index datasets"),
+        maxRetries: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(4)
+          .describe("Retries of one Enedis call on transient errors within a run"),
+        baseBackoffMs: positiveInt
+          .default(1000)
+          .describe("First retry delay (doubles each time, with jitter)"),
+        maxBackoffMs: positiveInt.default(60_000).describe("Longest retry delay"),
       })
       .strict()
-      .default({ backfillMonths: { curve: 25, daily: 37 }, repairWindowDays: 10, includeIndexes: false }),
+      .default({
+        backfillMonths: { curve: 25, daily: 37 },
+        repairWindowDays: 10,
+        includeIndexes: false,
+        maxRetries: 4,
+        baseBackoffMs: 1000,
+        maxBackoffMs: 60_000,
+      }),
     mqtt: z
       .object({
         url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
@@ -172,6 +190,8 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "DATABASE_URL", path: "database.url" },
   { env: "SYNC_BACKFILL_MONTHS_CURVE", path: "sync.backfillMonths.curve", type: "number" },
   { env: "SYNC_BACKFILL_MONTHS_DAILY", path: "sync.backfillMonths.daily", type: "number" },
+  { env: "SYNC_MAX_RETRIES", path: "sync.maxRetries", type: "number" },
+  { env: "SYNC_BASE_BACKOFF_MS", path: "sync.baseBackoffMs", type: "number" },
   { env: "PORT", path: "server.port", type: "number" },
   { env: "DATA_DIR", path: "data.dir" },
   { env: "LINKY_SECRET_KEY", path: "security.secretKey" },

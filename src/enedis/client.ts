@@ -21,6 +21,7 @@ import {
   adapterFor,
   SUBSCRIBED_SERVICES_API,
   unsupported,
+  type CallWrapper,
   type ContractResult,
   type Generation,
   type GenerationAdapter,
@@ -210,8 +211,8 @@ export class DataConnectClient {
   }
 
   /** Contract facts: subscribed power, contract type, segments, activation dates, off-peak hours. */
-  async contract(usagePointId: UsagePointId): Promise<ContractResult> {
-    return this.adapter.contract(this.http, assertUsagePointId(usagePointId));
+  async contract(usagePointId: UsagePointId, call?: CallWrapper): Promise<ContractResult> {
+    return this.adapter.contract(this.http, assertUsagePointId(usagePointId), call);
   }
 
   async address(usagePointId: UsagePointId): Promise<AddressInfo> {

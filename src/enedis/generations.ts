@@ -21,6 +21,11 @@ import type { Window } from "./windows.js";
 
 export type Generation = "2026" | "v5";
 
+/** Wraps one request, e.g. with retries. */
+export type CallWrapper = <T>(fn: () => Promise<T>) => Promise<T>;
+
+const direct: CallWrapper = (fn) => fn();
+
 export interface ContractResult {
   contract: ContractInfo;
   /** APIs that could not be read because they are not subscribed for the application (403 900908). */
@@ -32,7 +37,8 @@ export interface GenerationAdapter {
   /** The request for one window, or null when this generation has no such dataset. */
   measureRequest(spec: DatasetSpec, usagePointId: UsagePointId, w: Window): RequestSpec | null;
   parseMeasure(spec: DatasetSpec, body: unknown, ctx: ParseContext): ReadingBatch;
-  contract(http: EnedisHttp, usagePointId: UsagePointId): Promise<ContractResult>;
+  /** `call` wraps each request (the sync retries each one on its own, not the three together). */
+  contract(http: EnedisHttp, usagePointId: UsagePointId, call?: CallWrapper): Promise<ContractResult>;
   address(http: EnedisHttp, usagePointId: UsagePointId): Promise<AddressInfo>;
   supply(http: EnedisHttp, usagePointId: UsagePointId): Promise<SupplyInfo | null>;
   /** A cheap call that succeeds only when the application holds a consent for the PRM. */
@@ -65,7 +71,7 @@ export const api2026: GenerationAdapter = {
     };
   },
   parseMeasure: parseMeasures2026,
-  async contract(http, prm) {
+  async contract(http, prm, call = direct) {
     let contract = emptyContract(prm);
     const unavailable: string[] = [];
     const steps: Array<[string, (c: ContractInfo, body: unknown) => ContractInfo]> = [
@@ -75,7 +81,7 @@ export const api2026: GenerationAdapter = {
     ];
     for (const [api, apply] of steps) {
       try {
-        contract = apply(contract, await http.request(itc(api, prm)));
+        contract = apply(contract, await call(() => http.request(itc(api, prm))));
       } catch (e) {
         // One ITC API not subscribed on DataHub must not hide what the others say.
         if (e instanceof ApiNotSubscribedError) unavailable.push(api);

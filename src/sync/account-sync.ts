@@ -325,8 +325,9 @@ export class AccountSync {
     if (checked && this.now() - checked < this.settings.contractMaxAgeMs) return;
     const prm = this.account.usagePointId;
     try {
-      const { contract, unavailable } = await this.withRetries(() =>
-        this.call(() => this.deps.client.contract(prm)),
+      // Each ITC call is retried on its own: one failure does not repeat the calls that succeeded.
+      const { contract, unavailable } = await this.deps.client.contract(prm, (fn) =>
+        this.withRetries(() => this.call(fn)),
       );
       await this.deps.store.transaction((w) =>
         w.patchDeviceMetadata(this.account.deviceId, {

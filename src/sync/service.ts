@@ -14,6 +14,9 @@ export function syncSettingsOf(config: Config): Partial<SyncSettings> {
     backfillMonths: { ...config.sync.backfillMonths },
     repairWindowDays: config.sync.repairWindowDays,
     includeIndexes: config.sync.includeIndexes,
+    maxRetries: config.sync.maxRetries,
+    baseBackoffMs: config.sync.baseBackoffMs,
+    maxBackoffMs: config.sync.maxBackoffMs,
   };
 }
 
