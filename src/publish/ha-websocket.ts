@@ -223,8 +223,9 @@ export class HaWebSocket {
         ws.close();
         return;
       }
+      case "pong": // the answer to `ping`
       case "result": {
-        const r = msg as ResultMessage;
+        const r = (msg.type === "pong" ? { ...msg, success: true } : msg) as ResultMessage;
         const p = this.pending.get(r.id);
         if (!p) return;
         this.pending.delete(r.id);
