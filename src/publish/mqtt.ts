@@ -42,7 +42,7 @@ export interface MqttPublisherOptions {
   republishDelayMs?: number;
   /** Polling for syncs run by other processes, ms (default 5 min; 0 = off). */
   pollMs?: number;
-  /** Longest wait for the first connection in `start()`, ms (default 10 s; it goes on in the background). */
+  /** Longest wait for the first connection in `start()`, ms (default 5 s; it goes on in the background). */
   connectWaitMs?: number;
   /** Extra MQTT client options (tests). */
   clientOptions?: IClientOptions;
@@ -149,7 +149,7 @@ export class MqttPublisher {
       const timer = setTimeout(() => {
         this.opts.log(`mqtt: ${shown} not reachable yet; retrying in the background`);
         resolve();
-      }, this.opts.connectWaitMs ?? 10_000);
+      }, this.opts.connectWaitMs ?? 5000);
       timer.unref();
       client.once("connect", () => {
         clearTimeout(timer);
