@@ -1,14 +1,10 @@
 /** `sync`, `export`, `status`. */
+import { once } from "node:events";
 import type { Command } from "commander";
 import { isLocalDate, isoUtc, parisDayStartMs } from "../domain/time.js";
-import {
-  isDatasetKey,
-  isUsagePointId,
-  DATASET_KEYS,
-  type DatasetKey,
-  type Reading,
-} from "../domain/types.js";
-import { datasetSpec } from "../enedis/datasets/index.js";
+import { isUsagePointId, DATASET_KEYS, type DatasetKey } from "../domain/types.js";
+import { datasetKeyOf, exportChunks, type ExportFormat, type ExportRange } from "../export/format.js";
+import type { Store } from "../store/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
 import { dataConnectAccounts, syncAccounts, syncSettingsOf } from "../sync/service.js";
 import { formatDuration, operatorStatus } from "../scheduler/status.js";
@@ -136,13 +132,13 @@ export function registerDataCommands(program: Command): void {
         await withStore(cmd, async ({ store }) => {
           const devices = await store.devices.findByMac(o.usagePoint);
           if (devices.length === 0) throw new CliError(`no meter with usage point ${o.usagePoint}`);
-          const readings = await store.measures.readings(
-            devices[0]!.id,
+          await writeExport(store, {
+            deviceId: devices[0]!.id,
             dataset,
-            parisDayStartMs(o.from),
-            parisDayStartMs(o.to),
-          );
-          writeExport(dataset, readings, o.format as "csv" | "json");
+            fromMs: parisDayStartMs(o.from),
+            toMs: parisDayStartMs(o.to),
+            format: o.format as ExportFormat,
+          });
         });
       },
     );
@@ -176,52 +172,17 @@ export function registerDataCommands(program: Command): void {
 
 /** Contract names, plus the Data Connect 2026 ressource names. */
 function toDatasetKey(name: string): DatasetKey {
-  if (isDatasetKey(name)) return name;
-  const byRessource = DATASET_KEYS.find((k) => datasetSpec(k).ressource === name);
-  if (byRessource) return byRessource;
+  const key = datasetKeyOf(name);
+  if (key) return key;
   throw new CliError(`unknown dataset "${name}" (one of ${DATASET_KEYS.join(", ")})`, EXIT_USAGE);
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** The export rows of readings (kept for callers of the CLI module; one implementation in src/export). */
+export { exportRows } from "../export/format.js";
 
-/** The export format of contract.md: start,end,value,unit (+ peak_at for max power, register for indexes). */
-export function exportRows(dataset: DatasetKey, readings: Reading[]): Array<Record<string, string | number>> {
-  const spec = datasetSpec(dataset);
-  return readings
-    .filter((r) => r.value !== null)
-    .sort((a, b) => a.startMs - b.startMs || (a.register ?? "").localeCompare(b.register ?? ""))
-    .map((r) => {
-      const row: Record<string, string | number> = {
-        start: isoUtc(r.startMs),
-        end: isoUtc(r.startMs + r.lengthMin * 60_000),
-        value: r.value as number,
-        unit: spec.unit,
-      };
-      if (spec.kind === "maxPower") row.peak_at = r.peakAtMs ? isoUtc(r.peakAtMs) : "";
-      if (spec.kind === "index") row.register = r.register ?? "";
-      return row;
-    });
-}
-
-function writeExport(dataset: DatasetKey, readings: Reading[], format: "csv" | "json"): void {
-  const rows = exportRows(dataset, readings);
-  if (format === "json") {
-    process.stdout.write(`${JSON.stringify(rows)}\n`);
-    return;
+/** Writes the export to stdout as it is read, waiting for the pipe when it is full. */
+async function writeExport(store: Store, range: ExportRange): Promise<void> {
+  for await (const chunk of exportChunks(store, range)) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
   }
-  const spec = datasetSpec(dataset);
-  const header = [
-    "start",
-    "end",
-    "value",
-    "unit",
-    ...(spec.kind === "maxPower" ? ["peak_at"] : []),
-    ...(spec.kind === "index" ? ["register"] : []),
-  ];
-  const out = [header.join(",")];
-  for (const r of rows) out.push(header.map((h) => csvCell(r[h] ?? "")).join(","));
-  process.stdout.write(`${out.join("\n")}\n`);
 }
