@@ -17,6 +17,7 @@ import { SecretBox } from "./crypto.js";
 import { openDatabase, type DatabaseHandle, type DialectKind, type OpenDatabaseOptions } from "./database.js";
 import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
+import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { DevicesRepository } from "./repositories/devices.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
@@ -38,6 +39,8 @@ export interface Repositories {
   readonly scheduler: SchedulerRepository;
   /** What was imported into Home Assistant's statistics (publish/). */
   readonly haStatistics: HaStatisticsRepository;
+  /** Personal API tokens (web API). */
+  readonly apiTokens: ApiTokensRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -91,6 +94,7 @@ function repositories(scope: Scope): Repositories {
     secrets: new SecretsRepository(scope),
     scheduler: new SchedulerRepository(scope),
     haStatistics: new HaStatisticsRepository(scope),
+    apiTokens: new ApiTokensRepository(scope),
   };
 }
 
@@ -143,4 +147,5 @@ export * from "./repositories/measures.js";
 export * from "./repositories/ledger.js";
 export * from "./repositories/secrets.js";
 export * from "./repositories/ha-statistics.js";
+export * from "./repositories/api-tokens.js";
 export type { Database } from "./schema.js";

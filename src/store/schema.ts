@@ -204,6 +204,19 @@ export interface HaStatisticDayTable {
   sum_end: number;
 }
 
+/** A personal API token (migration 004): only its SHA-256 digest is kept. */
+export interface ApiTokenTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  /** Hex SHA-256 of the whole token. */
+  token_hash: string;
+  /** The token's first characters, to recognise it in a list. */
+  prefix: string;
+  created_at_ms: number;
+  last_used_at_ms: number | null;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -221,4 +234,5 @@ export interface Database {
   quota_call: QuotaCallTable;
   ha_statistic: HaStatisticTable;
   ha_statistic_day: HaStatisticDayTable;
+  api_token: ApiTokenTable;
 }

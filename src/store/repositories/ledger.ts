@@ -192,6 +192,18 @@ export class LedgerRepository {
     return this.list(deviceId, dataset, { ...opts, statuses: ["partial", "missing", "pending"] });
   }
 
+  /** Days per dataset and status over every device (monitoring). */
+  async countAll(): Promise<Array<{ dataset: string; status: LedgerStatus; days: number }>> {
+    const rows = await this.scope.db
+      .selectFrom("completeness")
+      .select((eb) => ["dataset", "status", eb.fn.countAll<number>().as("n")])
+      .groupBy(["dataset", "status"])
+      .orderBy("dataset")
+      .orderBy("status")
+      .execute();
+    return rows.map((r) => ({ dataset: r.dataset, status: r.status, days: Number(r.n) }));
+  }
+
   /** Days per status for a device (all datasets, or one). */
   async countByStatus(deviceId: number, dataset?: DatasetKey): Promise<Record<LedgerStatus, number>> {
     let q = this.scope.db

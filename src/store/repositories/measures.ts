@@ -28,6 +28,7 @@
 import { sql, type Insertable, type Selectable } from "kysely";
 import type { Statement } from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
+import { parisMidnightFast, parisSummerTimes } from "../../domain/paris-fast.js";
 import { addMonths, parisDateOf, parisDayLengthMin, parisDayStartMs } from "../../domain/time.js";
 import type { DatasetKey, Direction, Reading } from "../../domain/types.js";
 import { isUniqueViolation, UniqueViolationError } from "../errors.js";
@@ -77,6 +78,31 @@ export interface IndexPoint {
   lengthMin: number;
   valueWh: number | null;
 }
+
+/** Load-curve points folded into an hour or a Paris day. */
+export interface CurveBucket {
+  /** Start of the bucket: a UTC hour, or a Paris midnight. */
+  startMs: number;
+  /** Stored points in the bucket, and those with a value. */
+  rows: number;
+  points: number;
+  /** Mean power of the points with a value, W (null when none has one). */
+  meanW: number | null;
+  minW: number | null;
+  maxW: number | null;
+  /** Energy of the points with a value, Wh. */
+  energyWh: number | null;
+}
+
+export interface CurveDayBucket extends CurveBucket {
+  /** Paris day `YYYY-MM-DD`. */
+  day: string;
+  /** Mean power over the night hours asked (Paris wall clock), W; null without a point then. */
+  nightW: number | null;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** Where each dataset lives. */
 export type DatasetLocation =
@@ -283,6 +309,108 @@ export class MeasuresRepository {
       .where("start_ms", "<", toMs)
       .executeTakeFirstOrThrow();
     return { rows: Number(r.rows), missing: Number(r.rows) - Number(r.present) };
+  }
+
+  /**
+   * The load curve per hour (UTC hours are Paris hours: Paris is a whole number of hours from UTC), by
+   * start: a month's 1,488 points become 744 rows without leaving the database.
+   */
+  async curveHourly(
+    deviceId: number,
+    direction: Direction,
+    fromMs: number,
+    toMs: number,
+  ): Promise<CurveBucket[]> {
+    const bucket = sql<number>`start_ms / ${sql.lit(HOUR_MS)}`;
+    const rows = await this.scope.db
+      .selectFrom("curve_value")
+      .select((eb) => [
+        bucket.as("b"),
+        eb.fn.countAll<number>().as("rows"),
+        eb.fn.count<number>("power_w").as("points"),
+        eb.fn.avg<number | null>("power_w").as("mean_w"),
+        eb.fn.min<number | null>("power_w").as("min_w"),
+        eb.fn.max<number | null>("power_w").as("max_w"),
+        eb.fn.sum<number | null>("energy_wh").as("energy_wh"),
+      ])
+      .where("device_id", "=", deviceId)
+      .where("direction", "=", direction)
+      .where("start_ms", ">=", fromMs)
+      .where("start_ms", "<", toMs)
+      .groupBy(bucket)
+      .orderBy(bucket)
+      .execute();
+    return rows.map((r) => ({
+      startMs: Number(r.b) * HOUR_MS,
+      rows: Number(r.rows),
+      points: Number(r.points),
+      meanW: r.mean_w === null ? null : Number(r.mean_w),
+      minW: r.min_w === null ? null : Number(r.min_w),
+      maxW: r.max_w === null ? null : Number(r.max_w),
+      energyWh: r.energy_wh === null ? null : Number(r.energy_wh),
+    }));
+  }
+
+  /**
+   * The load curve per Paris day, by day, with the mean power of the night hours [nightFrom, nightTo)
+   * (Paris wall clock) of each day: the base load. One scan; Paris days are cut in SQL with the summer
+   * times of the years the range touches (EU rule, see domain/paris-fast.ts).
+   */
+  async curveByParisDay(
+    deviceId: number,
+    direction: Direction,
+    fromMs: number,
+    toMs: number,
+    night: { fromHour: number; toHour: number } = { fromHour: 1, toHour: 5 },
+  ): Promise<CurveDayBucket[]> {
+    const summer = parisSummerTimes(fromMs, toMs);
+    // Constants only (computed instants, never input): inlined so that PostgreSQL types them as bigint.
+    const offset = sql<number>`(case ${sql.join(
+      summer.map(
+        (s) =>
+          sql`when start_ms >= ${sql.lit(s.startMs)} and start_ms < ${sql.lit(s.endMs)} then ${sql.lit(2 * HOUR_MS)}`,
+      ),
+      sql` `,
+    )} else ${sql.lit(HOUR_MS)} end)`;
+    const local = sql<number>`(start_ms + ${offset})`;
+    const day = sql<number>`${local} / ${sql.lit(DAY_MS)}`;
+    const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
+    const nightW = sql<
+      number | null
+    >`avg(case when ${hour} >= ${sql.lit(night.fromHour)} and ${hour} < ${sql.lit(night.toHour)} then power_w end)`;
+    const rows = await this.scope.db
+      .selectFrom("curve_value")
+      .select((eb) => [
+        day.as("d"),
+        eb.fn.countAll<number>().as("rows"),
+        eb.fn.count<number>("power_w").as("points"),
+        eb.fn.avg<number | null>("power_w").as("mean_w"),
+        eb.fn.min<number | null>("power_w").as("min_w"),
+        eb.fn.max<number | null>("power_w").as("max_w"),
+        eb.fn.sum<number | null>("energy_wh").as("energy_wh"),
+        nightW.as("night_w"),
+      ])
+      .where("device_id", "=", deviceId)
+      .where("direction", "=", direction)
+      .where("start_ms", ">=", fromMs)
+      .where("start_ms", "<", toMs)
+      .groupBy(day)
+      .orderBy(day)
+      .execute();
+    return rows.map((r) => {
+      const date = new Date(Number(r.d) * DAY_MS).toISOString().slice(0, 10);
+      return {
+        day: date,
+        startMs: parisMidnightFast(date),
+        rows: Number(r.rows),
+        points: Number(r.points),
+        meanW: r.mean_w === null ? null : Number(r.mean_w),
+        minW: r.min_w === null ? null : Number(r.min_w),
+        maxW: r.max_w === null ? null : Number(r.max_w),
+        energyWh: r.energy_wh === null ? null : Number(r.energy_wh),
+        nightW: r.night_w === null ? null : Number(r.night_w),
+      };
+    });
   }
 
   // --- daily values
