@@ -75,6 +75,7 @@ export class DataConnectClient {
   private readonly now: () => number;
   /** Daily spans learned from refusals: a window that was refused is never asked again at that size. */
   private readonly learnedMaxDays = new Map<DatasetKey, number>();
+  private readonly callListeners = new Set<(e: CallEvent) => void>();
 
   constructor(private readonly opts: DataConnectClientOptions) {
     this.generation = opts.generation ?? "2026";
@@ -100,8 +101,22 @@ export class DataConnectClient {
     };
     if (opts.fetch) httpOpts.fetch = opts.fetch;
     if (opts.timeoutMs) httpOpts.timeoutMs = opts.timeoutMs;
-    if (opts.onCall) httpOpts.onCall = opts.onCall;
+    httpOpts.onCall = (e) => {
+      opts.onCall?.(e);
+      for (const l of this.callListeners) l(e);
+    };
     this.http = new EnedisHttp(httpOpts);
+  }
+
+  /**
+   * Adds a listener told of every call (API, path, status, duration; never a token), e.g. the web's
+   * Prometheus counters; returns the function that removes it.
+   */
+  observeCalls(listener: (e: CallEvent) => void): () => void {
+    this.callListeners.add(listener);
+    return () => {
+      this.callListeners.delete(listener);
+    };
   }
 
   /** Today in Paris, per the client's clock. */

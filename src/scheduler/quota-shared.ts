@@ -13,6 +13,12 @@ export interface SharedLimiterOptions extends QuotaSettings {
    * most 10 ms: 10 ms at Enedis' 5 calls/s; a fixed 10 ms would cap a high test quota at ~90 calls/s).
    */
   marginMs?: number;
+  /**
+   * When an hour already holds `perHour` calls, the next one waits this long past the hour of the oldest
+   * (default 1 s): a call that reached Enedis late must have left Enedis' hour too. Compressed clocks
+   * scale it (1 s of real jitter is 60 s of a 60-times faster clock).
+   */
+  hourMarginMs?: number;
   /** Quota clock; real time by default (tests compress it). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -23,6 +29,7 @@ export class SharedQuotaLimiter implements QuotaLimiter {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private pending: Promise<void> = Promise.resolve();
+  private readonly waitListeners = new Set<(api: string, waitMs: number) => void>();
 
   constructor(
     private readonly store: Store,
@@ -46,9 +53,21 @@ export class SharedQuotaLimiter implements QuotaLimiter {
       nowMs: this.now(),
       secondIntervalMs: this.intervalMs,
       perHour: this.opts.perHour,
+      hourMarginMs: this.opts.hourMarginMs ?? 1000,
     });
     const wait = slot - this.now();
-    if (wait > 0) await this.sleep(wait);
+    if (wait > 0) {
+      for (const l of this.waitListeners) l(api, wait);
+      await this.sleep(wait);
+    }
+  }
+
+  /** Adds a listener told of every wait for a quota slot (API, ms); returns the function that removes it. */
+  observeWaits(listener: (api: string, waitMs: number) => void): () => void {
+    this.waitListeners.add(listener);
+    return () => {
+      this.waitListeners.delete(listener);
+    };
   }
 
   /** Share of the hourly quota of `api` used in the last hour (0..1). */
