@@ -23,8 +23,8 @@ export interface BenchResult extends Measured {
   unit: string;
   baseline?: Measured;
   /**
-   * Median over runs of run / baseline run, each pair measured back to back (see `pairedRatio`): less
-   * sensitive than a ratio of medians to other work starting or stopping on the machine.
+   * Median over runs of run / baseline, both measured in the same run (see `pairedRatio`): less sensitive
+   * than a ratio of medians to other work starting or stopping on the machine.
    */
   ratio?: number;
   /** The ratio the project aims for, when there is one. */
@@ -46,7 +46,7 @@ export function measured(name: string, runs: number[]): Measured {
   return { name, median: median(runs), runs };
 }
 
-/** Median of runs[i] / baseline[i]: each run compared with the baseline run measured next to it. */
+/** Median of runs[i] / baseline[i]: each run compared with the baseline measured in the same run. */
 export function pairedRatio(runs: readonly number[], baseline: readonly number[]): number {
   if (runs.length !== baseline.length || runs.length === 0) throw new Error("paired runs needed");
   return median(runs.map((r, i) => r / (baseline[i] as number)));
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     "",
     `Written by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     "Medians of several runs. The ratio compares with a baseline measured in the same run on the same machine:",
-    "it is the median, over runs, of each run divided by the baseline run measured just before it.",
+    "it is the median, over runs, of each run's result divided by the baseline's result in that same run.",
     "",
     table(results, date, machine),
     "",
