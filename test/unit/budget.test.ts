@@ -27,6 +27,8 @@ describe("quota budget", () => {
   it("catch-up estimate from the backlog and the spare quota", () => {
     expect(catchUpMs({ backlogCalls: 0, perHour: 1000, freshCallsPerHour: 900 })).toBe(0);
     expect(catchUpMs({ backlogCalls: 500, perHour: 1000, freshCallsPerHour: 500 })).toBe(3_600_000);
-    expect(catchUpMs({ backlogCalls: 1, perHour: 1000, freshCallsPerHour: 1000 })).toBe(Number.POSITIVE_INFINITY);
+    expect(catchUpMs({ backlogCalls: 1, perHour: 1000, freshCallsPerHour: 1000 })).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 });
