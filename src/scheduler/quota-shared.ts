@@ -51,6 +51,7 @@ export class SharedQuotaLimiter implements QuotaLimiter {
     const slot = await this.store.scheduler.reserveQuotaSlot({
       api,
       nowMs: this.now(),
+      now: this.now,
       secondIntervalMs: this.intervalMs,
       perHour: this.opts.perHour,
       hourMarginMs: this.opts.hourMarginMs ?? 1000,

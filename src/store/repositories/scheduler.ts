@@ -5,10 +5,20 @@ import type { Scope } from "../scope.js";
 export interface QuotaSlotRequest {
   api: string;
   nowMs: number;
+  /**
+   * The clock, read again once the API's row is locked: waiting for another process' reservation must
+   * not leave the slot in the past (a late call is as bad as an early one for the next call's window).
+   */
+  now?: () => number;
   /** Spacing of calls for the per-second quota: 1000 / perSecond (+ a margin for network jitter). */
   secondIntervalMs: number;
   /** Calls allowed in any hour. */
   perHour: number;
+  /**
+   * Extra wait past the hour when the hour is full (default 1 ms): a call that reached Enedis later than
+   * its slot would otherwise still be in Enedis' hour when the call one hour after its slot arrives.
+   */
+  hourMarginMs?: number;
 }
 
 export interface QuotaRow {
@@ -65,6 +75,7 @@ export class SchedulerRepository {
    */
   async reserveQuotaSlot(req: QuotaSlotRequest): Promise<number> {
     const { api, perHour } = req;
+    const hourMarginMs = Math.max(1, Math.ceil(req.hourMarginMs ?? 1));
     // Whole milliseconds: the slots are bigint columns (PostgreSQL refuses 1795907634928.05).
     const nowMs = Math.floor(req.nowMs);
     const secondIntervalMs = Math.ceil(req.secondIntervalMs);
@@ -78,7 +89,8 @@ export class SchedulerRepository {
       // SQLite transactions hold the write lock already; PostgreSQL locks the API's row.
       if (tx.kind === "postgres") q = q.forUpdate();
       const state = await q.executeTakeFirstOrThrow();
-      let slot = Math.max(nowMs, Number(state.second_tat_ms), Number(state.paused_until_ms));
+      const lockedNow = req.now ? Math.max(nowMs, Math.floor(req.now())) : nowMs;
+      let slot = Math.max(lockedNow, Number(state.second_tat_ms), Number(state.paused_until_ms));
       // The perHour-th newest slot of the hour, if the hour holds that many (one row, not perHour rows).
       const full = await tx.db
         .selectFrom("quota_call")
@@ -91,7 +103,7 @@ export class SchedulerRepository {
         .executeTakeFirst();
       if (full) {
         // The hour already holds perHour calls: wait until the oldest of them leaves it.
-        slot = Math.max(slot, Number(full.slot_ms) + HOUR_MS + 1);
+        slot = Math.max(slot, Number(full.slot_ms) + HOUR_MS + hourMarginMs);
       }
       await tx.db
         .updateTable("quota_state")
