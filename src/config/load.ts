@@ -105,8 +105,12 @@ export function resolveEnedis(config: Config): ResolvedEnedis {
 /** A copy of the config safe to print: secrets masked. */
 export function redactConfig(config: Config): Config {
   const mask = (s: string | undefined) => (s ? `${s.slice(0, 2)}…(${s.length})` : s);
+  // A URL's password (postgres://user:pw@…, mqtt://user:pw@…) is masked too.
+  const maskUrl = (u: string | undefined) => u?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1…@");
   return {
     ...config,
+    database: { ...config.database, url: maskUrl(config.database.url) ?? config.database.url },
+    mqtt: { ...config.mqtt, url: maskUrl(config.mqtt.url) },
     enedis: { ...config.enedis, client_secret: mask(config.enedis.client_secret) },
     security: { ...config.security, secretKey: config.security.secretKey ? "…" : undefined },
     homeassistant: { ...config.homeassistant, token: mask(config.homeassistant.token) },

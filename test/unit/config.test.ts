@@ -67,5 +67,12 @@ describe("configuration", () => {
     expect(() => resolveEnedis(loadConfig({ env: { ENEDIS_ENV: "prod" } }))).toThrow(/client_id/);
     const c = loadConfig({ env: { ENEDIS_CLIENT_ID: "id", ENEDIS_CLIENT_SECRET: "very-secret-value" } });
     expect(JSON.stringify(redactConfig(c))).not.toContain("very-secret-value");
+    const urls = loadConfig({
+      env: { DATABASE_URL: "postgres://u:db-pass@h:5432/x", MQTT_URL: "mqtt://m:mq-pass@h:1883" },
+    });
+    const shown = JSON.stringify(redactConfig(urls));
+    expect(shown).not.toContain("db-pass");
+    expect(shown).not.toContain("mq-pass");
+    expect(shown).toContain("postgres://u:…@h:5432/x");
   });
 });
