@@ -8,17 +8,24 @@
  * - CSRF: every state-changing route checks a token bound to the session (@fastify/csrf-protection).
  * - Roles: admin pages need ROLE_ADMIN; a user only ever sees their own accounts and devices (404 else).
  * - Headers: helmet (strict CSP: no inline script or style, `form-action 'self'`, no referrer).
- * - Errors: a page (or JSON when asked) with a clear message; nothing half-written.
+ * - Errors: a page (or JSON when asked) with a clear message; nothing half-written. Under `/api/`, always
+ *   JSON: `{"error": code, "message": text}`.
+ * - The REST API (`routes/api.ts`, `/api/openapi.json`): the session cookie or a personal API token.
  *
  * `buildWebApp` only builds; `startWebServer` (server.ts) listens.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { AppContext } from "../app/context.js";
 import { SIMULATOR_CLIENT_ID } from "../app/context.js";
 import { BackgroundTasks } from "./background.js";
@@ -28,21 +35,25 @@ import { HttpError, makeGuards, wantsJson, type Guards } from "./http.js";
 import { deriveWebKeys, masterKeyOf, type WebKeys } from "./keys.js";
 import { WebMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
+import { ApiError } from "./api/tokens.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerApiRoutes } from "./routes/api.js";
 import { registerAuthRoutes, LoginThrottle, SetupGate } from "./routes/auth.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerMeterRoutes } from "./routes/meter.js";
 import { registerSenderRoutes } from "./routes/senders.js";
 import { registerStaticRoutes } from "./routes/static.js";
+import { registerProfileRoutes } from "./routes/profile.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { Sessions } from "./session.js";
-import { STYLESHEET } from "./static/style.js";
+import { staticAssets } from "./static/assets.js";
 
 /** What the web layer needs from the process context. */
 export type WebContext = Pick<
   AppContext,
-  "config" | "enedis" | "store" | "client" | "simulator" | "now" | "log"
+  "config" | "enedis" | "store" | "client" | "simulator" | "now" | "log" | "events" | "limiter"
 >;
 
 export interface WebAppOptions {
@@ -79,6 +90,8 @@ export interface WebDeps {
   throttle: LoginThrottle;
   options: WebAppOptions;
   cssPath: string;
+  /** Script paths of the meter page (uPlot, ours). */
+  scripts: { uplot: string; meter: string };
 }
 
 export interface WebApp {
@@ -90,6 +103,20 @@ export interface WebApp {
   /** Every route the server answers (method + URL pattern), HEAD excepted. */
   routes: { method: string; url: string }[];
 }
+
+const API_ERROR_CODES: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  406: "not_acceptable",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "too_many_requests",
+  500: "internal_error",
+  503: "unavailable",
+};
 
 function csrfUserInfo(request: FastifyRequest): string {
   return request.session ? `s:${request.session.sid}` : "anonymous";
@@ -106,7 +133,8 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     }
   });
 
-  const cssPath = `/static/app-${createHash("sha256").update(STYLESHEET).digest("hex").slice(0, 12)}.css`;
+  const assets = staticAssets();
+  const cssPath = assets.css.path;
   const render = new Renderer({ appName: ctx.config.enedis.appName, cssPath, csrfUserInfo });
   // The registered redirect URI is the portal's public address: when it is HTTPS, cookies are always
   // Secure (behind a TLS-terminating proxy the request itself looks like plain HTTP).
@@ -133,7 +161,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.syncAfterConsent !== undefined ? { syncAfterConsent: options.syncAfterConsent } : {}),
   });
-  const metrics = new WebMetrics(ctx.store, ctx.now);
+  const metrics = new WebMetrics(ctx);
   const setup = new SetupGate(ctx.store, randomBytes(18).toString("base64url"));
   const throttle = new LoginThrottle(ctx.now, options.loginRateLimit?.failuresPerUser ?? 5, 15 * 60_000);
   const guards = makeGuards(render);
@@ -150,6 +178,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     throttle,
     options,
     cssPath,
+    scripts: { uplot: assets.uplotJs.path, meter: assets.meterJs.path },
   };
 
   await app.register(helmet, {
@@ -190,7 +219,9 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     });
   }
 
-  app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
+  app.decorateRequest("apiTokenId", null);
+  app.setErrorHandler(async (error: FastifyError | HttpError | ApiError, request, reply) => {
+    if (request.url.startsWith("/api/")) return sendApiError(error, request, reply);
     let status = error.statusCode ?? 500;
     let heading = "Erreur";
     let message: string;
@@ -221,7 +252,38 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     }
     return render.send(request, reply, "error", { title: heading, heading, message, detail }, status);
   });
+  /** API errors: `{"error": code, "message": text}` in English, for scripts. */
+  function sendApiError(
+    error: FastifyError | HttpError | ApiError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    let status = error.statusCode ?? 500;
+    let code = API_ERROR_CODES[status] ?? "error";
+    let message: string;
+    if (error instanceof ApiError) {
+      code = error.code;
+      message = error.message;
+    } else if (error instanceof HttpError) {
+      message = error.message;
+    } else if (status === 429) {
+      message = "too many requests: wait a minute";
+    } else if (status >= 400 && status < 500) {
+      message = "validation" in error && error.validation ? error.message : "malformed request";
+    } else {
+      status = 500;
+      code = "internal_error";
+      message = "unexpected error; try again later";
+      ctx.log(`error: ${request.method} ${request.routeOptions.url ?? "?"}: ${error.message}`);
+    }
+    return reply.code(status).header("cache-control", "no-store").send({ error: code, message });
+  }
+
   app.setNotFoundHandler(async (request, reply) => {
+    if (request.url.startsWith("/api/"))
+      return reply
+        .code(404)
+        .send({ error: "not_found", message: "no such API route: see /api/openapi.json" });
     if (wantsJson(request)) return reply.code(404).send({ error: "not_found", message: "no such route" });
     return render.send(
       request,
@@ -237,6 +299,9 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerAuthRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerDashboardRoutes(app, deps);
+  registerMeterRoutes(app, deps);
+  registerProfileRoutes(app, deps);
+  registerApiRoutes(app, deps);
   registerSenderRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDataConnectRoutes(app, deps);

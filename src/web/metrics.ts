@@ -1,13 +1,31 @@
 /**
  * `/stats` (JSON counters for a monitoring probe, like the seed's StatsController) and `/metrics`
- * (Prometheus text). Both count from the database when asked; the HTTP counters are this process's.
+ * (Prometheus text).
+ *
+ * Two sources, named so in each metric's help:
+ * - the database, read at each scrape (at most once a second): accounts by state, last sync outcomes, the
+ *   age of each account's last successful sync, Enedis calls and 429s per API (counted by every process
+ *   through the shared quota), data completeness per dataset and status. Right whatever process syncs;
+ * - this process: HTTP requests, syncs by outcome, Enedis calls by endpoint and status, quota waits. In
+ *   the embedded mode (`serve`) this process syncs; `worker` processes of a distributed deployment keep
+ *   their own (not exported: their work shows in the database metrics).
+ *
+ * Labels never carry a PRM or anything a visitor could use: accounts are labelled by their id, endpoints
+ * by their path with identifiers replaced (`/{id}`), routes by their pattern.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { FastifyInstance } from "fastify";
+import type { CallEvent } from "../enedis/http.js";
+import { planBudget } from "../scheduler/budget.js";
+import { accountState, type AccountState } from "../scheduler/status.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
+import type { Config } from "../config/schema.js";
+import type { WebContext } from "./app.js";
 
 const DAY_MS = 24 * 3600_000;
+const STATES: AccountState[] = ["fresh", "behind", "expired", "failing", "new"];
+const OUTCOMES = ["ok", "partial", "failed", "expired", "running"] as const;
 
 export interface Stats {
   /** DataConnect accounts. */
@@ -16,103 +34,307 @@ export interface Stats {
   expiredAccounts: number;
   /** Of which with a successful sync in the last 24 hours. */
   syncedLast24h: number;
+  /** Accounts by state: fresh, behind, expired, failing, new (as `linky-dataconnect status`). */
+  states: Record<AccountState, number>;
+  /** Accounts by the outcome of their last sync (`none`: never synced). */
+  lastSync: Record<string, number>;
   users: number;
   senders: number;
+  /** Enedis calls and refusals (429) per API, every process counted. */
+  quota: Array<{ api: string; calls: number; refused: number; lastHour: number }>;
   at: string;
 }
 
-export async function computeStats(store: Store, nowMs: number): Promise<Stats> {
+/** What a scrape reads from the database. */
+export interface Snapshot {
+  stats: Stats;
+  /** Per account with a successful sync: seconds since it. */
+  lastSuccessAge: Array<{ accountId: number; seconds: number }>;
+  quota: Array<{ api: string; calls: number; refused: number; lastHour: number; pausedSeconds: number }>;
+  completeness: Array<{ dataset: string; status: string; days: number }>;
+}
+
+export async function computeSnapshot(store: Store, config: Config, nowMs: number): Promise<Snapshot> {
   const senders = await store.senders.list({ limit: 10_000 });
   const dataConnect = new Set(
     senders.filter((s) => findImplementation(s.implClass)?.key === "dataconnect").map((s) => s.id),
   );
-  let accounts = 0;
-  let expired = 0;
-  let synced = 0;
+  const all = [];
   // One page at a time: a large installation never loads every account at once.
   for (let offset = 0; ; offset += 500) {
     const page = await store.accounts.list({ offset, limit: 500 });
-    for (const a of page) {
-      if (!dataConnect.has(a.senderId)) continue;
-      accounts++;
-      if (a.config.expired) expired++;
-      const last = a.config.last_success_ms ?? null;
-      if (last !== null && last >= nowMs - DAY_MS) synced++;
-    }
+    for (const a of page) if (dataConnect.has(a.senderId)) all.push({ id: a.id, a });
     if (page.length < 500) break;
   }
+  const active = all.filter((x) => !x.a.config.expired).length;
+  const { strideDays } = planBudget({
+    accounts: active,
+    datasetsPerAccount: 3,
+    perHour: config.enedis.quota.perHour,
+  });
+  const states = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<AccountState, number>;
+  const lastSync: Record<string, number> = Object.fromEntries([...OUTCOMES, "none"].map((o) => [o, 0]));
+  const ages: Snapshot["lastSuccessAge"] = [];
+  let expired = 0;
+  let synced = 0;
+  for (const { a } of all) {
+    if (a.config.expired) expired++;
+    const last = a.config.last_success_ms ?? null;
+    if (last !== null && last >= nowMs - DAY_MS) synced++;
+    if (last !== null) ages.push({ accountId: a.id, seconds: Math.max(0, (nowMs - last) / 1000) });
+    states[accountState(a, nowMs, strideDays).state]++;
+    const outcome = a.config.last_sync?.outcome ?? "none";
+    lastSync[outcome] = (lastSync[outcome] ?? 0) + 1;
+  }
+  const quota = (await store.scheduler.quotaRows(nowMs)).map((q) => ({
+    api: q.api,
+    calls: q.calls,
+    refused: q.refused,
+    lastHour: q.lastHour,
+    pausedSeconds: Math.max(0, (q.pausedUntilMs - nowMs) / 1000),
+  }));
   return {
-    accounts,
-    expiredAccounts: expired,
-    syncedLast24h: synced,
-    users: await store.users.count(),
-    senders: senders.length,
-    at: new Date(nowMs).toISOString(),
+    stats: {
+      accounts: all.length,
+      expiredAccounts: expired,
+      syncedLast24h: synced,
+      states,
+      lastSync,
+      users: await store.users.count(),
+      senders: senders.length,
+      quota: quota.map(({ api, calls, refused, lastHour }) => ({ api, calls, refused, lastHour })),
+      at: new Date(nowMs).toISOString(),
+    },
+    lastSuccessAge: ages,
+    quota,
+    completeness: await store.ledger.countAll(),
   };
+}
+
+export async function computeStats(store: Store, config: Config, nowMs: number): Promise<Stats> {
+  return (await computeSnapshot(store, config, nowMs)).stats;
+}
+
+/** An Enedis path as a label: digits runs that identify something (a PRM) become `{id}`. */
+export function endpointLabel(path: string): string {
+  return path
+    .split("?")[0]!
+    .replace(/\/\d{6,}(?=\/|$)/g, "/{id}")
+    .slice(0, 120);
 }
 
 export class WebMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly duration: Histogram<"method" | "route">;
+  private readonly syncs: Counter<"outcome">;
+  private readonly syncDuration: Histogram<"outcome">;
+  private readonly calls: Counter<"api" | "endpoint" | "status">;
+  private readonly callDuration: Histogram<"api">;
+  private readonly quotaWaits: Counter<"api">;
+  private readonly quotaWaitSeconds: Counter<"api">;
 
-  constructor(store: Store, now: () => number) {
+  constructor(private readonly ctx: WebContext) {
+    const { store, config, now } = ctx;
+    const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "linky_" });
     this.requests = new Counter({
       name: "linky_http_requests_total",
-      help: "HTTP requests answered, by route pattern and status",
+      help: "HTTP requests answered by this process, by route pattern and status",
       labelNames: ["method", "route", "status"],
-      registers: [this.registry],
+      registers,
     });
     this.duration = new Histogram({
       name: "linky_http_request_duration_seconds",
-      help: "Time to answer an HTTP request, in seconds",
+      help: "Time to answer an HTTP request, in seconds (this process)",
       labelNames: ["method", "route"],
       buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
+      registers,
     });
-    // The gauges read the database once per scrape (they are collected concurrently).
-    let cached: { atMs: number; stats: Promise<Stats> } | null = null;
-    const stats = (): Promise<Stats> => {
+    this.syncs = new Counter({
+      name: "linky_syncs_total",
+      help: "Account syncs run by this process, by outcome (ok, partial, failed, expired)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.syncDuration = new Histogram({
+      name: "linky_sync_duration_seconds",
+      help: "Duration of the account syncs run by this process, in seconds",
+      labelNames: ["outcome"],
+      buckets: [0.5, 1, 5, 15, 60, 300, 1800],
+      registers,
+    });
+    this.calls = new Counter({
+      name: "linky_enedis_calls_total",
+      help: "Calls to Enedis made by this process, by API, endpoint and HTTP status (none: no answer)",
+      labelNames: ["api", "endpoint", "status"],
+      registers,
+    });
+    this.callDuration = new Histogram({
+      name: "linky_enedis_call_duration_seconds",
+      help: "Duration of the calls to Enedis made by this process, in seconds",
+      labelNames: ["api"],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.quotaWaits = new Counter({
+      name: "linky_quota_waits_total",
+      help: "Times this process waited for an Enedis quota slot, by API",
+      labelNames: ["api"],
+      registers,
+    });
+    this.quotaWaitSeconds = new Counter({
+      name: "linky_quota_wait_seconds_total",
+      help: "Seconds this process waited for Enedis quota slots, by API",
+      labelNames: ["api"],
+      registers,
+    });
+
+    // The database gauges read one snapshot per scrape (they are collected concurrently).
+    let cached: { atMs: number; snapshot: Promise<Snapshot> } | null = null;
+    const snapshot = (): Promise<Snapshot> => {
       const t = Date.now();
-      if (!cached || t - cached.atMs > 1000) cached = { atMs: t, stats: computeStats(store, now()) };
-      return cached.stats;
+      if (!cached || t - cached.atMs > 1000) {
+        cached = { atMs: t, snapshot: computeSnapshot(store, config, now()) };
+        cached.snapshot.catch(() => {
+          cached = null;
+        });
+      }
+      return cached.snapshot;
     };
-    new Gauge({
-      name: "linky_accounts",
-      help: "DataConnect accounts, by consent state",
-      labelNames: ["state"],
-      registers: [this.registry],
-      async collect() {
-        const s = await stats();
-        this.set({ state: "active" }, s.accounts - s.expiredAccounts);
-        this.set({ state: "expired" }, s.expiredAccounts);
-      },
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      fill: (g: Gauge, s: Snapshot) => void,
+    ): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          const s = await snapshot();
+          this.reset();
+          fill(this, s);
+        },
+      });
+    };
+    gauge("linky_accounts", "DataConnect accounts, by consent state (database)", ["state"], (g, s) => {
+      g.set({ state: "active" }, s.stats.accounts - s.stats.expiredAccounts);
+      g.set({ state: "expired" }, s.stats.expiredAccounts);
     });
-    new Gauge({
-      name: "linky_accounts_synced_24h",
-      help: "DataConnect accounts with a successful sync in the last 24 hours",
-      registers: [this.registry],
-      async collect() {
-        this.set((await stats()).syncedLast24h);
+    gauge(
+      "linky_accounts_synced_24h",
+      "DataConnect accounts with a successful sync in the last 24 hours (database)",
+      [],
+      (g, s) => g.set(s.stats.syncedLast24h),
+    );
+    gauge(
+      "linky_accounts_by_state",
+      "DataConnect accounts by sync state: fresh, behind, expired, failing, new (database)",
+      ["state"],
+      (g, s) => {
+        for (const [state, n] of Object.entries(s.stats.states)) g.set({ state }, n);
       },
-    });
-    new Gauge({
-      name: "linky_users",
-      help: "Local users",
-      registers: [this.registry],
-      async collect() {
-        this.set((await stats()).users);
+    );
+    gauge(
+      "linky_accounts_last_sync",
+      "DataConnect accounts by the outcome of their last sync (database; none: never synced)",
+      ["outcome"],
+      (g, s) => {
+        for (const [outcome, n] of Object.entries(s.stats.lastSync)) g.set({ outcome }, n);
       },
-    });
+    );
+    gauge(
+      "linky_account_last_success_age_seconds",
+      "Seconds since the last successful sync of each account that had one, by account id (database)",
+      ["account"],
+      (g, s) => {
+        for (const a of s.lastSuccessAge) g.set({ account: String(a.accountId) }, Math.round(a.seconds));
+      },
+    );
+    gauge("linky_users", "Local users (database)", [], (g, s) => g.set(s.stats.users));
+    gauge(
+      "linky_enedis_quota_calls",
+      "Calls to Enedis counted by the shared quota since it was created, by API, every process (database)",
+      ["api"],
+      (g, s) => {
+        for (const q of s.quota) g.set({ api: q.api }, q.calls);
+      },
+    );
+    gauge(
+      "linky_enedis_quota_refused",
+      "Enedis quota refusals (429) recorded, by API, every process (database)",
+      ["api"],
+      (g, s) => {
+        for (const q of s.quota) g.set({ api: q.api }, q.refused);
+      },
+    );
+    gauge(
+      "linky_enedis_quota_calls_last_hour",
+      "Calls to Enedis in the last hour, by API, every process (database)",
+      ["api"],
+      (g, s) => {
+        for (const q of s.quota) g.set({ api: q.api }, q.lastHour);
+      },
+    );
+    gauge(
+      "linky_enedis_quota_paused_seconds",
+      "Seconds left before an API paused by a 429 takes calls again (database)",
+      ["api"],
+      (g, s) => {
+        for (const q of s.quota) g.set({ api: q.api }, Math.round(q.pausedSeconds));
+      },
+    );
+    gauge(
+      "linky_completeness_days",
+      "Days recorded in the completeness ledger, by dataset and status: complete, partial, missing, gap, pending (database)",
+      ["dataset", "status"],
+      (g, s) => {
+        for (const c of s.completeness) g.set({ dataset: c.dataset, status: c.status }, c.days);
+      },
+    );
   }
 
-  /** Counts every answered request under its route pattern (never the raw URL: no ids, no query). */
+  /** Counts requests; listens to this process's syncs, Enedis calls and quota waits until the app closes. */
   register(app: FastifyInstance): void {
     app.addHook("onResponse", async (request, reply) => {
       const route = request.routeOptions.url ?? "unmatched";
       this.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
       this.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
+    const off: Array<() => void> = [];
+    const { events, client, limiter } = this.ctx;
+    off.push(
+      events.on("sync.finished", ({ outcome }) => {
+        this.syncs.inc({ outcome: outcome.outcome });
+        if (outcome.finished_at_ms !== null) {
+          this.syncDuration.observe(
+            { outcome: outcome.outcome },
+            Math.max(0, outcome.finished_at_ms - outcome.started_at_ms) / 1000,
+          );
+        }
+      }),
+    );
+    off.push(client.observeCalls((e: CallEvent) => this.onCall(e)));
+    off.push(
+      limiter.observeWaits((api, waitMs) => {
+        this.quotaWaits.inc({ api });
+        this.quotaWaitSeconds.inc({ api }, waitMs / 1000);
+      }),
+    );
+    app.addHook("onClose", async () => {
+      for (const f of off) f();
+    });
+  }
+
+  onCall(e: CallEvent): void {
+    this.calls.inc({
+      api: e.api,
+      endpoint: endpointLabel(e.path),
+      status: e.status === null ? "none" : String(e.status),
+    });
+    this.callDuration.observe({ api: e.api }, e.durationMs / 1000);
   }
 }

@@ -11,6 +11,8 @@ import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { dashboardTemplates } from "./views/dashboard.js";
 import { layoutTemplates } from "./views/layout.js";
+import { meterTemplates } from "./views/meter.js";
+import { profileTemplates } from "./views/profile.js";
 import { senderTemplates } from "./views/senders.js";
 
 export interface Notice {
@@ -26,7 +28,7 @@ export interface BaseView {
   /** CSRF token for the page's forms. */
   csrf: string;
   /** Menu entry to highlight. */
-  nav: "dashboard" | "services" | "senders" | "users" | "login" | "";
+  nav: "dashboard" | "services" | "senders" | "users" | "user" | "login" | "";
   notice: Notice | null;
   /** Seconds before the page reloads itself (first sync in progress), or 0. */
   refresh: number;
@@ -42,6 +44,8 @@ const ALL = {
   ...senderTemplates,
   ...accountTemplates,
   ...consentTemplates,
+  ...meterTemplates,
+  ...profileTemplates,
 };
 
 export type ViewName = keyof typeof ALL;

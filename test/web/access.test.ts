@@ -31,8 +31,16 @@ interface Ids {
   account: number;
   device: number;
   sender: number;
-  css: string;
+  /** The owner's API token id. */
+  token: number;
+  /** Static asset paths by pattern (`/static/app-*.css`…). */
+  assets: Record<string, string>;
 }
+
+const PRM = "22516914714270";
+/** A static asset's pattern: its name without the content hash. */
+const assetPattern = (url: string) =>
+  url.replace(/^\/static\/([a-z]+)-[0-9a-f]+\.([a-z]+)$/, "/static/$1-*.$2");
 
 const FORGED = "?autorisation_id=58249&state=forged";
 const sig = (n: number) => ({ anonymous: LOGIN, owner: n, other: n, admin: n }) as const;
@@ -41,10 +49,21 @@ const adminOnlyPost = (n: number) => ({ anonymous: 401, owner: 403, other: 403, 
 const mine = (n: number) => ({ anonymous: LOGIN, owner: n, other: 404, admin: 404 }) as const;
 const minePost = (n: number) => ({ anonymous: 401, owner: n, other: 404, admin: 404 }) as const;
 const everyone = (n: number) => ({ anonymous: n, owner: n, other: n, admin: n }) as const;
+/** The REST API: 401 JSON for a visitor, 404 on someone else's meter. */
+const apiSig = (n: number) => ({ anonymous: 401, owner: n, other: n, admin: n }) as const;
+const apiMine = (n: number) => ({ anonymous: 401, owner: n, other: 404, admin: 404 }) as const;
+const asset = (pattern: string): Case => ({
+  method: "GET",
+  route: pattern,
+  path: (i) => i.assets[pattern]!,
+  ...everyone(200),
+});
 
 // Destructive routes come last, so that the others see the data in place.
 const CASES: Case[] = [
-  { method: "GET", route: "/static/app-*.css", path: (i) => i.css, ...everyone(200) },
+  asset("/static/app-*.css"),
+  asset("/static/uplot-*.js"),
+  asset("/static/meter-*.js"),
   { method: "GET", route: "/healthz", ...everyone(200) },
   { method: "GET", route: "/stats", ...everyone(200) },
   { method: "GET", route: "/metrics", ...everyone(200) },
@@ -61,6 +80,55 @@ const CASES: Case[] = [
   { method: "POST", route: "/admin/users", form: {}, ...adminOnlyPost(400) },
   { method: "GET", route: "/", ...sig(200) },
   { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
+  { method: "GET", route: "/user", ...sig(200) },
+  {
+    method: "POST",
+    route: "/user/tokens",
+    form: { name: "matrix" },
+    anonymous: 401,
+    owner: 201,
+    other: 201,
+    admin: 201,
+  },
+  { method: "GET", route: "/api/openapi.json", ...everyone(200) },
+  { method: "GET", route: "/api/v1/me", ...apiSig(200) },
+  { method: "GET", route: "/api/v1/usage-points", ...apiSig(200) },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm",
+    path: () => `/api/v1/usage-points/${PRM}`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/status",
+    path: () => `/api/v1/usage-points/${PRM}/status`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/datasets/:dataset",
+    path: () => `/api/v1/usage-points/${PRM}/datasets/daily_consumption?from=2026-11-01&to=2026-11-08`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/completeness",
+    path: () => `/api/v1/usage-points/${PRM}/completeness?from=2026-11-01&to=2026-11-08`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/views/:period",
+    path: () => `/api/v1/usage-points/${PRM}/views/month?date=2026-11-10`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/export",
+    path: () => `/api/v1/usage-points/${PRM}/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08`,
+    ...apiMine(200),
+  },
   { method: "GET", route: "/notificationAccountSender/notificationAccountSenders", ...adminOnly(200) },
   { method: "GET", route: "/notificationAccountSender/create", ...adminOnly(200) },
   {
@@ -142,6 +210,13 @@ const CASES: Case[] = [
   { method: "POST", route: "/logout", form: {}, ...everyone(303), fresh: true },
   {
     method: "POST",
+    route: "/user/tokens/:id/revoke",
+    path: (i) => `/user/tokens/${i.token}/revoke`,
+    form: {},
+    ...minePost(303),
+  },
+  {
+    method: "POST",
     route: "/notificationAccount/:id/delete",
     path: (i) => `/notificationAccount/${i.account}/delete`,
     form: {},
@@ -162,17 +237,23 @@ describe("access to every route", () => {
     agents.set("anonymous", f.agent());
     const r = await registerAccount(f.ctx.store, f.ctx.config, {
       username: "owner",
-      usagePointId: "22516914714270",
+      usagePointId: PRM,
     });
-    const cssRoute = f.web.routes.find((r) => r.url.startsWith("/static/app-"));
-    ids = { account: r.account.id, device: r.device.id, sender, css: cssRoute!.url };
+    const token = await f.ctx.store.apiTokens.create({
+      userId: r.account.userId,
+      name: "owner's",
+      tokenHash: "0".repeat(64),
+      prefix: "ldc_000000",
+    });
+    const assets = Object.fromEntries(
+      f.web.routes.filter((x) => x.url.startsWith("/static/")).map((x) => [assetPattern(x.url), x.url]),
+    );
+    ids = { account: r.account.id, device: r.device.id, sender, token: token.id, assets };
   });
   afterAll(() => f.close());
 
   it("has a line for every route of the server, and no line for a route it lacks", () => {
-    const table = f.web.routes.map(
-      (r) => `${r.method} ${r.url.startsWith("/static/app-") ? "/static/app-*.css" : r.url}`,
-    );
+    const table = f.web.routes.map((r) => `${r.method} ${assetPattern(r.url)}`);
     const tested = CASES.map((c) => `${c.method} ${c.route}`);
     expect([...new Set(tested)].sort()).toEqual([...new Set(table)].sort());
     expect(tested.length).toBe(new Set(tested).size);

@@ -1,15 +1,15 @@
 /**
- * The dashboard (`/`) with the "Compteur électrique (Linky)" card, and a meter's page (`/devices/:id`).
+ * The dashboard (`/`) with the "Compteur électrique (Linky)" card (a meter's page is `routes/meter.ts`).
  *
  * The card is, per usage point: not connected (button to Enedis' consent page), connected (link to the
  * meter), or expired / revoked (reconnect); while the first sync runs, the page reloads itself.
  */
 import type { FastifyInstance } from "fastify";
-import { addDays, formatParisWallTime, parisDayStartMs, parisToday } from "../../domain/time.js";
+import { formatParisWallTime } from "../../domain/time.js";
 import { findImplementation } from "../../senders/registry.js";
 import type { Account, User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
-import { field, idParam, notFound } from "../http.js";
+import { field } from "../http.js";
 
 type Card =
   | { state: "unavailable"; prm: null; message: string }
@@ -104,43 +104,6 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
       notice:
         field(request.query, "done") === "connected" ? { kind: "ok", text: "Compteur connecté." } : null,
-    });
-  });
-
-  app.get("/devices/:id", { preHandler: guards.user }, async (request, reply) => {
-    const user = request.user as User;
-    const device = await store.devices.findById(idParam(request));
-    if (!device || device.userId !== user.id) throw notFound();
-    const today = parisToday(deps.ctx.now());
-    const from = parisDayStartMs(addDays(today, -14));
-    const to = parisDayStartMs(today);
-    const energy = await store.measures.listDaily(device.id, "consumption", from, to);
-    const power = new Map(
-      (await store.measures.listDaily(device.id, "max_power", from, to)).map((p) => [p.day, p.value]),
-    );
-    const curve = await store.measures.countCurve(device.id, "consumption");
-    const days = energy
-      .slice()
-      .reverse()
-      .map((p) => ({
-        day: frenchDate(p.day),
-        energy: p.value === null ? "—" : `${(p.value / 1000).toFixed(2)} kWh`,
-        maxPower: power.get(p.day) == null ? "—" : `${((power.get(p.day) as number) / 1000).toFixed(2)} kVA`,
-      }));
-    const m = device.metadata;
-    return render.send(request, reply, "device", {
-      title: device.label,
-      nav: "dashboard",
-      device: {
-        label: device.label,
-        prm: device.mac,
-        power: m.subscribed_power_kva ? `${m.subscribed_power_kva} kVA` : null,
-        offPeak: m.off_peak_hours ?? null,
-        lastValue:
-          device.valueW === null ? null : `${Math.round(device.valueW)} W (${when(device.dateValueMs)})`,
-        curvePoints: curve.rows,
-      },
-      days,
     });
   });
 }

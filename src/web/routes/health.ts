@@ -4,7 +4,7 @@ import type { WebDeps } from "../app.js";
 import { computeStats } from "../metrics.js";
 
 export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { store, now } = deps.ctx;
+  const { store, now, config } = deps.ctx;
   app.get("/healthz", async (_request, reply) => {
     try {
       await store.users.count();
@@ -17,7 +17,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void 
     }
   });
   app.get("/stats", async (_request, reply) =>
-    reply.header("cache-control", "no-store").send(await computeStats(store, now())),
+    reply.header("cache-control", "no-store").send(await computeStats(store, config, now())),
   );
   app.get("/metrics", async (_request, reply) =>
     reply

@@ -1,13 +1,12 @@
-/** The stylesheet, under a content-hashed name: cached for a year, never stale. */
+/** Static assets (stylesheet, uPlot, the meter page's script), under hashed names with a long cache. */
 import type { FastifyInstance } from "fastify";
 import type { WebDeps } from "../app.js";
-import { STYLESHEET } from "../static/style.js";
+import { staticAssets } from "../static/assets.js";
 
-export function registerStaticRoutes(app: FastifyInstance, deps: WebDeps): void {
-  app.get(deps.cssPath, async (_request, reply) =>
-    reply
-      .type("text/css; charset=utf-8")
-      .header("cache-control", "public, max-age=31536000, immutable")
-      .send(STYLESHEET),
-  );
+export function registerStaticRoutes(app: FastifyInstance, _deps: WebDeps): void {
+  for (const asset of staticAssets().all) {
+    app.get(asset.path, async (_request, reply) =>
+      reply.type(asset.type).header("cache-control", "public, max-age=31536000, immutable").send(asset.body),
+    );
+  }
 }

@@ -1,4 +1,4 @@
-/** The dashboard with the "Compteur électrique (Linky)" card, and a meter's page. */
+/** The dashboard with the "Compteur électrique (Linky)" card (a meter's page: `meter.ts`). */
 export const dashboardTemplates = {
   deadEnds: `<details>
   <summary>En cas de problème chez Enedis</summary>
@@ -55,31 +55,4 @@ export const dashboardTemplates = {
 </section>
 <% } %>
 <% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a>.</p><% } %>`,
-
-  device: `<% layout("@layout") %>
-<h1><%= it.device.label %></h1>
-<div class="card">
-  <dl class="facts">
-    <dt>Point de livraison (PRM)</dt><dd><%= it.device.prm %></dd>
-    <% if (it.device.power) { %><dt>Puissance souscrite</dt><dd><%= it.device.power %></dd><% } %>
-    <% if (it.device.offPeak) { %><dt>Heures creuses</dt><dd><%= it.device.offPeak %></dd><% } %>
-    <% if (it.device.lastValue) { %><dt>Dernière puissance moyenne</dt><dd><%= it.device.lastValue %></dd><% } %>
-    <dt>Points de courbe de charge</dt><dd><%= it.device.curvePoints %></dd>
-  </dl>
-</div>
-<h2>Consommation des derniers jours</h2>
-<% if (it.days.length === 0) { %>
-<div class="card"><p class="muted" id="no-data">Pas encore de données : la première collecte est peut-être en cours.</p></div>
-<% } else { %>
-<div class="card table-wrap">
-<table id="daily-table">
-<thead><tr><th>Jour</th><th>Énergie</th><th>Puissance max.</th></tr></thead>
-<tbody>
-<% for (const d of it.days) { %>
-<tr><td class="num"><%= d.day %></td><td class="num"><%= d.energy %></td><td class="num"><%= d.maxPower %></td></tr>
-<% } %>
-</tbody>
-</table>
-</div>
-<% } %>`,
 };

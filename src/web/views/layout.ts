@@ -17,6 +17,7 @@ export const layoutTemplates = {
   <nav>
     <a href="/" class="<%= it.nav === 'dashboard' ? 'on' : '' %>">Tableau de bord</a>
     <a href="/notificationAccount/notificationAccounts" class="<%= it.nav === 'services' ? 'on' : '' %>">Services</a>
+    <a href="/user" class="<%= it.nav === 'user' ? 'on' : '' %>">Mon compte</a>
     <% if (it.user.admin) { %>
     <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>">Connecteurs</a>
     <a href="/admin/users" class="<%= it.nav === 'users' ? 'on' : '' %>">Utilisateurs</a>

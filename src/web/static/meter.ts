@@ -1,0 +1,162 @@
+/**
+ * The meter page's script and styles. The script is plain ES2017 for the browser, served as
+ * `/static/meter-<hash>.js` next to uPlot (`/static/uplot-<hash>.js`): the CSP allows scripts from this
+ * site only, never inline. It reads the view from `#meter-view[data-view]` and draws each chart with
+ * uPlot, in Europe/Paris time (so a 23- or 25-hour day shows as one), then marks each chart with the
+ * number of points it drew (`data-points`).
+ */
+export const METER_SCRIPT = String.raw`(function () {
+  "use strict";
+  var holder = document.getElementById("meter-view");
+  if (!holder || typeof uPlot === "undefined") return;
+  var view = JSON.parse(holder.getAttribute("data-view"));
+  var charts = [];
+  var BLUE = "#0b63c5", GREEN = "#1f7a3a", RED = "#b42318", GREY = "#8a94a6";
+  var MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+  var NAMES = {
+    MMMM: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+    MMM: MONTHS,
+    WWWW: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+    WWW: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."]
+  };
+  function fmtDate(tpl) { return uPlot.fmtDate(tpl, NAMES); }
+  // Time axis labels, French and 24-hour: [tick step (s), label, label when the year/month/day changes…].
+  var TIME_VALUES = [
+    [3600 * 24 * 365, "{YYYY}", null, null, null, null, null, null, 1],
+    [3600 * 24 * 28, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
+    [3600 * 24, "{D}/{M}", "\n{YYYY}", null, null, null, null, null, 1],
+    [3600, "{HH}h", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1],
+    [60, "{HH}:{mm}", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1]
+  ];
+  /** Paris midnight of the 1st of each month in [min, max] (epoch s): ticks of a long time axis. */
+  function monthSplits(u, axis, min, max) {
+    var out = [];
+    var d = tz(min);
+    var y = d.getFullYear(), m = d.getMonth();
+    for (var i = 0; i < 40; i++, m++) {
+      var guess = Date.UTC(y, m, 1) / 1000 - 3600;
+      if (tz(guess).getHours() !== 0) guess -= 3600;
+      if (guess > max) break;
+      if (guess >= min) out.push(guess);
+    }
+    return out;
+  }
+  function monthLabels(u, splits) {
+    return splits.map(function (ts) {
+      var d = tz(ts);
+      return MONTHS[d.getMonth()] + (d.getMonth() === 0 || splits.length < 3 ? "\n" + d.getFullYear() : "");
+    });
+  }
+  function zeroBased(u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }
+  function tz(ts) { return uPlot.tzDate(new Date(ts * 1000), "Europe/Paris"); }
+  function fmt(unit, digits) {
+    return function (u, v) { return v == null ? "—" : v.toLocaleString("fr-FR", { maximumFractionDigits: digits }) + " " + unit; };
+  }
+  function size(el) { return { width: Math.max(260, el.clientWidth), height: el.clientWidth < 500 ? 220 : 280 }; }
+  function draw(id, opts, data) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var s = size(el);
+    opts.width = s.width;
+    opts.height = s.height;
+    var u = new uPlot(opts, data, el);
+    el.setAttribute("data-points", String(data[0].length));
+    el.setAttribute("data-rendered", "1");
+    charts.push({ u: u, el: el });
+  }
+  var hasPaths = uPlot.paths && uPlot.paths.bars;
+  var bars = hasPaths ? uPlot.paths.bars({ size: [0.7, 60] }) : undefined;
+  var barsLeft = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: -1 }) : undefined;
+  var barsRight = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: 1 }) : undefined;
+  var stepped = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+  function series(label, color, unit, digits, kind) {
+    var s = { label: label, stroke: color, width: 1.5, value: fmt(unit, digits), spanGaps: false };
+    if (kind === "bars" || kind === "left" || kind === "right") {
+      s.paths = kind === "left" ? barsLeft : kind === "right" ? barsRight : bars;
+      s.fill = color + "66";
+      s.points = { show: false };
+    }
+    if (kind === "stepped") { s.paths = stepped; s.fill = color + "22"; s.points = { show: false }; }
+    return s;
+  }
+  function timeChart(id, chart, unit, digits, kind, extra) {
+    if (!chart) return;
+    var s = [{ label: "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : tz(ts).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: chart.resolution === "day" ? undefined : "short" }); } }];
+    var data = [chart.x];
+    s.push(series("Consommation", BLUE, unit, digits, kind));
+    data.push(chart.consumption);
+    if (chart.production) { s.push(series("Production", GREEN, unit, digits, kind)); data.push(chart.production); }
+    if (extra) { s.push(extra.series); data.push(extra.values); }
+    var scales = { x: { time: true } };
+    if (kind === "bars") scales.y = { range: zeroBased };
+    draw(id, {
+      tzDate: tz,
+      fmtDate: fmtDate,
+      series: s,
+      scales: scales,
+      axes: [
+        chart.x.length > 1 && chart.x[chart.x.length - 1] - chart.x[0] > 62 * 86400
+          ? { splits: monthSplits, values: monthLabels }
+          : { values: TIME_VALUES },
+        { size: 60 }
+      ],
+      cursor: { drag: { x: true, y: false } }
+    }, data);
+  }
+  var c = view.charts;
+  timeChart("chart-power", c.power, "W", 0, "stepped");
+  timeChart("chart-energy", c.energy, c.energy.unit, c.energy.unit === "Wh" ? 0 : 2, "bars");
+  if (c.max_power) {
+    var sub = c.max_power.subscribed_kva;
+    timeChart("chart-max-power", c.max_power, "kVA", 2, "bars", sub == null ? null : {
+      series: { label: "Puissance souscrite", stroke: RED, width: 1.5, dash: [6, 4], value: fmt("kVA", 0), points: { show: false } },
+      values: c.max_power.x.map(function () { return sub; })
+    });
+  }
+  if (c.compare) {
+    var months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    draw("chart-compare", {
+      scales: { x: { time: false, range: [0.5, 12.5] }, y: { range: zeroBased } },
+      axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return MONTHS[t - 1] || ""; }); }, incrs: [1] }, { size: 60 }],
+      series: [
+        { label: "Mois", value: function (u, v) { return v == null ? "—" : MONTHS[v - 1]; } },
+        series(c.compare.previous_year, GREY, "kWh", 0, "left"),
+        series(c.compare.year, BLUE, "kWh", 0, "right")
+      ]
+    }, [months, c.compare.previous, c.compare.current]);
+  }
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(function () {
+      charts.forEach(function (ch) { ch.u.setSize(size(ch.el)); });
+    }, 150);
+  });
+})();
+`;
+
+export const METER_CSS = `
+.periods{display:flex;gap:.3rem;flex-wrap:wrap;margin:.5rem 0}
+.periods a{padding:.35rem .8rem;border:1px solid var(--line);border-radius:999px;text-decoration:none;background:var(--card)}
+.periods a.on{background:var(--accent);color:#fff;border-color:var(--accent)}
+.period-bar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0 1rem}
+.period-bar form{margin:0}
+.button.disabled{opacity:.45;cursor:default}
+.chart-card h3{font-size:1rem;margin:0 0 .5rem}
+.chart{min-height:220px;width:100%}
+table.calendar{width:auto;display:inline-table;margin:0 1rem 1rem 0;border-collapse:separate;border-spacing:2px;background:none}
+table.calendar caption{font-weight:600;text-align:left;padding-bottom:.2rem}
+table.calendar th,table.calendar td{padding:0;width:1.9rem;height:1.6rem;text-align:center;border:0;font-size:.8rem}
+.cal{border-radius:3px}
+.s-complete{background:#cfeed8}
+.s-partial{background:#fde6b8}
+.s-missing{background:#f8c9c4}
+.s-gap{background:#d9d4d3;text-decoration:line-through}
+.s-pending{background:#dbe7fb}
+.s-not_published{background:#f1f3f7;color:var(--muted)}
+.s-not_fetched{background:#fff;color:var(--muted);outline:1px dashed var(--line)}
+ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem;margin:.3rem 0 0}
+ul.legend span.cal{display:inline-block;width:1rem;height:1rem;vertical-align:middle}
+form.export .inline .field{margin-right:.5rem}
+code.token{display:block;word-break:break-all;background:#0f172a;color:#e2e8f0;padding:.6rem;border-radius:5px;font-size:.9rem}
+`;

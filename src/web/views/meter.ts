@@ -1,0 +1,127 @@
+/**
+ * A meter's page: period navigation (day, week, month, year; a date picker; previous / next), the charts
+ * (drawn by `/static/meter-*.js` with uPlot from the view's JSON in `data-view`: no inline script), the
+ * summary table, the completeness calendar, the tables behind the charts and the downloads form.
+ * Everything but the charts works without JavaScript.
+ */
+export const meterTemplates = {
+  meter: `<% layout("@layout") %>
+<h1><%= it.device.label %> <span class="muted">· PRM <%= it.device.prm %></span></h1>
+<div class="card">
+  <dl class="facts">
+    <% if (it.device.power) { %><dt>Puissance souscrite</dt><dd><%= it.device.power %></dd><% } %>
+    <% if (it.device.offPeak) { %><dt>Heures creuses</dt><dd><%= it.device.offPeak %></dd><% } %>
+    <% if (it.device.lastValue) { %><dt>Dernière puissance moyenne</dt><dd><%= it.device.lastValue %></dd><% } %>
+    <dt>Données publiées jusqu'au</dt><dd><%= it.lastPublished %></dd>
+  </dl>
+</div>
+
+<nav class="periods" aria-label="Période">
+  <% for (const p of it.periods) { %><a href="<%= p.href %>" class="<%= p.on ? 'on' : '' %>" id="period-<%= p.key %>"><%= p.label %></a><% } %>
+</nav>
+<div class="period-bar">
+  <a class="button secondary" id="prev" href="<%= it.prevHref %>" rel="prev">← Précédent</a>
+  <form method="get" action="/devices/<%= it.device.id %>" class="inline" id="date-form">
+    <input type="hidden" name="view" value="<%= it.view.period %>">
+    <label for="f-date" class="muted">Date</label>
+    <input id="f-date" type="date" name="date" value="<%= it.view.date %>" max="<%= it.view.last_published_day %>">
+    <button type="submit" class="secondary">Afficher</button>
+  </form>
+  <% if (it.nextHref) { %><a class="button secondary" id="next" href="<%= it.nextHref %>" rel="next">Suivant →</a><% } else { %><span class="button secondary disabled" aria-disabled="true">Suivant →</span><% } %>
+</div>
+
+<h2 id="period-label"><%= it.periodTitle %></h2>
+<% if (it.dstNote) { %><p class="notice info" id="dst-note"><%= it.dstNote %></p><% } %>
+
+<div id="meter-view" data-view="<%= it.viewJson %>" data-period="<%= it.view.period %>" data-hours="<%= it.view.hours %>"></div>
+<noscript><p class="muted">Les graphiques ont besoin de JavaScript ; les tableaux ci-dessous donnent les mêmes valeurs.</p></noscript>
+
+<% if (it.view.charts.power) { %>
+<section class="card chart-card">
+  <h3>Puissance moyenne (W)<% if (it.view.charts.power.resolution === 'hour') { %> <span class="muted">· par heure</span><% } else { %> <span class="muted">· par <%= it.stepLabel %></span><% } %></h3>
+  <div class="chart" id="chart-power" data-expected="<%= it.view.charts.power.x.length %>"></div>
+</section>
+<% } %>
+<section class="card chart-card">
+  <h3><%= it.energyTitle %></h3>
+  <div class="chart" id="chart-energy" data-expected="<%= it.view.charts.energy.x.length %>"></div>
+</section>
+<% if (it.view.charts.max_power) { %>
+<section class="card chart-card">
+  <h3>Puissance maximale journalière (kVA)<% if (it.view.subscribed_power_kva) { %> <span class="muted">· souscrite : <%= it.view.subscribed_power_kva %> kVA</span><% } %></h3>
+  <div class="chart" id="chart-max-power" data-expected="<%= it.view.charts.max_power.x.length %>"></div>
+</section>
+<% } %>
+<% if (it.view.charts.compare) { %>
+<section class="card chart-card">
+  <h3>Consommation mensuelle : <%= it.view.charts.compare.year %> et <%= it.view.charts.compare.previous_year %> (kWh)</h3>
+  <div class="chart" id="chart-compare" data-expected="12"></div>
+</section>
+<% } %>
+
+<h2>Résumé</h2>
+<div class="card table-wrap">
+<table id="summary">
+<thead><tr><th></th><th>Consommation</th><% if (it.production) { %><th>Production</th><% } %></tr></thead>
+<tbody>
+<% for (const r of it.summaryRows) { %>
+<tr data-key="<%= r.key %>"><th scope="row"><%= r.label %></th><td class="num"><%= r.consumption %></td><% if (it.production) { %><td class="num"><%= r.production %></td><% } %></tr>
+<% } %>
+</tbody>
+</table>
+</div>
+
+<h2>Complétude des données</h2>
+<div class="card">
+  <p class="muted">Par jour, ce qui est collecté pour : <strong><%= it.calendar.label %></strong>.
+    <% for (const o of it.calendar.others) { %> <a href="<%= o.href %>"><%= o.label %></a><% } %></p>
+  <div class="calendars" id="calendar" data-dataset="<%= it.calendar.dataset %>">
+  <% for (const m of it.calendar.months) { %>
+    <table class="calendar" data-month="<%= m.month %>">
+      <caption><%= m.label %></caption>
+      <thead><tr><th>L</th><th>M</th><th>M</th><th>J</th><th>V</th><th>S</th><th>D</th></tr></thead>
+      <tbody>
+      <% for (const w of m.weeks) { %><tr><% for (const c of w) { %><% if (c) { %><td class="cal s-<%= c.status %>" data-day="<%= c.day %>" data-status="<%= c.status %>" title="<%= c.title %>"><%= c.n %></td><% } else { %><td></td><% } %><% } %></tr><% } %>
+      </tbody>
+    </table>
+  <% } %>
+  </div>
+  <ul class="legend">
+  <% for (const l of it.calendar.legend) { %><li><span class="cal s-<%= l.status %>"></span> <%= l.label %><% if (l.count !== null) { %> <span class="muted">(<%= l.count %>)</span><% } %></li><% } %>
+  </ul>
+</div>
+
+<% if (it.dailyRows.length > 0) { %>
+<h2><%= it.tableTitle %></h2>
+<div class="card table-wrap">
+<table id="<%= it.tableId %>" class="stack">
+<thead><tr><th><%= it.tableFirst %></th><th>Consommation</th><% if (it.showMaxPower) { %><th>Puissance max.</th><% } %><% if (it.production) { %><th>Production</th><% } %></tr></thead>
+<tbody>
+<% for (const d of it.dailyRows) { %>
+<tr><td class="num" data-label="<%= it.tableFirst %>"><%= d.label %></td><td class="num" data-label="Consommation"><%= d.consumption %></td><% if (it.showMaxPower) { %><td class="num" data-label="Puissance max."><%= d.maxPower %></td><% } %><% if (it.production) { %><td class="num" data-label="Production"><%= d.production %></td><% } %></tr>
+<% } %>
+</tbody>
+</table>
+</div>
+<% } else { %>
+<div class="card"><p class="muted" id="no-data">Pas de données pour cette période<% if (it.firstSync) { %> : la première collecte est peut-être en cours<% } %>.</p></div>
+<% } %>
+
+<h2>Télécharger</h2>
+<div class="card">
+<form method="get" action="/api/v1/usage-points/<%= it.device.prm %>/export" id="export-form" class="export">
+  <div class="field"><label for="f-dataset">Données</label>
+    <select id="f-dataset" name="dataset"><% for (const d of it.exportDatasets) { %><option value="<%= d.key %>"<% if (d.selected) { %> selected<% } %>><%= d.label %></option><% } %></select></div>
+  <div class="inline">
+    <div class="field"><label for="f-from">Du</label><input id="f-from" type="date" name="from" value="<%= it.view.from %>" required></div>
+    <div class="field"><label for="f-to">Au (non inclus)</label><input id="f-to" type="date" name="to" value="<%= it.view.to %>" required></div>
+    <div class="field"><label for="f-format">Format</label><select id="f-format" name="format"><option value="csv">CSV</option><option value="json">JSON</option></select></div>
+  </div>
+  <button type="submit" id="export-button">Télécharger</button>
+  <p class="hint muted">Une ligne par mesure : début, fin (UTC, ISO 8601), valeur, unité — le même fichier que <code>linky-dataconnect export</code>.
+    Pour vos scripts : l'<a href="/api/openapi.json">API REST</a> avec un <a href="/user">jeton d'API personnel</a>.</p>
+</form>
+</div>
+<script src="<%= it.uplotJs %>"></script>
+<script src="<%= it.meterJs %>"></script>`,
+};
