@@ -1,9 +1,9 @@
 /**
- * One synced database for the meter tests: a user with a consumption meter (22516914714270) whose load
- * curve goes back to March 2026 (both daylight-saving days of 2026 are in it) and daily values two
- * years back, the simulator's gap PRM (42900589957123) and a self-consumption PRM with production
- * (12655648759651); another user with a meter of their own. Synced once per test file, through the real
- * sync against the embedded simulator.
+ * One synced database for a test file: a user (marie) with a consumption meter (22516914714270), the
+ * simulator's gap PRM (42900589957123) and a self-consumption PRM with production (12655648759651);
+ * another user (paul) with a meter of their own (11453290002823). Synced once, through the real sync
+ * against the embedded simulator: one month of data; with `deep`, the first meter's load curve goes
+ * back to March 2026 (both daylight-saving days of 2026) and its daily values two years back.
  */
 import { registerAccount } from "../../src/accounts/service.js";
 import { syncAccounts, syncSettingsOf } from "../../src/sync/service.js";
@@ -21,10 +21,8 @@ export interface MeterFixture {
   devices: Record<string, number>;
 }
 
-export async function meterFixture(): Promise<MeterFixture> {
-  const f = await fixture({
-    env: { SYNC_BACKFILL_MONTHS_CURVE: "9", SYNC_BACKFILL_MONTHS_DAILY: "24" },
-  });
+export async function meterFixture(opts: { deep?: boolean } = {}): Promise<MeterFixture> {
+  const f = await fixture();
   await f.sender();
   const owner = (await f.signedIn("marie")).agent;
   const other = (await f.signedIn("paul")).agent;
@@ -40,10 +38,15 @@ export async function meterFixture(): Promise<MeterFixture> {
     devices[prm] = r.device.id;
     accounts.push(r.account);
   }
-  await syncAccounts(
-    { store: f.ctx.store, client: f.ctx.client, now: f.ctx.now, events: f.ctx.events },
-    accounts,
-    syncSettingsOf(f.ctx.config),
-  );
+  const deps = { store: f.ctx.store, client: f.ctx.client, now: f.ctx.now, events: f.ctx.events };
+  const settings = syncSettingsOf(f.ctx.config);
+  for (const account of accounts) {
+    const deep = opts.deep === true && account.usagePointId === PRM;
+    await syncAccounts(
+      deps,
+      [account],
+      deep ? { ...settings, backfillMonths: { curve: 9, daily: 24 } } : settings,
+    );
+  }
   return { f, owner, other, devices };
 }

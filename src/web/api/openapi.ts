@@ -397,7 +397,6 @@ export function openApiDocument(opts: { title: string; version: string }): Recor
       description:
         'Linky smart-meter data collected from Enedis Data Connect. Authenticate with the browser\'s session cookie, or with a personal API token (created and revoked on /user) sent as `Authorization: Bearer ldc_…`. Days are Europe/Paris calendar days; instants are ISO 8601 UTC. Errors are JSON: `{"error": code, "message": text}`.',
     },
-    servers: [{ url: "/" }],
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
     paths,
     components: {

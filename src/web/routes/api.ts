@@ -59,7 +59,7 @@ function rangeQuery(
   const to = dateQuery(request, "to");
   if (from >= to) throw badRequest(`"from" (${from}) must be before "to" (${to}); "to" is exclusive`);
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
-  if (days > maxDays) throw badRequest(`the range is ${days} days long; at most ${maxDays} here`);
+  if (days > maxDays) throw badRequest(`the range is ${days} days long; at most ${maxDays} days here`);
   return { from, to, fromMs: parisMidnightFast(from), toMs: parisMidnightFast(to) };
 }
 
