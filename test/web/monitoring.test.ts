@@ -1,0 +1,170 @@
+/**
+ * `/metrics` through a Prometheus text-format parser (an independent implementation, which throws on
+ * any line that is not valid exposition text), its figures against what happened (the syncs run, the
+ * calls counted by the shared quota, the ledger, each account's last success), and `/stats` against the
+ * database read here with plain queries.
+ */
+import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operatorStatus } from "../../src/scheduler/status.js";
+import { meterFixture, GAP_PRM, OTHER_PRM, PRM, PROD_PRM, type MeterFixture } from "./meter-fixture.js";
+
+describe("monitoring", () => {
+  let m: MeterFixture;
+  let families: Map<string, PrometheusFamily>;
+  let text: string;
+
+  beforeAll(async () => {
+    m = await meterFixture();
+    // Two calls in a row for one API: the second waits for its slot.
+    await m.f.ctx.limiter.acquire("monitoring-test");
+    await m.f.ctx.limiter.acquire("monitoring-test");
+    await m.owner.get(`/devices/${m.devices[PRM]}`);
+    const res = await m.f.agent().get("/metrics");
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers["content-type"])).toContain("text/plain");
+    text = res.body;
+    families = new Map(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
+  }, 120_000);
+  afterAll(() => m?.f.close());
+
+  const values = (name: string) =>
+    (families.get(name)?.metrics ?? []).map((x) => ({ labels: x.labels ?? {}, value: Number(x.value) }));
+  const sum = (name: string, where: (l: Record<string, string>) => boolean = () => true) =>
+    values(name)
+      .filter((v) => where(v.labels))
+      .reduce((a, v) => a + v.value, 0);
+
+  it("is valid Prometheus text, every family typed and described", () => {
+    expect(families.size).toBeGreaterThan(20);
+    for (const f of families.values()) {
+      expect(f.help.length, f.name).toBeGreaterThan(5);
+      expect(["counter", "gauge", "histogram", "summary"], f.name).toContain(f.type.toLowerCase());
+    }
+    for (const name of [
+      "linky_syncs_total",
+      "linky_sync_duration_seconds",
+      "linky_enedis_calls_total",
+      "linky_enedis_call_duration_seconds",
+      "linky_quota_waits_total",
+      "linky_quota_wait_seconds_total",
+      "linky_account_last_success_age_seconds",
+      "linky_accounts_by_state",
+      "linky_accounts_last_sync",
+      "linky_completeness_days",
+      "linky_enedis_quota_calls",
+      "linky_http_requests_total",
+    ]) {
+      expect(families.has(name), name).toBe(true);
+    }
+    // Nothing personal in labels: no usage point, only ids and patterns.
+    for (const prm of [PRM, GAP_PRM, PROD_PRM, OTHER_PRM]) expect(text).not.toContain(prm);
+    expect(text).toMatch(/route="\/devices\/:id"/);
+  });
+
+  it("counts the syncs by outcome, and Enedis calls by endpoint and status as the shared quota does", async () => {
+    const accounts = await m.f.ctx.store.accounts.list({ limit: 100 });
+    const outcomes = new Map<string, number>();
+    for (const a of accounts)
+      outcomes.set(a.config.last_sync!.outcome, (outcomes.get(a.config.last_sync!.outcome) ?? 0) + 1);
+    for (const [outcome, n] of outcomes)
+      expect(
+        sum("linky_syncs_total", (l) => l.outcome === outcome),
+        outcome,
+      ).toBe(n);
+    expect(sum("linky_syncs_total")).toBe(accounts.length);
+    // Every call this process made went through the shared quota, which the database counts.
+    const quota = await m.f.ctx.store.scheduler.quotaRows(m.f.ctx.now());
+    for (const q of quota.filter((x) => x.api !== "monitoring-test")) {
+      expect(
+        sum("linky_enedis_calls_total", (l) => l.api === q.api),
+        q.api,
+      ).toBe(q.calls);
+      expect(
+        sum("linky_enedis_quota_calls", (l) => l.api === q.api),
+        q.api,
+      ).toBe(q.calls);
+    }
+    expect(sum("linky_enedis_calls_total")).toBeGreaterThan(20);
+    const endpoints = values("linky_enedis_calls_total").map((v) => v.labels.endpoint);
+    expect(endpoints).toContain("/mesure_synchrone_auto/v2/consommation_quotidienne");
+    expect(values("linky_enedis_calls_total").every((v) => /^(\d{3}|none)$/.test(v.labels.status!))).toBe(
+      true,
+    );
+    expect(sum("linky_quota_waits_total", (l) => l.api === "monitoring-test")).toBe(1);
+    expect(sum("linky_quota_wait_seconds_total", (l) => l.api === "monitoring-test")).toBeGreaterThan(0);
+  });
+
+  it("gives each account's last successful sync age, and the ledger's completeness", async () => {
+    const nowMs = m.f.ctx.now();
+    const ages = values("linky_account_last_success_age_seconds");
+    const accounts = await m.f.ctx.store.accounts.list({ limit: 100 });
+    const synced = accounts.filter((a) => a.config.last_success_ms);
+    expect(synced.length).toBeGreaterThan(0);
+    expect(ages.length).toBe(synced.length);
+    for (const a of synced) {
+      const age = ages.find((v) => v.labels.account === String(a.id));
+      expect(age, `account ${a.id}`).toBeDefined();
+      expect(Math.abs(age!.value - (nowMs - a.config.last_success_ms!) / 1000)).toBeLessThan(30);
+    }
+    const rows = await m.f.ctx.store.database.db
+      .selectFrom("completeness")
+      .select(["dataset", "status"])
+      .execute();
+    const expected = new Map<string, number>();
+    for (const r of rows)
+      expected.set(`${r.dataset}/${r.status}`, (expected.get(`${r.dataset}/${r.status}`) ?? 0) + 1);
+    const got = new Map(
+      values("linky_completeness_days").map((v) => [`${v.labels.dataset}/${v.labels.status}`, v.value]),
+    );
+    expect(got).toEqual(expected);
+    expect(got.get("consumption_load_curve/partial") ?? 0).toBeGreaterThan(0); // the gap PRM's Tuesdays
+  });
+
+  it("answers /stats as the database has it", async () => {
+    const stats = (await m.f.agent().get("/stats")).json() as Record<string, unknown>;
+    const db = m.f.ctx.store.database.db;
+    const accounts = await db.selectFrom("notification_account").select(["config"]).execute();
+    const configs = accounts.map(
+      (a) =>
+        JSON.parse(a.config) as {
+          expired?: boolean;
+          last_success_ms?: number;
+          last_sync?: { outcome: string };
+        },
+    );
+    const nowMs = m.f.ctx.now();
+    expect(stats.accounts).toBe(accounts.length);
+    expect(stats.expiredAccounts).toBe(configs.filter((c) => c.expired).length);
+    expect(stats.syncedLast24h).toBe(
+      configs.filter((c) => (c.last_success_ms ?? 0) >= nowMs - 86_400_000).length,
+    );
+    expect(stats.users).toBe(
+      Number(
+        (
+          await db
+            .selectFrom("app_user")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    );
+    expect(stats.senders).toBe(1);
+    const outcomes: Record<string, number> = {};
+    for (const c of configs)
+      outcomes[c.last_sync?.outcome ?? "none"] = (outcomes[c.last_sync?.outcome ?? "none"] ?? 0) + 1;
+    expect(
+      Object.fromEntries(Object.entries(stats.lastSync as Record<string, number>).filter(([, n]) => n > 0)),
+    ).toEqual(outcomes);
+    // Account states as `linky-dataconnect status` computes them.
+    expect(stats.states).toEqual((await operatorStatus(m.f.ctx.store, m.f.ctx.config, nowMs)).states);
+    const quota = await db
+      .selectFrom("quota_state")
+      .select(["api", "calls", "refused"])
+      .orderBy("api")
+      .execute();
+    expect((stats.quota as Array<{ api: string; calls: number }>).map((q) => [q.api, q.calls])).toEqual(
+      quota.map((q) => [q.api, Number(q.calls)]),
+    );
+  });
+});
