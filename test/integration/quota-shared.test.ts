@@ -1,0 +1,234 @@
+/**
+ * The quota limiter shared through the database (issue 4, acceptance 4): two SharedQuotaLimiter
+ * instances, one in this process and one in a child process (two processes, two connections to one
+ * database), hand out call instants that never put more than N calls in any 1-second window nor M in
+ * any hour, per API; a pause asked by one (after a 429) holds the other back until its end. On SQLite
+ * (one file, two processes: `serve` and a `sync` run side by side) and on PostgreSQL (workers).
+ *
+ * Clocks: both processes compute the same clock from a common real origin; for the hourly quota it runs
+ * SPEED times faster than real time and the limiters' sleeps are shortened as much. The checks are on
+ * the instants each `acquire` returned at (when its caller would send), read on that clock.
+ */
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { SharedQuotaLimiter } from "../../src/scheduler/quota-shared.js";
+import { describeEachDatabase, type TestDatabase } from "../helpers/db.js";
+import { REPO_ROOT } from "../helpers/cli.js";
+
+const HOUR = 3_600_000;
+
+interface Run {
+  api: string;
+  perSecond: number;
+  perHour: number;
+  hourMarginMs?: number;
+  /** The clock: `clockStart + (Date.now() - realOrigin) * speed`. */
+  clockStart: number;
+  realOrigin: number;
+  speed: number;
+  /** Real instant both sides start acquiring at. */
+  startAtReal: number;
+  /** Acquire until the clock reaches this instant, or `count` times. */
+  untilClock?: number;
+  count?: number;
+  callers: number;
+}
+
+function clockOf(run: Run): { now: () => number; sleep: (ms: number) => Promise<void> } {
+  return {
+    now: () => run.clockStart + (Date.now() - run.realOrigin) * run.speed,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms / run.speed)),
+  };
+}
+
+/** Acquires per `run` with `limiter`; returns the clock instants the acquires returned at. */
+async function hammer(limiter: SharedQuotaLimiter, run: Run): Promise<number[]> {
+  const { now } = clockOf(run);
+  await new Promise((r) => setTimeout(r, Math.max(0, run.startAtReal - Date.now())));
+  const got: number[] = [];
+  const more = () =>
+    (run.untilClock === undefined || now() < run.untilClock) &&
+    (run.count === undefined || got.length < run.count);
+  await Promise.all(
+    Array.from({ length: run.callers }, async () => {
+      while (more()) {
+        await limiter.acquire(run.api);
+        got.push(now());
+      }
+    }),
+  );
+  return got;
+}
+
+/**
+ * The same loop in a child process (`node --import tsx`), on its own connection to the database. The
+ * script is plain JavaScript; tsx compiles the TypeScript modules it imports.
+ */
+function hammerInChild(db: TestDatabase, run: Run): Promise<number[]> {
+  const target = db.target();
+  const script = `
+    const { openStore } = await import(${JSON.stringify(`${REPO_ROOT}src/store/index.ts`)});
+    const { SharedQuotaLimiter } = await import(${JSON.stringify(`${REPO_ROOT}src/scheduler/quota-shared.ts`)});
+    const run = JSON.parse(process.env.QUOTA_RUN);
+    const now = () => run.clockStart + (Date.now() - run.realOrigin) * run.speed;
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms / run.speed));
+    const store = await openStore({ url: process.env.QUOTA_DB_URL, dataDir: process.env.QUOTA_DATA_DIR });
+    const limiter = new SharedQuotaLimiter(store, {
+      perSecond: run.perSecond, perHour: run.perHour, now, sleep,
+      ...(run.hourMarginMs === undefined ? {} : { hourMarginMs: run.hourMarginMs }),
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, run.startAtReal - Date.now())));
+    const got = [];
+    const more = () => (run.untilClock === undefined || now() < run.untilClock) && (run.count === undefined || got.length < run.count);
+    await Promise.all(Array.from({ length: run.callers }, async () => {
+      while (more()) { await limiter.acquire(run.api); got.push(now()); }
+    }));
+    await store.close();
+    process.stdout.write(JSON.stringify(got));
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        QUOTA_RUN: JSON.stringify(run),
+        QUOTA_DB_URL: target.url,
+        QUOTA_DATA_DIR: target.dataDir,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (err += s));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`limiter child exited ${code}: ${err}`));
+      else resolve(JSON.parse(out) as number[]);
+    });
+  });
+}
+
+/** The most calls any window of `windowMs` holds (windows end at a call; (t - windowMs, t]). */
+function busiestWindow(instants: number[], windowMs: number): number {
+  const s = [...instants].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < s.length; hi++) {
+    while ((s[lo] as number) <= (s[hi] as number) - windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+/** Time for the child to load (tsx) and open the database before both sides start. */
+const CHILD_START_MS = 4_000;
+
+describeEachDatabase("quota limiter shared through the database, two processes", (db) => {
+  it("never more than 5 calls in any second, and the quota is used", { timeout: 30_000 }, async () => {
+    const realOrigin = Date.now();
+    const run: Run = {
+      api: "per_second_api",
+      perSecond: 5,
+      perHour: 1_000_000,
+      clockStart: realOrigin,
+      realOrigin,
+      speed: 1,
+      startAtReal: realOrigin + CHILD_START_MS,
+      untilClock: realOrigin + CHILD_START_MS + 4_000,
+      callers: 3,
+    };
+    const limiter = new SharedQuotaLimiter(db.getStore(), {
+      perSecond: 5,
+      perHour: 1_000_000,
+      ...clockOf(run),
+    });
+    const [here, there] = await Promise.all([hammer(limiter, run), hammerInChild(db, run)]);
+    // Both sides got calls: they share the quota, neither is shut out.
+    expect(here.length).toBeGreaterThan(3);
+    expect(there.length).toBeGreaterThan(3);
+    const all = [...here, ...there];
+    expect(busiestWindow(all, 1000)).toBeLessThanOrEqual(5);
+    // Evenly spaced at 200 ms + 10 ms: ~4.76 calls/s over 4 s (the last loop round may overrun).
+    expect(all.length).toBeGreaterThanOrEqual(17);
+  });
+
+  it("never more than M calls in any (compressed) hour", { timeout: 40_000 }, async () => {
+    // One hour = 2.4 real seconds. A call's lateness (database round trips after its slot was chosen, a
+    // busy event loop) is magnified as much: 10 ms late is 15 s of this clock. The hourly margin is
+    // therefore 300 ms of real time here (1 s of real time by default, in real time).
+    const speed = 1500;
+    const realOrigin = Date.now();
+    const clockStart = Date.UTC(2026, 10, 28, 12);
+    const perHour = 30;
+    const hours = 2.5;
+    const startClock = clockStart + CHILD_START_MS * speed;
+    const run: Run = {
+      api: "per_hour_api",
+      perSecond: 1000,
+      perHour,
+      hourMarginMs: 300 * speed,
+      clockStart,
+      realOrigin,
+      speed,
+      startAtReal: realOrigin + CHILD_START_MS,
+      untilClock: startClock + hours * HOUR,
+      callers: 2,
+    };
+    const limiter = new SharedQuotaLimiter(db.getStore(), {
+      perSecond: run.perSecond,
+      perHour,
+      hourMarginMs: run.hourMarginMs!,
+      ...clockOf(run),
+    });
+    const [here, there] = await Promise.all([hammer(limiter, run), hammerInChild(db, run)]);
+    const all = [...here, ...there].filter((t) => t < run.untilClock!);
+    expect(busiestWindow(all, HOUR)).toBeLessThanOrEqual(perHour);
+    // Three hours begun (0, 1 h + margin, 2 h + 2 margins): each got its M calls, and no more.
+    expect(all.length).toBeGreaterThanOrEqual(perHour * 3);
+    expect(all.length).toBeLessThanOrEqual(perHour * 3);
+    expect(here.length).toBeGreaterThan(0);
+    expect(there.length).toBeGreaterThan(0);
+  });
+
+  it("a pause from one process holds the other back until its end", { timeout: 30_000 }, async () => {
+    const api = "paused_api";
+    const limiter = new SharedQuotaLimiter(db.getStore(), { perSecond: 5, perHour: 1000 });
+    await limiter.acquire(api);
+    // As after a 429 with Retry-After: the pause is written in the background; the next acquire of the
+    // same limiter waits for that write.
+    const until = Date.now() + CHILD_START_MS + 1500;
+    limiter.pause(api, until);
+    await limiter.acquire("another_api");
+    const realOrigin = Date.now();
+    const run: Run = {
+      api,
+      perSecond: 5,
+      perHour: 1000,
+      clockStart: realOrigin,
+      realOrigin,
+      speed: 1,
+      startAtReal: realOrigin,
+      count: 1,
+      callers: 1,
+    };
+    const [got] = await hammerInChild(db, run);
+    expect(got).toBeGreaterThanOrEqual(until);
+    // Other APIs are not paused.
+    const t = Date.now();
+    await limiter.acquire("another_api");
+    expect(Date.now() - t).toBeLessThan(600);
+    const row = (await db.getStore().scheduler.quotaRows(Date.now())).find((r) => r.api === api);
+    expect(row?.refused).toBe(1);
+    expect(row?.pausedUntilMs).toBe(until);
+  });
+});
+
+describe("busiestWindow (the checker)", () => {
+  it("counts calls in half-open windows", () => {
+    expect(busiestWindow([0, 100, 999, 1000, 1999], 1000)).toBe(3);
+    expect(busiestWindow([0, 1000, 2000], 1000)).toBe(1);
+    expect(busiestWindow([0, 1, 2, 3, 4, 5], 1000)).toBe(6);
+    expect(busiestWindow([], 1000)).toBe(0);
+  });
+});

@@ -1,0 +1,388 @@
+/**
+ * Distributed mode on the real PostgreSQL (issue 4, acceptance 3): three `worker` processes (the real
+ * CLI, child processes) share 300 simulator accounts whose sender fires every minute.
+ *
+ * - Clock: every worker starts with LINKY_NOW two seconds before a minute: the first worker up
+ *   dispatches fire time F1 (the minute that has begun) at its start, and one of them (whichever claims
+ *   it first) F2 two seconds later; the others' claims of the same fire times fail (`scheduler_tick`).
+ * - Crash: once a third of the first fire time's syncs are done, the worker holding jobs is killed with
+ *   SIGKILL (no handler runs). The jobs it held must be released by the others (the presence locks of
+ *   queue/pg.ts) and finished by them.
+ * - Exactly once: every worker logs each sync it finishes ("scheduler: account N fresh sync for F: …");
+ *   across the three logs (the killed one's up to its death), each account has exactly one finished
+ *   fresh sync per dispatched fire time, and its `scheduler_fire_ms` is the last fire time.
+ * - Same data: a copy of the database taken before the run is synced by one process (the same
+ *   scheduler, in-process queue, same fire times); every measure table, the ledger, the meters and the
+ *   accounts' cursors must be equal row for row.
+ *
+ * Each sync is kept cheap rather than the account count reduced: 270 accounts are in the steady state
+ * (synced up to D-2 the day before: one call per dataset for D-1 at F1, nothing at F2), 30 are new (a
+ * first sync with one month of history: a fresh job, then a backfill job in the same serial queue).
+ * Fire times after F2 are claimed by the test beforehand, so that a slow machine never sees a third one.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
+import { DataConnectClient } from "../../src/enedis/client.js";
+import { MemoryQueue } from "../../src/scheduler/queue/memory.js";
+import { lastFireOf, Scheduler } from "../../src/scheduler/scheduler.js";
+import { profileOf, startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
+import { openStore, type AccountConfigPatch, type Store } from "../../src/store/index.js";
+import { syncSettingsOf } from "../../src/sync/service.js";
+import { simulatorEnv, snapshotDifference, spawnCli, syncSnapshot, type RunningCli } from "../helpers/cli.js";
+import { createTarget, PG_ADMIN_URL, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
+
+const ACCOUNTS = 300;
+/** Accounts never synced (first sync and backfill); the others are in the steady state. */
+const NEW_ACCOUNTS = 30;
+const WORKERS = 3;
+/** 2026-11-28 10:59:45 UTC (11:59:45 Paris): day D-1 is published; F1 = 10:59:00, F2 = 11:00:00. */
+const T0 = Date.UTC(2026, 10, 28, 10, 59, 45);
+const F1 = Date.UTC(2026, 10, 28, 10, 59);
+const F2 = Date.UTC(2026, 10, 28, 11, 0);
+const SECRET_KEY = Buffer.alloc(32, 0x3c).toString("hex");
+const EXTRA_ENV = {
+  LINKY_SECRET_KEY: SECRET_KEY,
+  SYNC_BACKFILL_MONTHS_CURVE: "1",
+  SYNC_BACKFILL_MONTHS_DAILY: "1",
+};
+const SYNC_LINE = /^scheduler: account (\d+) fresh sync for (\S+): (\w+)/gm;
+const READY_LINE = /^job queue: worker (\S+) ready$/gm;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** 300 distinct PRMs, none of the simulator's special ones (sandbox, revoked). */
+function prms(): string[] {
+  return Array.from(
+    { length: ACCOUNTS },
+    (_, i) => `3${String(1000 + i * 7919).padStart(11, "0")}${i % 2 ? "30" : "60"}`,
+  );
+}
+
+/** Finished fresh syncs in a worker's log: "account@fireTime" → outcomes. */
+function finishedSyncs(stderr: string): Array<{ account: number; fire: number; outcome: string }> {
+  return [...stderr.matchAll(SYNC_LINE)].map((m) => ({
+    account: Number(m[1]),
+    fire: Date.parse(m[2]!),
+    outcome: m[3]!,
+  }));
+}
+
+/**
+ * An account synced the day before up to D-2 (services and contract checked, history done): its sync
+ * at F1 asks D-1 of each dataset, one call each.
+ */
+function steadyState(prm: string): Omit<AccountConfigPatch, "usage_point_id"> {
+  const p = profileOf(prm);
+  if (!p.consumption || p.production || !p.loadCurve)
+    throw new Error(`${prm}: not a consumer with a load curve`);
+  const keys = ["consumption_load_curve", "daily_consumption", "daily_consumption_max_power"];
+  return {
+    dataset_keys: keys,
+    subscribed_services_at_ms: T0 - 86_400_000,
+    contract_checked_at_ms: T0 - 86_400_000,
+    datasets: Object.fromEntries(
+      keys.map((k) => [
+        k,
+        { fetched_until: "2026-11-27", backfill_oldest: "2026-10-01", data_floor: p.consumptionActivation },
+      ]),
+    ),
+  };
+}
+
+async function admin(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A copy of a PostgreSQL database no session holds open (template). */
+async function cloneTarget(src: DbTarget, suffix: string): Promise<DbTarget> {
+  const from = new URL(src.url).pathname.slice(1);
+  const name = `${from}_${suffix}`;
+  for (let i = 0; ; i++) {
+    try {
+      await admin(`create database ${name} template ${from}`);
+      break;
+    } catch (e) {
+      // A just-closed pool's backends may linger a moment: "source database is being accessed".
+      if ((e as { code?: string }).code !== "55006" || i >= 60) throw e;
+      await sleep(50);
+    }
+  }
+  const u = new URL(src.url);
+  u.pathname = `/${name}`;
+  const dataDir = await mkdtemp(join(tmpdir(), "linky-dist-"));
+  return {
+    kind: "postgres",
+    url: u.toString(),
+    dataDir,
+    async cleanup() {
+      await admin(`drop database if exists ${name} with (force)`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const pgProbe = await probePostgres();
+const title = `distributed scheduler: ${WORKERS} worker processes, ${ACCOUNTS} accounts, one killed [postgres]`;
+
+if (!pgProbe.ok && !REQUIRE_SERVICES) {
+  console.warn(`skipping the distributed scheduler test: ${pgProbe.reason}`);
+  describe.skip(title, () => {
+    it("needs PostgreSQL", () => undefined);
+  });
+} else if (!pgProbe.ok) {
+  describe(title, () => {
+    it("needs PostgreSQL (REQUIRE_SERVICES=1)", () => {
+      throw new Error(pgProbe.reason);
+    });
+  });
+} else {
+  describe(title, () => {
+    let sim: RunningSimulator;
+    const targets: DbTarget[] = [];
+    const stores: Store[] = [];
+    const workers: RunningCli[] = [];
+
+    beforeAll(async () => {
+      const started = Date.now();
+      sim = await startSimulator({
+        port: 0,
+        now: () => T0 + (Date.now() - started),
+        openConsent: true,
+        quotaPerSecond: 1000,
+        quotaPerHour: 1_000_000,
+      });
+    });
+
+    afterAll(async () => {
+      await Promise.all(workers.map((w) => w.kill()));
+      for (const s of stores) await s.close();
+      for (const t of targets) await t.cleanup();
+      await sim?.stop();
+    });
+
+    it(
+      "syncs every account exactly once per fire time, survives a SIGKILL, and equals one process",
+      { timeout: 180_000 },
+      async () => {
+        const t = { start: Date.now() } as Record<string, number>;
+        const mark = (name: string) => {
+          t[name] = Date.now();
+          if (process.env.DEBUG_DIST) console.info(`${name} +${((t[name] - t.start!) / 1000).toFixed(1)} s`);
+        };
+
+        // The database: one user, a sender firing every minute, 300 accounts.
+        const target = await createTarget("postgres");
+        targets.push(target);
+        const setup = await openStore({ url: target.url, dataDir: target.dataDir, secretKey: SECRET_KEY });
+        const user = await setup.users.create({ username: "bulk", passwordHash: "-", roles: ["ROLE_USER"] });
+        const sender = await setup.senders.create({
+          libelle: "Enedis DataConnect",
+          implClass: "dataconnect",
+          cron: "0 * * * * ?",
+        });
+        for (const [i, prm] of prms().entries()) {
+          await setup.accounts.create({
+            senderId: sender.id,
+            userId: user.id,
+            usagePointId: prm,
+            ...(i % (ACCOUNTS / NEW_ACCOUNTS) === 0 ? {} : { config: steadyState(prm) }),
+          });
+        }
+        // Only F1 and F2: the next half hour of fire times is taken.
+        await setup.database.db
+          .insertInto("scheduler_tick")
+          .values(
+            Array.from({ length: 30 }, (_, i) => ({
+              fire_time_ms: F2 + (i + 1) * 60_000,
+              claimed_by: "test: no fire time after F2",
+              claimed_at_ms: T0,
+            })),
+          )
+          .execute();
+        await setup.close();
+        // The single-process reference starts from a copy of the same database (same ids).
+        const reference = await cloneTarget(target, "ref");
+        targets.push(reference);
+        mark("setup");
+
+        // Three workers; their clocks start 2 s before F2.
+        const env = simulatorEnv({
+          simulatorUrl: sim.url,
+          databaseUrl: target.url,
+          dataDir: target.dataDir,
+          now: new Date(T0).toISOString(),
+          extra: EXTRA_ENV,
+        });
+        for (let i = 0; i < WORKERS; i++) workers.push(spawnCli(["worker", "--concurrency", "2"], env));
+        for (const w of workers) {
+          expect(await w.stderrReaches(/^worker: running/m), w.stderr()).toBe(true);
+        }
+        mark("workers up");
+
+        const store = await openStore({ url: target.url, dataDir: target.dataDir, secretKey: SECRET_KEY });
+        stores.push(store);
+        const db = new pg.Client({ connectionString: target.url });
+        await db.connect();
+        try {
+          const allLogs = () => workers.map((w) => w.stderr()).join("\n");
+          const doneFor = (fire: number) => finishedSyncs(allLogs()).filter((s) => s.fire === fire).length;
+
+          // Kill one worker once a third of F1's syncs are done, while it holds jobs.
+          const deadline = Date.now() + 60_000;
+          while (doneFor(F1) < ACCOUNTS / 3 && Date.now() < deadline) await sleep(20);
+          expect(doneFor(F1), allLogs()).toBeGreaterThanOrEqual(ACCOUNTS / 3);
+          const idsOf = (w: RunningCli) => [...w.stderr().matchAll(READY_LINE)].map((m) => m[1]!);
+          let victim: RunningCli | undefined;
+          let held: Array<{ id: string; key: string | null; task_identifier: string; locked_by: string }> =
+            [];
+          for (let tries = 0; !victim && tries < 200; tries++) {
+            const { rows } = await db.query<{ locked_by: string }>(
+              "select locked_by from linky_worker.jobs where locked_by is not null",
+            );
+            const busy = new Set(rows.map((r) => r.locked_by));
+            victim = workers.find((w) => idsOf(w).some((id) => busy.has(id)));
+            if (!victim) await sleep(10);
+          }
+          expect(victim, "no worker held a job").toBeDefined();
+          const killed = await victim!.kill();
+          mark("kill");
+          expect(killed.signal).toBe("SIGKILL");
+          const victimIds = idsOf(victim!);
+          expect(victimIds).toHaveLength(2);
+          ({ rows: held } = await db.query(
+            "select id::text, key, task_identifier, locked_by from linky_worker.jobs where locked_by = any($1::text[])",
+            [victimIds],
+          ));
+          // The job it was running when it died (the poll above saw it busy a moment before).
+          expect(held.length, `jobs locked by the killed worker ${victimIds.join(", ")}`).toBeGreaterThan(0);
+          const survivors = workers.filter((w) => w !== victim);
+
+          // The survivors release the dead worker's jobs and finish everything, F2 included.
+          const waitDone = Date.now() + 90_000;
+          for (;;) {
+            const { rows } = await db.query<{ n: string }>("select count(*) as n from linky_worker.jobs");
+            if (Number(rows[0]?.n) === 0 && doneFor(F1) >= ACCOUNTS && doneFor(F2) >= ACCOUNTS) break;
+            if (Date.now() > waitDone)
+              throw new Error(
+                `not done after 90 s:\n${survivors.map((w) => w.stderr().slice(-3000)).join("\n---\n")}`,
+              );
+            await sleep(100);
+          }
+          mark("drained");
+          const released = survivors.map((w) => w.stderr()).join("\n");
+          expect(released).toMatch(/released \d+ job\(s\) held by dead worker\(s\)/);
+          for (const id of held.map((h) => h.locked_by)) expect(released).toContain(id);
+          // The held jobs are gone (graphile-worker deletes finished jobs; failed ones would stay).
+          const { rows: still } = await db.query(
+            "select id from linky_worker.jobs where id = any($1::bigint[])",
+            [held.map((h) => h.id)],
+          );
+          expect(still).toEqual([]);
+
+          // Stop the survivors cleanly.
+          for (const w of survivors) w.child.kill("SIGTERM");
+          for (const w of survivors) {
+            const r = await w.done;
+            expect(r.code, r.stderr.slice(-2000)).toBe(0);
+            expect(r.stderr).toMatch(/^worker: stopped$/m);
+          }
+          mark("stopped");
+
+          // Fire times: F1 and F2, each claimed by exactly one worker.
+          const { rows: ticks } = await db.query<{ fire_time_ms: string; claimed_by: string; pages: number }>(
+            "select fire_time_ms::text, claimed_by, pages from scheduler_tick order by fire_time_ms",
+          );
+          const dispatched = ticks.filter((r) => !r.claimed_by.startsWith("test:"));
+          expect(dispatched.map((r) => Number(r.fire_time_ms))).toEqual([F1, F2]);
+          expect(dispatched.map((r) => r.pages)).toEqual([ACCOUNTS / 25, ACCOUNTS / 25]);
+
+          // Exactly once: one finished fresh sync per account and fire time across the three logs.
+          const syncs = workers.flatMap((w) => finishedSyncs(w.stderr()));
+          const count = new Map<string, number>();
+          for (const s of syncs)
+            count.set(`${s.account}@${s.fire}`, (count.get(`${s.account}@${s.fire}`) ?? 0) + 1);
+          const accounts = await store.accounts.list({ limit: 10_000 });
+          expect(accounts).toHaveLength(ACCOUNTS);
+          const wrong: string[] = [];
+          for (const a of accounts) {
+            for (const f of [F1, F2]) {
+              const n = count.get(`${a.id}@${f}`) ?? 0;
+              if (n !== 1) wrong.push(`account ${a.id} at ${new Date(f).toISOString()}: ${n} syncs`);
+            }
+            if (lastFireOf(a) !== F2) wrong.push(`account ${a.id}: scheduler_fire_ms ${lastFireOf(a)}`);
+            if (a.config.last_sync?.outcome !== "ok")
+              wrong.push(
+                `account ${a.id}: last sync ${a.config.last_sync?.outcome} ${a.config.last_sync?.message}`,
+              );
+          }
+          expect(wrong.slice(0, 20), `${wrong.length} problems`).toEqual([]);
+          expect(syncs.filter((s) => s.outcome !== "ok")).toEqual([]);
+          const victimSyncs = finishedSyncs(killed.stderr).length;
+          expect(victimSyncs, "the killed worker did part of the work").toBeGreaterThan(0);
+          expect(sim.requestLog().quotaRefused).toBe(0);
+
+          // The same fire times in one process, on the copy taken before the run.
+          const refStore = await openStore({
+            url: reference.url,
+            dataDir: reference.dataDir,
+            secretKey: SECRET_KEY,
+          });
+          stores.push(refStore);
+          const config = loadConfig({ env: { ...env, DATABASE_URL: reference.url } as NodeJS.ProcessEnv });
+          const clockStart = Date.now();
+          const now = () => T0 + (Date.now() - clockStart);
+          const queue = new MemoryQueue({ concurrency: 4, now });
+          const scheduler = new Scheduler(
+            {
+              store: refStore,
+              client: new DataConnectClient({
+                apiUrl: sim.url,
+                clientId: "simulator-client",
+                clientSecret: "simulator-secret",
+                now,
+                tokenStore: refStore.secrets.tokenStore(),
+                windows: { dailyWindowDays: config.enedis.dailyWindowDays },
+              }),
+              queue,
+              config,
+              now,
+              log: () => undefined,
+              syncSettings: syncSettingsOf(config),
+            },
+            { instanceId: "reference" },
+          );
+          await queue.start((job) => scheduler.handle(job));
+          for (const f of [F1, F2]) {
+            expect(await scheduler.dispatch(f)).toBe(ACCOUNTS / 25);
+            await queue.drain();
+          }
+          await queue.stop();
+          mark("reference");
+
+          const diff = snapshotDifference(await syncSnapshot(store), await syncSnapshot(refStore));
+          expect(diff).toBeNull();
+          mark("compared");
+          const phases = Object.entries(t)
+            .filter(([k]) => k !== "start")
+            .map(([k, v]) => `${k} +${((v - t.start!) / 1000).toFixed(1)} s`)
+            .join(", ");
+          console.info(
+            `distributed: ${syncs.length} fresh syncs (${victimSyncs} by the killed worker), ${held.length} job(s) taken over (${held.map((h) => `${h.task_identifier} ${h.key}`).join(", ")}); ${phases}`,
+          );
+        } finally {
+          await db.end();
+        }
+      },
+    );
+  });
+}
