@@ -1,12 +1,14 @@
 /**
  * Runs every `bench/*.bench.ts` (or those whose file name contains one of the arguments) and writes
  * `bench/RESULTS.md`. Usage: `npm run bench [-- name…]`, i.e. `node --import tsx bench/run.ts [name…]`.
+ * A partial run replaces the results of the files it ran and keeps the others' (each with its own date
+ * and machine), read back from a machine-readable block at the end of RESULTS.md.
  *
  * A bench file exports `run(): Promise<BenchResult[]>`. Each result is a median of several runs; when it
  * has a baseline measured in the same process run, the ratio to it is what matters (machines differ,
  * ratios much less).
  */
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -61,7 +63,63 @@ function machineNote(): string {
   return `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
-function table(results: Array<BenchResult & { file: string }>, date: string, machine: string): string {
+/** A result as RESULTS.md keeps it: which file measured it, when and where. */
+export interface StoredResult extends BenchResult {
+  file: string;
+  date: string;
+  machine: string;
+}
+
+/** What RESULTS.md keeps for the next partial run. */
+interface StoredData {
+  results: StoredResult[];
+  /**
+   * Table rows, notes and run lines of a RESULTS.md written before results were kept by file: carried
+   * over verbatim by partial runs, dropped by the next full run.
+   */
+  legacy?: { rows: string[]; notes: string[]; runs: string[] };
+}
+
+const DATA_START = "<!-- bench-data (read by bench/run.ts: keeps the results of files not run this time)";
+const DATA_END = "-->";
+
+/** What the previous RESULTS.md holds, or nothing. */
+export function parseStored(md: string): StoredData {
+  const start = md.indexOf(DATA_START);
+  if (start >= 0) {
+    const end = md.indexOf(DATA_END, start);
+    return JSON.parse(md.slice(start + DATA_START.length, end)) as StoredData;
+  }
+  // An older file: its rows belong to no known file; keep them verbatim.
+  const lines = md.split("\n");
+  const section = (title: string) => {
+    const i = lines.indexOf(title);
+    if (i < 0) return [];
+    const out: string[] = [];
+    for (let j = i + 2; j < lines.length && lines[j]!.startsWith("- "); j++) out.push(lines[j]!);
+    return out;
+  };
+  const rows = lines.filter(
+    (l) => l.startsWith("| ") && !l.startsWith("| benchmark |") && !l.startsWith("| ---"),
+  );
+  return rows.length === 0
+    ? { results: [] }
+    : { results: [], legacy: { rows, notes: section("## Notes"), runs: section("## Every run") } };
+}
+
+/** The results to write: this run's, then the kept ones of the files it did not run. */
+export function mergeResults(
+  previous: StoredData,
+  fresh: StoredResult[],
+  ranFiles: string[],
+  fullRun: boolean,
+): StoredData {
+  const kept = previous.results.filter((r) => !ranFiles.includes(r.file));
+  const results = [...kept, ...fresh].sort((a, b) => a.file.localeCompare(b.file));
+  return fullRun || !previous.legacy ? { results } : { results, legacy: previous.legacy };
+}
+
+function table(results: StoredResult[], legacy: string[]): string {
   const lines = [
     "| benchmark | median | baseline | baseline median | ratio | target | runs | date | machine |",
     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- |",
@@ -80,13 +138,13 @@ function table(results: Array<BenchResult & { file: string }>, date: string, mac
         ` ${ratio}${verdict} `,
         ` ${r.target === undefined ? "" : `≥ ${r.target * 100}%`} `,
         ` ${r.runs.length}${r.baseline ? ` / ${r.baseline.runs.length}` : ""} `,
-        ` ${date} `,
-        ` ${machine} `,
+        ` ${r.date} `,
+        ` ${r.machine} `,
         "",
       ].join("|"),
     );
   }
-  return lines.join("\n");
+  return [...lines, ...legacy].join("\n");
 }
 
 async function main(): Promise<void> {
@@ -99,32 +157,42 @@ async function main(): Promise<void> {
   if (files.length === 0) throw new Error(`no bench/*.bench.ts matches ${filters.join(", ")}`);
   const started = Date.now();
   const loadBefore = loadavg()[0] ?? 0;
-  const results: Array<BenchResult & { file: string }> = [];
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = machineNote();
+  const fresh: StoredResult[] = [];
   for (const file of files) {
     console.error(`bench: ${file}`);
     const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
     for (const r of await mod.run()) {
-      results.push({ ...r, file });
+      fresh.push({ ...r, file, date, machine });
       const ratio = r.ratio === undefined ? "" : `, ${(r.ratio * 100).toFixed(1)}% of ${r.baseline?.name}`;
       console.error(`  ${r.name}: ${fmt(r.median)} ${r.unit}${ratio}`);
     }
   }
-  const date = new Date().toISOString().slice(0, 10);
-  const machine = machineNote();
-  const notes = results.filter((r) => r.note).map((r) => `- **${r.name}**: ${r.note}`);
-  const runs = results.map(
-    (r) =>
-      `- ${r.name}: ${r.runs.map(fmt).join(", ")}${r.baseline ? `; baseline: ${r.baseline.runs.map(fmt).join(", ")}` : ""}`,
-  );
+  const resultsPath = join(here, "RESULTS.md");
+  const previous = parseStored(await readFile(resultsPath, "utf8").catch(() => ""));
+  const data = mergeResults(previous, fresh, files, filters.length === 0);
+  const results = data.results;
+  const notes = [
+    ...results.filter((r) => r.note).map((r) => `- **${r.name}**: ${r.note}`),
+    ...(data.legacy?.notes ?? []),
+  ];
+  const runs = [
+    ...results.map(
+      (r) =>
+        `- ${r.name}: ${r.runs.map(fmt).join(", ")}${r.baseline ? `; baseline: ${r.baseline.runs.map(fmt).join(", ")}` : ""}`,
+    ),
+    ...(data.legacy?.runs ?? []),
+  ];
   const load = `Load average (1 min) at start ${loadBefore.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}, on ${cpus().length} cores: other work on the machine shows up as spread between runs.`;
   const md = [
     "# Benchmark results",
     "",
-    `Written by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    `Written by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s${filters.length ? ` (this run: ${files.join(", ")}; the other rows are kept from earlier runs, each with its date)` : ""}.`,
     "Medians of several runs. The ratio compares with a baseline measured in the same run on the same machine:",
-    "it is the median, over runs, of each run's result divided by the baseline's result in that same run.",
+    "it is the median, over runs, of each run divided by the baseline run measured just before it.",
     "",
-    table(results, date, machine),
+    table(results, data.legacy?.rows ?? []),
     "",
     ...(notes.length ? ["## Notes", "", ...notes, ""] : []),
     "## Every run",
@@ -133,11 +201,15 @@ async function main(): Promise<void> {
     "",
     load,
     "",
-    `Files: ${[...new Set(results.map((r) => basename(r.file)))].join(", ")}.`,
+    `Files: ${[...new Set(results.map((r) => basename(r.file)))].join(", ")}${data.legacy ? " (and rows of an earlier run kept as they were)" : ""}.`,
+    "",
+    DATA_START,
+    JSON.stringify(data),
+    DATA_END,
     "",
   ].join("\n");
-  await writeFile(join(here, "RESULTS.md"), md);
-  console.error(`bench: wrote ${join(here, "RESULTS.md")}`);
+  await writeFile(resultsPath, md);
+  console.error(`bench: wrote ${resultsPath}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
