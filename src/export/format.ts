@@ -83,10 +83,42 @@ export function csvLine(columns: readonly string[], row: ExportRow): string {
   return out;
 }
 
+/** `isoUtc` for the hot path: the same text (second precision, `Z`) without a regular expression. */
+function iso(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * One reading as one line of the export, written straight from its fields: the same text as
+ * `csvLine(exportRow(…))` or `JSON.stringify(exportRow(…))` (instants, numbers and units never need
+ * quoting; a register goes through the general path), several times faster on a 3-year curve.
+ */
+function lineWriter(dataset: DatasetKey, format: ExportFormat): (r: Reading) => string {
+  const spec = datasetSpec(dataset);
+  const unit = spec.unit;
+  if (spec.kind === "index") {
+    const columns = exportColumns(dataset);
+    return format === "csv"
+      ? (r) => csvLine(columns, exportRow(dataset, r))
+      : (r) => JSON.stringify(exportRow(dataset, r));
+  }
+  const end = (r: Reading) => iso(r.startMs + r.lengthMin * 60_000);
+  if (spec.kind === "maxPower") {
+    return format === "csv"
+      ? (r) => `${iso(r.startMs)},${end(r)},${r.value as number},${unit},${r.peakAtMs ? iso(r.peakAtMs) : ""}`
+      : (r) =>
+          `{"start":"${iso(r.startMs)}","end":"${end(r)}","value":${JSON.stringify(r.value)},"unit":"${unit}","peak_at":"${r.peakAtMs ? iso(r.peakAtMs) : ""}"}`;
+  }
+  return format === "csv"
+    ? (r) => `${iso(r.startMs)},${end(r)},${r.value as number},${unit}`
+    : (r) =>
+        `{"start":"${iso(r.startMs)}","end":"${end(r)}","value":${JSON.stringify(r.value)},"unit":"${unit}"}`;
+}
+
 /** How much time one read of the store covers: a few thousand rows at most, whatever the dataset. */
 function sliceMs(dataset: DatasetKey): number {
   const kind = datasetSpec(dataset).kind;
-  if (kind === "curve") return 28 * DAY_MS; // 4,032 rows at a 10-minute step
+  if (kind === "curve") return 42 * DAY_MS; // 6,048 rows at a 10-minute step
   if (kind === "index") return 92 * DAY_MS; // a few registers per day
   return 366 * DAY_MS;
 }
@@ -111,6 +143,7 @@ export async function* exportChunks(
 ): AsyncGenerator<string, void, undefined> {
   const { dataset, format } = range;
   const columns = exportColumns(dataset);
+  const line = lineWriter(dataset, format);
   let first = true;
   yield format === "csv" ? `${columns.join(",")}\n` : "[";
   const step = sliceMs(dataset);
@@ -119,10 +152,7 @@ export async function* exportChunks(
     const readings = exportOrder(await store.measures.readings(range.deviceId, dataset, from, to));
     if (readings.length === 0) continue;
     const parts = new Array<string>(readings.length);
-    for (let i = 0; i < readings.length; i++) {
-      const row = exportRow(dataset, readings[i] as Reading);
-      parts[i] = format === "csv" ? csvLine(columns, row) : JSON.stringify(row);
-    }
+    for (let i = 0; i < readings.length; i++) parts[i] = line(readings[i] as Reading);
     if (format === "csv") yield `${parts.join("\n")}\n`;
     else {
       yield `${first ? "" : ","}${parts.join(",")}`;

@@ -126,6 +126,10 @@ describeEachDatabase("meter views' store queries", (db) => {
       const energy = ps.reduce((a, p) => a + (p.value === null ? 0 : p.value / 2), 0);
       expect(d.energyWh).toBeCloseTo(energy, 6);
     }
+    // The night-only query (the views' fast path) agrees, day by day.
+    const nights = await store.measures.nightLoadByParisDay(device.id, "consumption", from, to);
+    expect(nights.map((n) => n.day)).toEqual(days.map((d) => d.day));
+    for (const [i, n] of nights.entries()) expect(n.nightW, n.day).toBeCloseTo(days[i]!.nightW!, 6);
     // The autumn night has 01:00-05:00 with the repeated hour: 10 half-hours; the spring one 6.
     const counts = (day: string) =>
       byDay.get(day)!.filter((p) => {

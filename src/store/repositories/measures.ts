@@ -413,6 +413,59 @@ export class MeasuresRepository {
     });
   }
 
+  /**
+   * Per Paris day, the mean power over the night hours [fromHour, toHour) (Paris wall clock): the base
+   * load. Reads only the rows whose UTC hour can be one of those hours (a fifth of the day for 01-05)
+   * before cutting Paris hours exactly, so that a year of curve costs a few milliseconds.
+   */
+  async nightLoadByParisDay(
+    deviceId: number,
+    direction: Direction,
+    fromMs: number,
+    toMs: number,
+    night: { fromHour: number; toHour: number } = { fromHour: 1, toHour: 5 },
+  ): Promise<Array<{ day: string; nightW: number; points: number }>> {
+    const summer = parisSummerTimes(fromMs, toMs);
+    const offset = sql<number>`(case ${sql.join(
+      summer.map(
+        (s) =>
+          sql`when start_ms >= ${sql.lit(s.startMs)} and start_ms < ${sql.lit(s.endMs)} then ${sql.lit(2 * HOUR_MS)}`,
+      ),
+      sql` `,
+    )} else ${sql.lit(HOUR_MS)} end)`;
+    const local = sql<number>`(start_ms + ${offset})`;
+    const day = sql<number>`${local} / ${sql.lit(DAY_MS)}`;
+    const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
+    // Paris is UTC+1 or UTC+2: a Paris hour h is the UTC hour h-1 or h-2.
+    const utcHours = new Set<number>();
+    for (let h = night.fromHour; h < night.toHour; h++)
+      for (const k of [1, 2]) utcHours.add((h - k + 24) % 24);
+    const rows = await this.scope.db
+      .selectFrom("curve_value")
+      .select((eb) => [
+        day.as("d"),
+        eb.fn.avg<number | null>("power_w").as("night_w"),
+        eb.fn.count<number>("power_w").as("n"),
+      ])
+      .where("device_id", "=", deviceId)
+      .where("direction", "=", direction)
+      .where("start_ms", ">=", fromMs)
+      .where("start_ms", "<", toMs)
+      .where(
+        sql<boolean>`(start_ms / ${sql.lit(HOUR_MS)}) % 24 in (${sql.join([...utcHours].map((h) => sql.lit(h)))})`,
+      )
+      .where(sql<boolean>`${hour} >= ${sql.lit(night.fromHour)} and ${hour} < ${sql.lit(night.toHour)}`)
+      .where("power_w", "is not", null)
+      .groupBy(day)
+      .orderBy(day)
+      .execute();
+    return rows.map((r) => ({
+      day: new Date(Number(r.d) * DAY_MS).toISOString().slice(0, 10),
+      nightW: Number(r.night_w),
+      points: Number(r.n),
+    }));
+  }
+
   // --- daily values
 
   /**

@@ -171,7 +171,8 @@ function median(xs: number[]): number | null {
 
 function summarize(
   daily: DailyPoint[],
-  curveDays: Array<{ day: string; energyWh: number | null; nightW: number | null }>,
+  curveDays: Array<{ day: string; energyWh: number | null }>,
+  nightLoads: Array<{ nightW: number }>,
   maxPower: DailyPoint[] | null,
 ): Summary {
   let days: DaySummary[] = daily
@@ -193,7 +194,7 @@ function summarize(
   let peak: DailyPoint | null = null;
   for (const p of maxPower ?? [])
     if (p.value !== null && (!peak || p.value > (peak.value as number))) peak = p;
-  const nights = curveDays.map((d) => d.nightW).filter((v): v is number => v !== null);
+  const nights = nightLoads.map((d) => d.nightW);
   return {
     total_kwh: round(total, 3),
     days_with_data: days.length,
@@ -244,16 +245,22 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
   for (let d = range.from; d < range.to; d = addDaysFast(d, 1)) days.push(d);
   const dayStarts = days.map((d) => sec(parisMidnightFast(d)));
 
-  const [consDaily, prodDaily, maxPower, consDays, prodDays] = await Promise.all([
+  const [consDaily, prodDaily, maxPower, consNights] = await Promise.all([
     hasConsumption ? store.measures.listDaily(device.id, "consumption", fromMs, toMs) : Promise.resolve([]),
     hasProduction ? store.measures.listDaily(device.id, "production", fromMs, toMs) : Promise.resolve([]),
     hasConsumption ? store.measures.listDaily(device.id, "max_power", fromMs, toMs) : Promise.resolve([]),
     hasConsumption
-      ? store.measures.curveByParisDay(device.id, "consumption", fromMs, toMs)
+      ? store.measures.nightLoadByParisDay(device.id, "consumption", fromMs, toMs)
       : Promise.resolve([]),
-    hasProduction
-      ? store.measures.curveByParisDay(device.id, "production", fromMs, toMs)
-      : Promise.resolve([]),
+  ]);
+  // Days of energy from the curve, only where Enedis' daily values are missing altogether.
+  const curveDays = async (daily: DailyPoint[], direction: "consumption" | "production", wanted: boolean) =>
+    wanted && daily.every((d) => d.value === null)
+      ? store.measures.curveByParisDay(device.id, direction, fromMs, toMs)
+      : [];
+  const [consDays, prodDays] = await Promise.all([
+    curveDays(consDaily, "consumption", hasConsumption),
+    curveDays(prodDaily, "production", hasProduction),
   ]);
   let power: SeriesChart | null = null;
   let energy: SeriesChart;
@@ -395,8 +402,8 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
     has_production: hasProduction,
     charts: { power, energy, max_power: maxPowerChart, compare },
     summary: {
-      consumption: summarize(consDaily, consDays, maxPower),
-      production: hasProduction ? summarize(prodDaily, prodDays, null) : null,
+      consumption: summarize(consDaily, consDays, consNights, maxPower),
+      production: hasProduction ? summarize(prodDaily, prodDays, [], null) : null,
     },
     completeness: { dataset: calDataset, from: cal.from, to: cal.to, days: calendarDays },
   };
