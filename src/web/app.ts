@@ -157,6 +157,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     background,
     authorizeUrl: ctx.enedis.authorizeUrl,
     clientId: ctx.config.enedis.client_id ?? SIMULATOR_CLIENT_ID,
+    events: ctx.events,
     ...(options.consentRetryDelaysMs ? { retryDelaysMs: options.consentRetryDelaysMs } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.syncAfterConsent !== undefined ? { syncAfterConsent: options.syncAfterConsent } : {}),

@@ -13,6 +13,7 @@
  * began (a fresh share; re-sharing an already shared PRM fails on Enedis' page anyway), and a PRM that
  * another user holds with a live consent is not handed to a second one.
  */
+import type { EventBus } from "../app/events.js";
 import { DateTime, Duration } from "luxon";
 import { AccountInputError, registerAccount, resolveDataConnectSender } from "../accounts/service.js";
 import type { Config } from "../config/schema.js";
@@ -92,6 +93,8 @@ export interface ConsentFlowDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Start the first sync after a consent (default true). */
   syncAfterConsent?: boolean;
+  /** Told `sync.finished` after the first sync, like every other account sync (metrics, publishers). */
+  events?: EventBus;
 }
 
 /** A v2 consent waiting for Enedis to list its services (kept encrypted, one per user, one day). */
@@ -248,10 +251,14 @@ export class ConsentFlow {
 
   /** Starts the account's sync in the background (not awaited by the request). */
   startFirstSync(account: Account): boolean {
-    const { store, client, now, log, config } = this.deps;
+    const { store, client, now, log, config, events } = this.deps;
     return this.deps.background.start(`sync:${account.id}`, async () => {
       const fresh = (await store.accounts.findById(account.id)) ?? account;
-      const r = await syncOneAccount({ store, client, now, log }, fresh, syncSettingsOf(config));
+      const r = await syncOneAccount(
+        { store, client, now, log, ...(events ? { events } : {}) },
+        fresh,
+        syncSettingsOf(config),
+      );
       log(
         `first sync of ${fresh.usagePointId}: ${r.outcome.outcome}${r.outcome.message ? ` (${r.outcome.message})` : ""}`,
       );

@@ -81,6 +81,11 @@ describe("consent v2 (default)", () => {
     const page = await agent.get(`/devices/${devices[0]!.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="daily-table"');
+    // The first sync is counted like every other one.
+    const metrics = (await agent.get("/metrics")).body;
+    expect(metrics).toMatch(
+      new RegExp(`^linky_syncs_total\\{outcome="${synced.config.last_sync!.outcome}"\\} 1$`, "m"),
+    );
     // Neither the state nor the application token reached the log.
     const token = await f.ctx.store.secrets.tokenStore().load();
     const log = f.logs.join("\n");
