@@ -27,12 +27,22 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { DataConnectClient } from "../../src/enedis/client.js";
+import { makeWorkerUtils } from "graphile-worker";
 import { MemoryQueue } from "../../src/scheduler/queue/memory.js";
+import { PgQueue, type PgQueueOptions } from "../../src/scheduler/queue/pg.js";
+import type { AccountJob, Job, PageJob } from "../../src/scheduler/queue/types.js";
 import { lastFireOf, Scheduler } from "../../src/scheduler/scheduler.js";
 import { profileOf, startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
 import { openStore, type AccountConfigPatch, type Store } from "../../src/store/index.js";
 import { syncSettingsOf } from "../../src/sync/service.js";
-import { simulatorEnv, snapshotDifference, spawnCli, syncSnapshot, type RunningCli } from "../helpers/cli.js";
+import {
+  runCli,
+  simulatorEnv,
+  snapshotDifference,
+  spawnCli,
+  syncSnapshot,
+  type RunningCli,
+} from "../helpers/cli.js";
 import { createTarget, PG_ADMIN_URL, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
 
 const ACCOUNTS = 300;
@@ -384,5 +394,275 @@ if (!pgProbe.ok && !REQUIRE_SERVICES) {
         }
       },
     );
+  });
+
+  describe("PgQueue: the JobQueue contract on graphile-worker [postgres]", () => {
+    let target: DbTarget;
+    const queues: PgQueue[] = [];
+    let schemas = 0;
+    /** A queue in a schema of its own: a test's leftovers never reach another test. */
+    const open = (opts: Partial<PgQueueOptions> = {}) => {
+      const q = new PgQueue({
+        connectionString: target.url,
+        schema: `queue_test_${++schemas}`,
+        pollIntervalMs: 200,
+        drainPollMs: 50,
+        ...opts,
+      });
+      queues.push(q);
+      return q;
+    };
+    const page = (offset: number): PageJob => ({
+      kind: "page",
+      sinceMs: F1 - 60_000,
+      fireTimeMs: F1,
+      offset,
+      limit: 25,
+    });
+    const account = (accountId: number): AccountJob => ({
+      kind: "account",
+      accountId,
+      fireTimeMs: F1,
+      mode: "fresh",
+    });
+    const label = (j: Job) => (j.kind === "page" ? `page ${j.offset}` : `account ${j.accountId}`);
+
+    beforeAll(async () => {
+      target = await createTarget("postgres");
+    });
+    afterAll(async () => {
+      for (const q of queues) await q.stop();
+      await target?.cleanup();
+    });
+
+    it("a key dedupes a pending job; once it runs, the key may be queued again", async () => {
+      const q = open();
+      const ran: string[] = [];
+      let release!: () => void;
+      const blocked = new Promise<void>((r) => (release = r));
+      let running!: () => void;
+      const started = new Promise<void>((r) => (running = r));
+      try {
+        await q.add(page(0), { key: "k1", priority: 10 });
+        await q.add(page(0), { key: "k1", priority: 10 });
+        await q.start(async (job) => {
+          ran.push(label(job));
+          if (job.kind === "account" && ran.filter((x) => x === "account 7").length === 1) {
+            running();
+            await blocked;
+          }
+        });
+        await q.drain();
+        expect(ran).toEqual(["page 0"]);
+        await q.add(account(7), { key: "k2", priority: 0, serialGroup: "account:7" });
+        await started;
+        // k2 runs: a new job with its key is queued (and waits for its serial group); a third add of the
+        // key while that one waits is deduplicated.
+        await q.add(account(7), { key: "k2", priority: 0, serialGroup: "account:7" });
+        await q.add(account(7), { key: "k2", priority: 0, serialGroup: "account:7" });
+        expect(await q.counts()).toEqual({ pending: 2, running: 1, failed: 0 });
+      } finally {
+        release();
+      }
+      await q.drain();
+      expect(ran).toEqual(["page 0", "account 7", "account 7"]);
+      await q.stop();
+    });
+
+    it("runs one job of a serial group at a time, others in parallel, by priority", async () => {
+      const q = open({ concurrency: 4 });
+      const order: string[] = [];
+      let inGroup = 0;
+      let maxInGroup = 0;
+      let inAll = 0;
+      let maxInAll = 0;
+      for (let i = 0; i < 6; i++) {
+        await q.add(account(1), { key: `a1:${i}`, serialGroup: "account:1", priority: 0 });
+        await q.add(account(100 + i), { key: `other:${i}`, serialGroup: `account:${100 + i}`, priority: 0 });
+      }
+      await q.start(async (job) => {
+        order.push(label(job));
+        const mine = job.kind === "account" && job.accountId === 1;
+        if (mine) maxInGroup = Math.max(maxInGroup, ++inGroup);
+        maxInAll = Math.max(maxInAll, ++inAll);
+        await sleep(60);
+        inAll--;
+        if (mine) inGroup--;
+      });
+      await q.drain();
+      expect(maxInGroup).toBe(1);
+      expect(maxInAll).toBeGreaterThan(1);
+      expect(order).toHaveLength(12);
+      await q.stop();
+    });
+
+    it("runs lower priorities first", async () => {
+      const q = open({ concurrency: 1 });
+      const order: string[] = [];
+      await q.add(page(100), { key: "p100", priority: 100 });
+      await q.add(page(10), { key: "p10", priority: 10 });
+      await q.add(account(5), { key: "a0", priority: 0, serialGroup: "account:5" });
+      await q.start(async (job) => {
+        order.push(label(job));
+      });
+      await q.drain();
+      expect(order).toEqual(["account 5", "page 10", "page 100"]);
+      await q.stop();
+    });
+
+    it("delays a job to its run time on the scheduler's clock (shifted like LINKY_NOW)", async () => {
+      const shift = -12 * 3_600_000;
+      const q = open({ now: () => Date.now() + shift });
+      let ranAt = 0;
+      await q.start(async () => {
+        ranAt = Date.now();
+      });
+      const asked = Date.now();
+      await q.add(account(3), { key: "later", priority: 0, runAtMs: Date.now() + shift + 1500 });
+      await q.drain();
+      expect(ranAt - asked).toBeGreaterThanOrEqual(1400);
+      expect(ranAt - asked).toBeLessThan(6000);
+      await q.stop();
+    });
+
+    it(
+      "drops a job whose payload is not a job, retries a failing one up to maxAttempts",
+      { timeout: 20_000 },
+      async () => {
+        const logs: string[] = [];
+        const q = open({ log: (m) => logs.push(m) });
+        const ran: string[] = [];
+        await q.start(async (job) => {
+          ran.push(label(job));
+          if (job.kind === "account" && job.accountId === 9) throw new Error("boom");
+        });
+        const utils = await makeWorkerUtils({ connectionString: target.url, schema: q.schemaName });
+        try {
+          await utils.addJob("account", {
+            kind: "account",
+            accountId: "nine",
+            fireTimeMs: F1,
+            mode: "fresh",
+          });
+        } finally {
+          await utils.release();
+        }
+        await q.add(account(9), { key: "fails", priority: 0, maxAttempts: 2 });
+        for (let i = 0; i < 100 && (await q.counts()).failed === 0; i++) await sleep(100);
+        await q.drain();
+        expect(logs.join("\n")).toMatch(/account job \d+ \(no key\) has an invalid payload, dropped/);
+        expect(ran).toEqual(["account 9", "account 9"]);
+        expect(await q.counts()).toEqual({ pending: 0, running: 0, failed: 1 });
+        await q.stop();
+      },
+    );
+
+    it("stop() waits for the running job", async () => {
+      const q = open();
+      let finished = false;
+      let running!: () => void;
+      const started = new Promise<void>((r) => (running = r));
+      await q.start(async () => {
+        running();
+        await sleep(500);
+        finished = true;
+      });
+      await q.add(account(4), { key: "slow", priority: 0 });
+      await started;
+      await q.stop();
+      expect(finished).toBe(true);
+    });
+  });
+
+  describe("a page job run again (retry, takeover) syncs none of its accounts twice [postgres]", () => {
+    let sim: RunningSimulator;
+    let target: DbTarget;
+    let store: Store | undefined;
+    let queue: PgQueue | undefined;
+
+    beforeAll(async () => {
+      const started = Date.now();
+      sim = await startSimulator({
+        port: 0,
+        now: () => T0 + (Date.now() - started),
+        openConsent: true,
+        quotaPerSecond: 1000,
+        quotaPerHour: 1_000_000,
+      });
+      target = await createTarget("postgres");
+    });
+    afterAll(async () => {
+      await queue?.stop();
+      await store?.close();
+      await target?.cleanup();
+      await sim?.stop();
+    });
+
+    it("skips the accounts already synced for the fire time", async () => {
+      store = await openStore({ url: target.url, dataDir: target.dataDir, secretKey: SECRET_KEY });
+      const user = await store.users.create({ username: "u", passwordHash: "-", roles: ["ROLE_USER"] });
+      const sender = await store.senders.create({
+        libelle: "DC",
+        implClass: "dataconnect",
+        cron: "0 * * * * ?",
+      });
+      for (const prm of prms().slice(1, 4)) {
+        await store.accounts.create({
+          senderId: sender.id,
+          userId: user.id,
+          usagePointId: prm,
+          config: steadyState(prm),
+        });
+      }
+      const logs: string[] = [];
+      const clockStart = Date.now();
+      const now = () => T0 + (Date.now() - clockStart);
+      const config = loadConfig({ env: { DATABASE_URL: target.url, ...EXTRA_ENV } as NodeJS.ProcessEnv });
+      queue = new PgQueue({ connectionString: target.url, now, pollIntervalMs: 200, drainPollMs: 50 });
+      const scheduler = new Scheduler(
+        {
+          store,
+          client: new DataConnectClient({
+            apiUrl: sim.url,
+            clientId: "simulator-client",
+            clientSecret: "simulator-secret",
+            now,
+          }),
+          queue,
+          config,
+          now,
+          log: (m) => logs.push(m),
+          syncSettings: syncSettingsOf(config),
+        },
+        { instanceId: "guard" },
+      );
+      await queue.start((job) => scheduler.handle(job));
+      expect(await scheduler.dispatch(F1)).toBe(1);
+      await queue.drain();
+      const calls = sim.requestLog().byApi["mesure_synchrone_auto"];
+      expect(calls).toBe(9);
+      // The page job once more (a retry after an error, or a takeover after its worker died).
+      await queue.add(
+        { kind: "page", sinceMs: F1 - 60_000, fireTimeMs: F1, offset: 0, limit: 25 },
+        { key: "again", priority: 10 },
+      );
+      await queue.drain();
+      const text = logs.join("\n");
+      expect(text.match(/fresh sync for /g)).toHaveLength(3);
+      expect(text.match(/already synced for 2026-11-28T10:59:00.000Z, skipped/g)).toHaveLength(3);
+      expect(sim.requestLog().byApi["mesure_synchrone_auto"]).toBe(calls);
+      // The next fire time syncs them again.
+      expect(await scheduler.dispatch(F2)).toBe(1);
+      await queue.drain();
+      expect(logs.join("\n").match(/fresh sync for 2026-11-28T11:00:00.000Z: ok/g)).toHaveLength(3);
+    });
+  });
+
+  describe("worker command", () => {
+    it("refuses to start without PostgreSQL (exit 2, says why)", async () => {
+      const r = await runCli(["worker"], { DATABASE_URL: "sqlite:/tmp/linky-worker-refused.db" });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/worker: the distributed mode needs PostgreSQL: set DATABASE_URL=postgres:/);
+    });
   });
 }

@@ -291,6 +291,11 @@ export class PgQueue implements JobQueue {
     this.armReaper();
   }
 
+  /** graphile-worker's schema. */
+  get schemaName(): string {
+    return this.schema;
+  }
+
   /** Worker ids of this process (for logs and tests). */
   workerIds(): string[] {
     return [...this.ownWorkers];
