@@ -65,8 +65,13 @@ export class EnedisHttp {
   }
 
   private async attempt(spec: RequestSpec): Promise<unknown> {
+    // The token before the quota slot: fetching a new one (every few hours) after the slot would send
+    // this call late, and a late call followed by punctual ones puts more calls in a second than the quota.
+    let token = await this.opts.tokens.get();
+    const asked = this.now();
     await this.opts.limiter.acquire(spec.api);
-    const token = await this.opts.tokens.get();
+    // A long wait for the quota (the hourly one) may have outlived the token.
+    if (this.now() - asked > 60_000) token = await this.opts.tokens.get();
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
       Accept: "application/json",
