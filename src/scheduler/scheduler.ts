@@ -58,6 +58,8 @@ export interface SchedulerOptions {
   backfillMaxLoad?: number;
   /** Do not catch up fire times older than this after a downtime. */
   catchUpMaxMs?: number;
+  /** A dispatch unfinished after this long was interrupted: another process finishes it (ms, default 2 min). */
+  dispatchStaleMs?: number;
   instanceId?: string;
 }
 
@@ -142,6 +144,7 @@ export class Scheduler {
     } else {
       await this.dispatch(fire);
     }
+    await this.recoverDispatches();
     this.arm();
   }
 
@@ -151,7 +154,9 @@ export class Scheduler {
     const next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.dispatch(next).catch((e: unknown) => this.deps.log(`scheduler: dispatch failed: ${String(e)}`));
+      this.dispatch(next)
+        .then(() => this.recoverDispatches())
+        .catch((e: unknown) => this.deps.log(`scheduler: dispatch failed: ${String(e)}`));
       this.arm();
     }, next - now);
     this.timer.unref();
@@ -170,6 +175,36 @@ export class Scheduler {
    */
   async dispatch(fireTimeMs: number, sinceMs = fireTimeMs - this.tickMs): Promise<number | null> {
     if (!(await this.deps.store.scheduler.claimTick(fireTimeMs, this.instanceId))) return null;
+    // Until its pages are all queued, the fire time is TICK_DISPATCHING: if this process dies meanwhile,
+    // another one finishes the dispatch (recoverDispatches) instead of the fire time being lost.
+    return this.enqueuePages(fireTimeMs, sinceMs);
+  }
+
+  /**
+   * Dispatches again the fire times whose dispatcher stopped (crashed) between claiming them and queueing
+   * all their pages, once `dispatchStaleMs` have passed. Pages already queued are deduplicated by their key,
+   * and accounts already synced for the fire time are skipped. Returns the fire times taken over.
+   */
+  async recoverDispatches(): Promise<number[]> {
+    const repo = this.deps.store.scheduler;
+    const now = this.deps.now();
+    const staleBefore = now - (this.opts.dispatchStaleMs ?? 2 * MINUTE);
+    const oldest = now - (this.opts.catchUpMaxMs ?? 24 * 3_600_000);
+    const taken: number[] = [];
+    for (const fire of await repo.unfinishedTicks(oldest, staleBefore)) {
+      if (!(await repo.takeOverTick(fire, this.instanceId, staleBefore))) continue;
+      const previous = await repo.tickBefore(fire);
+      const since = Math.max(previous ?? fire - this.tickMs, oldest);
+      this.deps.log(
+        `scheduler: the dispatch of ${new Date(fire).toISOString()} stopped before all its pages were queued; dispatching it again`,
+      );
+      await this.enqueuePages(fire, since);
+      taken.push(fire);
+    }
+    return taken;
+  }
+
+  private async enqueuePages(fireTimeMs: number, sinceMs: number): Promise<number> {
     const count = await this.deps.store.accounts.countWithCron();
     const pageSize = this.opts.pageSize ?? 25;
     const pages = Math.ceil(count / pageSize);

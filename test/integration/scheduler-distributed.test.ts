@@ -574,31 +574,26 @@ if (!pgProbe.ok && !REQUIRE_SERVICES) {
     });
   });
 
-  describe("a page job run again (retry, takeover) syncs none of its accounts twice [postgres]", () => {
+  describe("dispatch and page jobs interrupted by a crash: nothing lost, nothing twice [postgres]", () => {
     let sim: RunningSimulator;
     let target: DbTarget;
-    let store: Store | undefined;
-    let queue: PgQueue | undefined;
+    let store: Store;
+    let queue: PgQueue;
+    const logs: string[] = [];
+    const schedulers: Scheduler[] = [];
+    const text = () => logs.join("\n");
 
     beforeAll(async () => {
       const started = Date.now();
+      const now = () => T0 + (Date.now() - started);
       sim = await startSimulator({
         port: 0,
-        now: () => T0 + (Date.now() - started),
+        now,
         openConsent: true,
         quotaPerSecond: 1000,
         quotaPerHour: 1_000_000,
       });
       target = await createTarget("postgres");
-    });
-    afterAll(async () => {
-      await queue?.stop();
-      await store?.close();
-      await target?.cleanup();
-      await sim?.stop();
-    });
-
-    it("skips the accounts already synced for the fire time", async () => {
       store = await openStore({ url: target.url, dataDir: target.dataDir, secretKey: SECRET_KEY });
       const user = await store.users.create({ username: "u", passwordHash: "-", roles: ["ROLE_USER"] });
       const sender = await store.senders.create({
@@ -614,47 +609,77 @@ if (!pgProbe.ok && !REQUIRE_SERVICES) {
           config: steadyState(prm),
         });
       }
-      const logs: string[] = [];
-      const clockStart = Date.now();
-      const now = () => T0 + (Date.now() - clockStart);
       const config = loadConfig({ env: { DATABASE_URL: target.url, ...EXTRA_ENV } as NodeJS.ProcessEnv });
       queue = new PgQueue({ connectionString: target.url, now, pollIntervalMs: 200, drainPollMs: 50 });
-      const scheduler = new Scheduler(
-        {
-          store,
-          client: new DataConnectClient({
-            apiUrl: sim.url,
-            clientId: "simulator-client",
-            clientSecret: "simulator-secret",
-            now,
-          }),
-          queue,
-          config,
-          now,
-          log: (m) => logs.push(m),
-          syncSettings: syncSettingsOf(config),
-        },
-        { instanceId: "guard" },
-      );
-      await queue.start((job) => scheduler.handle(job));
-      expect(await scheduler.dispatch(F1)).toBe(1);
+      const client = new DataConnectClient({
+        apiUrl: sim.url,
+        clientId: "simulator-client",
+        clientSecret: "simulator-secret",
+        now,
+      });
+      for (const id of ["survivor", "another"]) {
+        schedulers.push(
+          new Scheduler(
+            {
+              store,
+              client,
+              queue,
+              config,
+              now,
+              log: (m) => logs.push(m),
+              syncSettings: syncSettingsOf(config),
+            },
+            { instanceId: id },
+          ),
+        );
+      }
+      await queue.start((job) => schedulers[0]!.handle(job));
+    });
+    afterAll(async () => {
+      await queue?.stop();
+      await store?.close();
+      await target?.cleanup();
+      await sim?.stop();
+    });
+
+    it("a fire time claimed by a dispatcher that died before queueing its pages is dispatched by another", async () => {
+      // The dead dispatcher claimed F1 three minutes ago and queued nothing.
+      await store.database.db
+        .insertInto("scheduler_tick")
+        .values({ fire_time_ms: F1, claimed_by: "dead", claimed_at_ms: T0 - 180_000, pages: -1 })
+        .execute();
+      expect(await schedulers[0]!.dispatch(F1)).toBeNull();
+      const [a, b] = await Promise.all(schedulers.map((s) => s.recoverDispatches()));
+      // Exactly one of the two live schedulers takes it over.
+      expect([...a!, ...b!]).toEqual([F1]);
       await queue.drain();
+      expect(text().match(/fresh sync for 2026-11-28T10:59:00.000Z: ok/g)).toHaveLength(3);
+      const tick = await store.database.db
+        .selectFrom("scheduler_tick")
+        .selectAll()
+        .where("fire_time_ms", "=", F1)
+        .executeTakeFirstOrThrow();
+      expect(tick.pages).toBe(1);
+      expect(["survivor", "another"]).toContain(tick.claimed_by);
+      // Finished dispatches are not taken over again.
+      expect(await schedulers[0]!.recoverDispatches()).toEqual([]);
+    });
+
+    it("a page job run again (a retry, or taken over from a dead worker) syncs none of its accounts twice", async () => {
       const calls = sim.requestLog().byApi["mesure_synchrone_auto"];
       expect(calls).toBe(9);
-      // The page job once more (a retry after an error, or a takeover after its worker died).
       await queue.add(
         { kind: "page", sinceMs: F1 - 60_000, fireTimeMs: F1, offset: 0, limit: 25 },
         { key: "again", priority: 10 },
       );
       await queue.drain();
-      const text = logs.join("\n");
-      expect(text.match(/fresh sync for /g)).toHaveLength(3);
-      expect(text.match(/already synced for 2026-11-28T10:59:00.000Z, skipped/g)).toHaveLength(3);
+      expect(text().match(/fresh sync for /g)).toHaveLength(3);
+      expect(text().match(/already synced for 2026-11-28T10:59:00.000Z, skipped/g)).toHaveLength(3);
       expect(sim.requestLog().byApi["mesure_synchrone_auto"]).toBe(calls);
       // The next fire time syncs them again.
-      expect(await scheduler.dispatch(F2)).toBe(1);
+      expect(await schedulers[1]!.dispatch(F2)).toBe(1);
       await queue.drain();
-      expect(logs.join("\n").match(/fresh sync for 2026-11-28T11:00:00.000Z: ok/g)).toHaveLength(3);
+      expect(text().match(/fresh sync for 2026-11-28T11:00:00.000Z: ok/g)).toHaveLength(3);
     });
   });
 

@@ -33,14 +33,26 @@ export interface QuotaRow {
 
 const HOUR_MS = 3_600_000;
 
+/** `scheduler_tick.pages` of a fire time whose dispatcher has not finished enqueueing its pages. */
+export const TICK_DISPATCHING = -1;
+
 export class SchedulerRepository {
   constructor(private readonly scope: Scope) {}
 
-  /** Claims a fire time for dispatch; true for exactly one caller among all processes. */
+  /**
+   * Claims a fire time for dispatch; true for exactly one caller among all processes. The fire time stays
+   * TICK_DISPATCHING until the claimer sets its page count.
+   */
   async claimTick(fireTimeMs: number, claimedBy: string): Promise<boolean> {
     const r = await this.scope.db
       .insertInto("scheduler_tick")
-      .values({ fire_time_ms: fireTimeMs, claimed_by: claimedBy, claimed_at_ms: this.scope.now() })
+      .values({
+        fire_time_ms: fireTimeMs,
+        claimed_by: claimedBy,
+        claimed_at_ms: this.scope.now(),
+        // Until the claimer has queued every page (setTickPages).
+        pages: TICK_DISPATCHING,
+      })
       .onConflict((oc) => oc.column("fire_time_ms").doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
@@ -52,6 +64,44 @@ export class SchedulerRepository {
       .set({ pages })
       .where("fire_time_ms", "=", fireTimeMs)
       .execute();
+  }
+
+  /**
+   * Fire times claimed before `staleBeforeMs` (by the claimer's clock) whose dispatch never finished
+   * (pages still DISPATCHING: the dispatcher died), newest first, not older than `sinceMs`.
+   */
+  async unfinishedTicks(sinceMs: number, staleBeforeMs: number): Promise<number[]> {
+    const rows = await this.scope.db
+      .selectFrom("scheduler_tick")
+      .select("fire_time_ms")
+      .where("pages", "=", TICK_DISPATCHING)
+      .where("claimed_at_ms", "<", staleBeforeMs)
+      .where("fire_time_ms", ">=", sinceMs)
+      .orderBy("fire_time_ms", "desc")
+      .execute();
+    return rows.map((r) => Number(r.fire_time_ms));
+  }
+
+  /** Takes an unfinished dispatch over; true for exactly one caller. */
+  async takeOverTick(fireTimeMs: number, claimedBy: string, staleBeforeMs: number): Promise<boolean> {
+    const r = await this.scope.db
+      .updateTable("scheduler_tick")
+      .set({ claimed_by: claimedBy, claimed_at_ms: this.scope.now() })
+      .where("fire_time_ms", "=", fireTimeMs)
+      .where("pages", "=", TICK_DISPATCHING)
+      .where("claimed_at_ms", "<", staleBeforeMs)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows ?? 0n) === 1;
+  }
+
+  /** The newest fire time dispatched before `fireTimeMs`, or null. */
+  async tickBefore(fireTimeMs: number): Promise<number | null> {
+    const r = await this.scope.db
+      .selectFrom("scheduler_tick")
+      .select((eb) => eb.fn.max("fire_time_ms").as("t"))
+      .where("fire_time_ms", "<", fireTimeMs)
+      .executeTakeFirst();
+    return r?.t === null || r?.t === undefined ? null : Number(r.t);
   }
 
   /** The newest dispatched fire time, or null. */
