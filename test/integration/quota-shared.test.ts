@@ -11,7 +11,12 @@
  */
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { addDays, parisToday } from "../../src/domain/time.js";
+import { DataConnectClient } from "../../src/enedis/client.js";
+import { MEASURES_API_2026 } from "../../src/enedis/datasets/index.js";
 import { SharedQuotaLimiter } from "../../src/scheduler/quota-shared.js";
+import { startSimulator } from "../../src/simulator/index.js";
+import { openStore, type Store } from "../../src/store/index.js";
 import { describeEachDatabase, type TestDatabase } from "../helpers/db.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 
@@ -222,6 +227,61 @@ describeEachDatabase("quota limiter shared through the database, two processes",
     expect(row?.refused).toBe(1);
     expect(row?.pausedUntilMs).toBe(until);
   });
+});
+
+describeEachDatabase("a 429 from Enedis pauses every worker", (db) => {
+  it(
+    "the other worker's next call waits for the retry time, and gets through",
+    { timeout: 30_000 },
+    async () => {
+      // The simulator allows 1 call/s; both limiters believe 5/s (a quota lowered by Enedis, or another
+      // application of the same account): the second call gets a 429 with its retry time.
+      const sim = await startSimulator({ port: 0, quotaPerSecond: 1, quotaPerHour: 1000, openConsent: true });
+      const t = db.target();
+      const other = await openStore({ url: t.url, dataDir: t.dataDir });
+      try {
+        const calls: Array<{ who: string; at: number; status: number | null }> = [];
+        const worker = (who: string, store: Store) => {
+          const limiter = new SharedQuotaLimiter(store, { perSecond: 5, perHour: 1000 });
+          const client = new DataConnectClient({
+            apiUrl: sim.url,
+            clientId: "simulator-client",
+            clientSecret: "simulator-secret",
+            limiter,
+            tokenStore: store.secrets.tokenStore(),
+            onCall: (e) => {
+              if (e.api === MEASURES_API_2026) calls.push({ who, at: Date.now(), status: e.status });
+            },
+          });
+          return { limiter, client };
+        };
+        const a = worker("a", db.getStore());
+        const b = worker("b", other);
+        const day = addDays(parisToday(Date.now()), -3);
+        const fetch = (w: typeof a) =>
+          w.client.measureRaw("daily_consumption", "22516914714270", { from: day, to: addDays(day, 1) });
+        await fetch(a);
+        const refused = await fetch(a).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect((refused as { kind?: string }).kind).toBe("quota");
+        const retryAt = (refused as { retryAtMs?: number }).retryAtMs!;
+        expect(retryAt).toBeGreaterThan(Date.now());
+        // The pause is written in the background; a's next acquire waits for it.
+        await a.limiter.acquire("another_api");
+        await fetch(b);
+        const last = calls.at(-1)!;
+        expect(last).toMatchObject({ who: "b", status: 200 });
+        expect(last.at).toBeGreaterThanOrEqual(retryAt);
+        expect(calls.map((c) => c.status)).toEqual([200, 429, 200]);
+        expect(sim.requestLog().quotaRefused).toBe(1);
+      } finally {
+        await other.close();
+        await sim.stop();
+      }
+    },
+  );
 });
 
 describe("busiestWindow (the checker)", () => {
