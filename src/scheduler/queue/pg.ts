@@ -102,8 +102,8 @@ const JOB_SCHEMAS = { page: pageJobSchema, account: accountJobSchema } as const;
 
 /** First key of the advisory locks that say "this graphile worker is alive" ("LKYW"). */
 const PRESENCE_LOCK_CLASS = 0x4c4b5957;
-/** Key of the advisory lock that serialises graphile-worker's migrations between processes. */
-const MIGRATION_LOCK = [PRESENCE_LOCK_CLASS, 0] as const;
+/** Key of the advisory lock that serialises graphile-worker's migrations between processes ("LKYM"). */
+const MIGRATION_LOCK = [0x4c4b594d, 0] as const;
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
