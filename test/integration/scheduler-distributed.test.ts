@@ -2,9 +2,9 @@
  * Distributed mode on the real PostgreSQL (issue 4, acceptance 3): three `worker` processes (the real
  * CLI, child processes) share 300 simulator accounts whose sender fires every minute.
  *
- * - Clock: every worker starts with LINKY_NOW two seconds before a minute: the first worker up
+ * - Clock: every worker starts with LINKY_NOW 25 seconds before a minute: the first worker up
  *   dispatches fire time F1 (the minute that has begun) at its start, and one of them (whichever claims
- *   it first) F2 two seconds later; the others' claims of the same fire times fail (`scheduler_tick`).
+ *   it first) F2 25 seconds later; the others' claims of the same fire times fail (`scheduler_tick`).
  * - Crash: once a third of the first fire time's syncs are done, the worker holding jobs is killed with
  *   SIGKILL (no handler runs). The jobs it held must be released by the others (the presence locks of
  *   queue/pg.ts) and finished by them.
@@ -49,8 +49,11 @@ const ACCOUNTS = 300;
 /** Accounts never synced (first sync and backfill); the others are in the steady state. */
 const NEW_ACCOUNTS = 30;
 const WORKERS = 3;
-/** 2026-11-28 10:59:45 UTC (11:59:45 Paris): day D-1 is published; F1 = 10:59:00, F2 = 11:00:00. */
-const T0 = Date.UTC(2026, 10, 28, 10, 59, 45);
+/**
+ * 2026-11-28 10:59:35 UTC (11:59:35 Paris): day D-1 is published; F1 = 10:59:00 (dispatched at start),
+ * F2 = 11:00:00, 25 s later: room for a slow start on a busy machine.
+ */
+const T0 = Date.UTC(2026, 10, 28, 10, 59, 35);
 const F1 = Date.UTC(2026, 10, 28, 10, 59);
 const F2 = Date.UTC(2026, 10, 28, 11, 0);
 const SECRET_KEY = Buffer.alloc(32, 0x3c).toString("hex");
@@ -225,7 +228,7 @@ if (!pgProbe.ok && !REQUIRE_SERVICES) {
         targets.push(reference);
         mark("setup");
 
-        // Three workers; their clocks start 2 s before F2.
+        // Three workers; their clocks start 25 s before F2.
         const env = simulatorEnv({
           simulatorUrl: sim.url,
           databaseUrl: target.url,
