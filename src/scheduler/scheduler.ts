@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
-import { addDays, daysBetween, parisDateOf, parisToday } from "../domain/time.js";
+import { daysBetween, parisDateOf, parisToday } from "../domain/time.js";
 import type { DatasetKey } from "../domain/types.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import { datasetSpec } from "../enedis/datasets/index.js";
@@ -373,6 +373,5 @@ export class Scheduler {
         },
       );
     }
-    void addDays;
   }
 }

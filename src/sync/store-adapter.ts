@@ -1,5 +1,5 @@
 /** The sync's storage port implemented with the store's repositories. */
-import { addDays, parisDateOf, type LocalDate } from "../domain/time.js";
+import { parisDateOf, type LocalDate } from "../domain/time.js";
 import type { DatasetKey, Reading } from "../domain/types.js";
 import { datasetSpec } from "../enedis/datasets/index.js";
 import type { Repositories, Store } from "../store/index.js";
@@ -77,7 +77,6 @@ export function syncStoreOf(store: Store): SyncStore {
     async closeGaps(deviceId: number, dataset: DatasetKey, beforeDay: LocalDate, maxAttempts: number) {
       const open = await store.ledger.list(deviceId, dataset, { statuses: ["partial", "missing"] });
       const done = open.filter((d) => d.day < beforeDay || d.attempts >= maxAttempts).map((d) => d.day);
-      void addDays;
       return store.ledger.setStatus(deviceId, dataset, done, "gap");
     },
   };
