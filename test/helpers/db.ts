@@ -8,7 +8,8 @@
  * PostgreSQL variant is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -95,6 +96,49 @@ export async function createTarget(kind: DialectKind): Promise<DbTarget> {
   };
 }
 
+/**
+ * A copy of a test database whose processes have all closed it: a file copy on SQLite (with its WAL),
+ * `create database … template …` on PostgreSQL. Removed by its own `cleanup`.
+ */
+export async function cloneTarget(src: DbTarget, suffix: string): Promise<DbTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), "linky-clone-"));
+  if (src.kind === "sqlite") {
+    const file = join(dataDir, "linky.db");
+    const from = src.url.slice("sqlite:".length);
+    await copyFile(from, file);
+    for (const ext of ["-wal", "-shm"]) {
+      if (existsSync(from + ext)) await copyFile(from + ext, file + ext);
+    }
+    return {
+      kind: "sqlite",
+      url: `sqlite:${file}`,
+      dataDir,
+      cleanup: () => rm(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const from = new URL(src.url).pathname.slice(1);
+  const name = `${from}_${suffix}`;
+  for (let i = 0; ; i++) {
+    try {
+      await adminQuery(`create database ${name} template ${from}`);
+      break;
+    } catch (e) {
+      // A just-closed pool's backends may linger a moment: "source database is being accessed by other users".
+      if ((e as { code?: string }).code !== "55006" || i >= 60) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    kind: "postgres",
+    url: withDatabase(src.url, name),
+    dataDir,
+    async cleanup() {
+      await adminQuery(`drop database if exists ${name} with (force)`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface TestDatabase {
   readonly kind: DialectKind;
   /** The store of this suite (one fresh database for the whole describe block). */
@@ -131,6 +175,7 @@ export function describeEachDatabase(
       } else {
         if (!warned) console.warn(`skipping PostgreSQL tests: ${pgProbe.reason}`);
         warned = true;
+        // Skipped on purpose: no PostgreSQL on this machine (reason printed above); CI sets REQUIRE_SERVICES=1.
         describe.skip(title, () => body(unavailable(kind)));
       }
       continue;

@@ -20,9 +20,6 @@
  * first sync with one month of history: a fresh job, then a backfill job in the same serial queue).
  * Fire times after F2 are claimed by the test beforehand, so that a slow machine never sees a third one.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
@@ -43,7 +40,7 @@ import {
   syncSnapshot,
   type RunningCli,
 } from "../helpers/cli.js";
-import { createTarget, PG_ADMIN_URL, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
+import { cloneTarget, createTarget, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
 
 const ACCOUNTS = 300;
 /** Accounts never synced (first sync and backfill); the others are in the steady state. */
@@ -106,49 +103,12 @@ function steadyState(prm: string): Omit<AccountConfigPatch, "usage_point_id"> {
   };
 }
 
-async function admin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A copy of a PostgreSQL database no session holds open (template). */
-async function cloneTarget(src: DbTarget, suffix: string): Promise<DbTarget> {
-  const from = new URL(src.url).pathname.slice(1);
-  const name = `${from}_${suffix}`;
-  for (let i = 0; ; i++) {
-    try {
-      await admin(`create database ${name} template ${from}`);
-      break;
-    } catch (e) {
-      // A just-closed pool's backends may linger a moment: "source database is being accessed".
-      if ((e as { code?: string }).code !== "55006" || i >= 60) throw e;
-      await sleep(50);
-    }
-  }
-  const u = new URL(src.url);
-  u.pathname = `/${name}`;
-  const dataDir = await mkdtemp(join(tmpdir(), "linky-dist-"));
-  return {
-    kind: "postgres",
-    url: u.toString(),
-    dataDir,
-    async cleanup() {
-      await admin(`drop database if exists ${name} with (force)`);
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 const pgProbe = await probePostgres();
 const title = `distributed scheduler: ${WORKERS} worker processes, ${ACCOUNTS} accounts, one killed [postgres]`;
 
 if (!pgProbe.ok && !REQUIRE_SERVICES) {
   console.warn(`skipping the distributed scheduler test: ${pgProbe.reason}`);
+  // Skipped on purpose: no PostgreSQL on this machine (reason printed); CI sets REQUIRE_SERVICES=1.
   describe.skip(title, () => {
     it("needs PostgreSQL", () => undefined);
   });
