@@ -134,6 +134,21 @@ export const configSchema = z
         baseBackoffMs: 1000,
         maxBackoffMs: 60_000,
       }),
+    scheduler: z
+      .object({
+        tickSeconds: positiveInt
+          .max(3600)
+          .default(60)
+          .describe(
+            "How often the dispatcher looks for due senders, in seconds (Quartz crons fire at most this often)",
+          ),
+        pageSize: positiveInt
+          .max(1000)
+          .default(25)
+          .describe("Accounts read per page when a sender fires (the seed's offset/max paging)"),
+      })
+      .strict()
+      .default({ tickSeconds: 60, pageSize: 25 }),
     mqtt: z
       .object({
         url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
@@ -147,9 +162,14 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "topic levels of letters, digits, _ and -")
           .default("linky")
           .describe("Base topic of the states and of the availability topic (`<baseTopic>/bridge/state`)"),
+        statusTopic: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "topic levels of letters, digits, _ and -")
+          .default("homeassistant/status")
+          .describe("Topic where Home Assistant announces `online` after a restart (its birth message)"),
       })
       .strict()
-      .default({ prefix: "homeassistant", baseTopic: "linky" }),
+      .default({ prefix: "homeassistant", baseTopic: "linky", statusTopic: "homeassistant/status" }),
     homeassistant: z
       .object({
         url: z
@@ -198,6 +218,9 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "MQTT_URL", path: "mqtt.url" },
   { env: "MQTT_PREFIX", path: "mqtt.prefix" },
   { env: "MQTT_BASE_TOPIC", path: "mqtt.baseTopic" },
+  { env: "MQTT_STATUS_TOPIC", path: "mqtt.statusTopic" },
+  { env: "SCHEDULER_TICK_SECONDS", path: "scheduler.tickSeconds", type: "number" },
+  { env: "SCHEDULER_PAGE_SIZE", path: "scheduler.pageSize", type: "number" },
   { env: "HOMEASSISTANT_URL", path: "homeassistant.url" },
   { env: "HOMEASSISTANT_TOKEN", path: "homeassistant.token" },
 ];
