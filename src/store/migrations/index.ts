@@ -10,12 +10,14 @@ import * as m001 from "./001_initial.js";
 import * as m002 from "./002_scheduler.js";
 import * as m003 from "./003_homeassistant.js";
 import * as m004 from "./004_api_tokens.js";
+import * as m005 from "./005_account_lease.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
   ["002_scheduler", m002],
   ["003_homeassistant", m003],
   ["004_api_tokens", m004],
+  ["005_account_lease", m005],
 ];
 
 const provider: MigrationProvider = {
