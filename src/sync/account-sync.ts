@@ -71,6 +71,12 @@ export interface SyncSettings {
   freshOnly?: boolean;
   /** Stop after this many measure windows (a run's share of the quota). */
   maxWindows?: number;
+  /**
+   * A fresh window that Enedis answers "no data" counts as "not published yet" (cursor kept, later fresh
+   * windows skipped) only when it reaches into the last this-many published days; an older empty window
+   * is a hole (meter outage): recorded as fetched with its days missing, and the sync goes on past it.
+   */
+  publicationLagDays?: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -83,6 +89,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   includeIndexes: false,
   servicesMaxAgeMs: 7 * 86_400_000,
   contractMaxAgeMs: 30 * 86_400_000,
+  publicationLagDays: 2,
 };
 
 export interface SyncProgress {
@@ -477,17 +484,12 @@ export class AccountSync {
         const batch = await this.withRetries(() =>
           this.call(() => this.deps.client.readings(dataset, this.account.usagePointId, w)),
         );
-        const r = await this.commitWindow(w, batch.readings);
-        ds.points = (ds.points ?? 0) + r.received;
-        if (r.repairable > 0 && ds.outcome === "ok") {
-          ds.outcome = "partial";
-          ds.message = `${r.repairable} recent day(s) incomplete, asked again on later runs`;
-        } else if (r.repairable > 0 && ds.outcome === "partial") {
-          ds.message = ds.message?.replace(/^\d+/, (n) => String(Number(n) + r.repairable)) ?? null;
-        }
+        this.noteCommit(ds, await this.commitWindow(w, batch.readings));
       } catch (e) {
         const decision = await this.onWindowError(w, e, queue);
         if (decision === "requeued") total++;
+        // Nothing in a window Enedis has published: a hole; its days are missing in the ledger.
+        if (decision === "empty") this.noteCommit(ds, await this.commitWindow(w, []));
         if (decision === "unpublished") {
           unpublished.add(dataset);
           ds.outcome = "no_data_yet";
@@ -520,12 +522,32 @@ export class AccountSync {
     }
   }
 
+  /** Counts a committed window in the dataset's outcome. */
+  private noteCommit(ds: DatasetOutcome, r: { received: number; repairable: number }): void {
+    ds.points = (ds.points ?? 0) + r.received;
+    if (r.repairable > 0 && ds.outcome === "ok") {
+      ds.outcome = "partial";
+      ds.message = `${r.repairable} recent day(s) incomplete, asked again on later runs`;
+    } else if (r.repairable > 0 && ds.outcome === "partial") {
+      ds.message = ds.message?.replace(/^\d+/, (n) => String(Number(n) + r.repairable)) ?? null;
+    }
+  }
+
+  /**
+   * Whether an empty answer for this window may mean "not published yet": it reaches into the last few
+   * days Enedis may still be publishing. Older windows are holes, not late data.
+   */
+  private mayBeUnpublished(w: Window): boolean {
+    const lag = this.settings.publicationLagDays ?? DEFAULT_SYNC_SETTINGS.publicationLagDays ?? 2;
+    return w.to > addDays(publishedUntil(this.now()), -lag);
+  }
+
   /** What an error on one window means. Account-level errors go up. */
   private async onWindowError(
     w: QueueItem,
     e: unknown,
     queue: QueueItem[],
-  ): Promise<"continue" | "stop" | "requeued" | "unpublished"> {
+  ): Promise<"continue" | "stop" | "requeued" | "unpublished" | "empty"> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
     if (e instanceof NoConsentError || e instanceof ApiNotSubscribedError) throw e;
@@ -553,9 +575,10 @@ export class AccountSync {
       return "continue";
     }
     if (e instanceof NoDataYetError) {
-      if (w.purpose === "fresh") return "unpublished"; // not published yet: the cursor stays
-      await this.commitWindow(w, []); // an older window with nothing: the ledger says so
-      return "continue";
+      // Recent days not published yet: the cursor stays. Anything older with nothing (a meter outage, an
+      // older window): the ledger says so and the sync goes on, so that a hole never blocks later data.
+      if (w.purpose === "fresh" && this.mayBeUnpublished(w)) return "unpublished";
+      return "empty";
     }
     if (
       e instanceof BadRequestError &&

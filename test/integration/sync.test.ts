@@ -10,6 +10,7 @@ import { exportRows } from "../../src/cli/data.js";
 import { loadConfig } from "../../src/config/load.js";
 import { addDays, addMonths, parisDateOf, parisDayStartMs, type LocalDate } from "../../src/domain/time.js";
 import type { DatasetKey } from "../../src/domain/types.js";
+import { NoDataYetError } from "../../src/domain/errors.js";
 import { DataConnectClient } from "../../src/enedis/client.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
 import type { Store } from "../../src/store/index.js";
@@ -237,6 +238,72 @@ describeEachDatabase(
           )
         ).rows,
       ).toBe(96);
+      now = T0;
+    });
+
+    it("a 10-day meter outage in the load curve: later data are fetched, the hole ends as gaps, nothing else lost", async () => {
+      const prm = "63695879465986";
+      // The meter sent nothing from 28/11 to 07/12 included: Enedis answers 404 for a window inside it.
+      const hole = { from: parisDayStartMs("2026-11-28"), to: parisDayStartMs("2026-12-08") };
+      const outageClient = new (class extends DataConnectClient {
+        override async readings(
+          dataset: DatasetKey,
+          usagePointId: string,
+          w: { from: LocalDate; to: LocalDate },
+        ) {
+          const batch = await super.readings(dataset, usagePointId, w);
+          if (dataset !== "consumption_load_curve") return batch;
+          const readings = batch.readings.filter((r) => r.startMs < hole.from || r.startMs >= hole.to);
+          if (readings.length === 0) {
+            throw new NoDataYetError("no data for this period yet (HTTP 404)", { status: 404 });
+          }
+          return { ...batch, readings };
+        }
+      })({ apiUrl: sim.url, clientId: "simulator-client", clientSecret: "simulator-secret", now: clock });
+      const settings = { ...SETTINGS, backfillMonths: { curve: 1, daily: 1 } };
+      const run = async () => {
+        const [a] = await dataConnectAccounts(store, prm);
+        return (
+          await syncOneAccount(
+            { store, client: outageClient, now: clock, sleep: async () => {} },
+            a!,
+            settings,
+          )
+        ).outcome;
+      };
+      await account(prm);
+      expect((await run()).outcome).toBe("ok"); // 28/11: up to 27/11
+      const id = await deviceId(prm);
+      const curveRows = async (from: LocalDate, to: LocalDate) =>
+        (await store.measures.countCurve(id, "consumption", parisDayStartMs(from), parisDayStartMs(to))).rows;
+      const status = async (from: LocalDate, to: LocalDate) =>
+        (await store.ledger.list(id, "consumption_load_curve", { fromDay: from, toDay: to })).map((d) => [
+          d.day,
+          d.status,
+        ]);
+      // 03/12, inside the outage: the newest days may just be unpublished, so it waits.
+      now = Date.UTC(2026, 11, 3, 10);
+      expect((await run()).datasets.consumption_load_curve?.outcome).toBe("no_data_yet");
+      // 11/12: the window inside the hole is an old empty window, not "unpublished": the sync goes past it.
+      now = Date.UTC(2026, 11, 11, 10);
+      const after = await run();
+      expect(after.datasets.consumption_load_curve?.outcome).toBe("partial");
+      expect(await curveRows("2026-12-08", "2026-12-11")).toBe(3 * 48);
+      const repairSince = addDays("2026-12-11", -10);
+      const holeDays = Array.from({ length: 10 }, (_, i) => addDays("2026-11-28", i));
+      expect(await status("2026-11-28", "2026-12-08")).toEqual(
+        holeDays.map((d) => [d, d < repairSince ? "gap" : "missing"]),
+      );
+      // 23/12: the hole is past the repair window: definitive gaps; everything else is complete.
+      now = Date.UTC(2026, 11, 23, 10);
+      expect((await run()).datasets.consumption_load_curve?.outcome).toBe("ok");
+      expect(await status("2026-11-28", "2026-12-08")).toEqual(holeDays.map((d) => [d, "gap"]));
+      const all = await store.ledger.list(id, "consumption_load_curve");
+      expect(all[0]!.day).toBe("2026-10-28");
+      expect(all.at(-1)!.day).toBe("2026-12-22");
+      expect(all.filter((d) => !holeDays.includes(d.day)).every((d) => d.status === "complete")).toBe(true);
+      expect(await curveRows("2026-10-28", "2026-12-23")).toBe((56 - 10) * 48);
+      expect((await store.ledger.countByStatus(id, "daily_consumption")).complete).toBe(56);
       now = T0;
     });
 
