@@ -14,6 +14,11 @@
  *   (`recorder/statistics_during_period`, times in ms): when it holds that row with our sum, only the days
  *   whose digest changed are sent, from their first changed hour (read back too) to the end, so that every
  *   later sum stays right. Nothing is purged and an unchanged day is never sent again;
+ * - an hour Home Assistant holds in the re-sent range that we no longer produce (the whole-day row at 00:00
+ *   of a day that now has a curve without its first hour, a value Enedis now reports missing) is
+ *   overwritten with state 0 and the sum so far, so that Home Assistant's series equals ours hour by hour
+ *   (no stale state, no spike then negative hour in the Energy dashboard); such a filler counts as held
+ *   when comparing, so it is not sent again;
  * - when Home Assistant holds nothing for the id (new install, statistics cleared) everything is sent; when
  *   it disagrees with our record (a restored backup on either side), its rows are read back and compared
  *   hour by hour, and we send from the first hour that differs;
@@ -25,6 +30,7 @@ import type { Direction } from "../domain/types.js";
 import type { Store } from "../store/index.js";
 import type { HaStatisticDay } from "../store/repositories/ha-statistics.js";
 import { HaAuthError, HaWebSocket, websocketUrlOf, type HaError } from "./ha-websocket.js";
+import { addDays, parisDayStartMs } from "../domain/time.js";
 import { buildDays, digestRows, parisIso, roundWh, type DayRows } from "./hourly.js";
 import { SyncWatcher } from "./triggers.js";
 
@@ -126,20 +132,60 @@ async function haRows(ha: HaCaller, statisticId: string, fromMs: number, toMs?: 
   return (r?.[statisticId] ?? []).filter((x) => x.start >= fromMs && (toMs === undefined || x.start < toMs));
 }
 
-/** First index in `rows[from..to]` that Home Assistant does not hold as we would send it, or null. */
+/**
+ * The first hour in [fromMs, toMs) where Home Assistant does not hold what we would send, or null. Our rows
+ * must be held with the same state and sum; an hour Home Assistant holds that we do not produce (a missing
+ * hour, or the old whole-day row of a day that now has a curve) must be a filler: state 0 and the sum of
+ * our row before it, else the Energy dashboard shows the stale state and a jump of the sum.
+ */
 function firstMismatch(
   rows: readonly FlatRow[],
-  from: number,
-  to: number,
+  fromMs: number,
+  toMs: number,
   held: readonly HaRow[],
 ): number | null {
-  const byStart = new Map(held.map((h) => [h.start, h]));
-  for (let j = from; j <= to; j++) {
-    const r = rows[j] as FlatRow;
+  const byStart = new Map(held.filter((h) => h.start >= fromMs && h.start < toMs).map((h) => [h.start, h]));
+  let j = firstAtOrAfter(rows, fromMs);
+  let sumBefore = j > 0 ? rows[j - 1]!.sum : 0;
+  const extras = [...byStart.keys()].sort((a, b) => a - b);
+  let k = 0;
+  while (j < rows.length && rows[j]!.startMs < toMs) {
+    const r = rows[j]!;
+    for (; k < extras.length && extras[k]! < r.startMs; k++) {
+      const h = byStart.get(extras[k]!)!;
+      if (!close(h.state, 0) || !close(h.sum, sumBefore)) return h.start;
+    }
+    if (k < extras.length && extras[k] === r.startMs) k++;
     const h = byStart.get(r.startMs);
-    if (!h || !close(h.state, r.energyWh) || !close(h.sum, r.sum)) return j;
+    if (!h || !close(h.state, r.energyWh) || !close(h.sum, r.sum)) return r.startMs;
+    sumBefore = r.sum;
+    j++;
+  }
+  for (; k < extras.length; k++) {
+    const h = byStart.get(extras[k]!)!;
+    if (!close(h.state, 0) || !close(h.sum, sumBefore)) return h.start;
   }
   return null;
+}
+
+/** Index of the first row starting at or after `ms` (rows.length when none). */
+function firstAtOrAfter(rows: readonly FlatRow[], ms: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.startMs < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A row to send: one of ours (`index` in rows), or a filler over an hour HA holds and we do not produce. */
+interface SendRow {
+  startMs: number;
+  state: number;
+  sum: number;
+  index: number | null;
 }
 
 /** Imports what changed of one meter's direction. */
@@ -171,7 +217,7 @@ export async function importStatistic(
   );
   if (days.length === 0) return report;
   const digests = days.map((d) => digestRows(d.rows));
-  const { rows, firstOfDay, lastOfDay } = flatten(days);
+  const { rows, lastOfDay } = flatten(days);
   const reader: HaCaller = { call: (type, fields) => call(type, fields ?? {}) };
 
   const meta = await call<Array<{ statistic_id: string }> | null>("recorder/get_statistics_metadata", {
@@ -181,12 +227,16 @@ export async function importStatistic(
   const record = await store.haStatistics.find(id);
   const recorded = new Map((await store.haStatistics.days(id)).map((d) => [d.day, d]));
 
-  /** Where sending starts (index in rows), and from which day our record is rewritten. */
-  let start: number;
+  /** Where sending starts (an hour, epoch ms), and from which day our record is rewritten. */
+  let fromMs: number;
   let recordFrom: number;
+  /** Up to where (exclusive) Home Assistant may hold rows we no longer produce; null: it holds none. */
+  let heldUntil: number | null = null;
+  const seriesFrom = parisDayStartMs(days[0]!.day);
+  const seriesEnd = rows[rows.length - 1]!.startMs + HOUR_MS;
   if (!known) {
     report.mode = "full";
-    start = 0;
+    fromMs = rows[0]!.startMs;
     recordFrom = 0;
   } else {
     let consistent = false;
@@ -210,35 +260,56 @@ export async function importStatistic(
       if (changed < 0) return report; // nothing changed since the last import
       report.mode = "incremental";
       recordFrom = changed;
-      start = firstOfDay[changed]!;
-      // A day sent before (or cut by a chunk): send from its first hour HA does not hold as we would.
-      if (record!.lastStartMs! >= days[changed]!.rows[0]!.startMs) {
-        const dayFrom = days[changed]!.rows[0]!.startMs;
-        const held = await haRows(reader, id, dayFrom, dayFrom + 2 * DAY_MS);
-        start =
-          firstMismatch(rows, firstOfDay[changed]!, lastOfDay[changed]!, held) ?? lastOfDay[changed]! + 1;
+      fromMs = days[changed]!.rows[0]!.startMs;
+      // A day sent before (or cut by a chunk): send from its first hour HA does not hold as we would,
+      // counting the hours HA holds that we no longer produce (from the end of the day before).
+      const windowFrom = changed > 0 ? rows[lastOfDay[changed - 1]!]!.startMs + HOUR_MS : seriesFrom;
+      if (record!.lastStartMs! >= windowFrom) {
+        const dayEnd = parisDayStartMs(addDays(days[changed]!.day, 1));
+        const held = await haRows(reader, id, windowFrom, dayEnd);
+        fromMs = firstMismatch(rows, windowFrom, dayEnd, held) ?? dayEnd;
+        heldUntil = record!.lastStartMs! + HOUR_MS;
       }
     } else {
       report.mode = "recovered";
       recordFrom = 0;
-      start = rows.length;
+      fromMs = seriesEnd;
       // Compare with what HA holds, a month at a time, up to the first hour that differs.
-      const first = rows[0]!.startMs;
-      const end = rows[rows.length - 1]!.startMs + HOUR_MS;
-      for (let from = first, j = 0; from < end && start === rows.length; from += 31 * DAY_MS) {
-        const to = Math.min(end, from + 31 * DAY_MS);
-        let last = j;
-        while (last < rows.length && rows[last]!.startMs < to) last++;
-        const m = firstMismatch(rows, j, last - 1, await haRows(reader, id, from, to));
-        if (m !== null) start = m;
-        j = last;
+      for (let from = seriesFrom; from < seriesEnd; from += 31 * DAY_MS) {
+        const to = Math.min(seriesEnd, from + 31 * DAY_MS);
+        const m = firstMismatch(rows, from, to, await haRows(reader, id, from, to));
+        if (m !== null) {
+          fromMs = m;
+          break;
+        }
       }
+      heldUntil = seriesEnd;
       deps.log?.(
         `homeassistant: ${id}: Home Assistant's rows differ from our record; sending from ${
-          start < rows.length ? parisIso(rows[start]!.startMs) : "nowhere (it holds them all)"
+          fromMs < seriesEnd ? parisIso(fromMs) : "nowhere (it holds them all)"
         }`,
       );
     }
+  }
+
+  // What to send: our rows from `fromMs`, and a filler (state 0, the sum so far) over every hour HA holds
+  // there that we no longer produce, so that HA's series equals ours hour by hour.
+  const start = firstAtOrAfter(rows, fromMs);
+  const extras: number[] = [];
+  if (heldUntil !== null && fromMs < heldUntil) {
+    const ours = new Set(rows.slice(start).map((r) => r.startMs));
+    for (let from = fromMs; from < heldUntil; from += 31 * DAY_MS) {
+      for (const h of await haRows(reader, id, from, Math.min(heldUntil, from + 31 * DAY_MS)))
+        if (!ours.has(h.start)) extras.push(h.start);
+    }
+    extras.sort((a, b) => a - b);
+  }
+  const send: SendRow[] = [];
+  for (let j = start, k = 0; j <= rows.length; j++) {
+    const until = j < rows.length ? rows[j]!.startMs : Number.POSITIVE_INFINITY;
+    for (; k < extras.length && extras[k]! < until; k++)
+      send.push({ startMs: extras[k]!, state: 0, sum: j > 0 ? rows[j - 1]!.sum : 0, index: null });
+    if (j < rows.length) send.push({ startMs: until, state: rows[j]!.energyWh, sum: rows[j]!.sum, index: j });
   }
 
   // Days before `start`'s day that our record does not hold yet (recovered/full): recorded with the first chunk.
@@ -267,23 +338,28 @@ export async function importStatistic(
     });
     first = false;
   };
-  if (start >= rows.length) {
+  if (send.length === 0) {
     await save(rows.length); // HA holds them all already: our record catches up
     return report;
   }
-  report.fromMs = rows[start]!.startMs;
-  for (let i = start; i < rows.length; i += deps.chunkHours) {
-    const chunk = rows.slice(i, i + deps.chunkHours);
-    if (i > start && deps.chunkPauseMs) await sleep(deps.chunkPauseMs);
+  report.fromMs = send[0]!.startMs;
+  let sentUntil = start; // our rows before this index are in HA
+  for (let i = 0; i < send.length; i += deps.chunkHours) {
+    const chunk = send.slice(i, i + deps.chunkHours);
+    if (i > 0 && deps.chunkPauseMs) await sleep(deps.chunkPauseMs);
     await call("recorder/import_statistics", {
       metadata,
-      stats: chunk.map((r) => ({ start: parisIso(r.startMs), state: r.energyWh, sum: r.sum })),
+      stats: chunk.map((r) => ({ start: parisIso(r.startMs), state: r.state, sum: r.sum })),
     });
     report.rowsSent += chunk.length;
-    await save(i + chunk.length);
+    for (const r of chunk) if (r.index !== null) sentUntil = r.index + 1;
+    if (i + chunk.length >= send.length) sentUntil = rows.length;
+    if (sentUntil > 0) await save(sentUntil);
   }
   deps.log?.(
-    `homeassistant: ${id}: ${report.rowsSent} hourly rows sent from ${parisIso(report.fromMs)} (${report.mode})`,
+    `homeassistant: ${id}: ${report.rowsSent} hourly rows sent from ${parisIso(report.fromMs)} (${report.mode}${
+      extras.length > 0 ? `; ${extras.length} hours no longer produced set to 0` : ""
+    })`,
   );
   return report;
 }

@@ -29,7 +29,12 @@ const PRM = "22516914714270";
 const ID = statisticIdOf(PRM, "consumption");
 const CHUNK = 720;
 
-/** Home Assistant's rows equal the rows and sums recomputed from the database, hour by hour. */
+/**
+ * Home Assistant's rows equal the rows and sums recomputed from the database, hour by hour: every hour we
+ * produce is held with our state and sum, and an hour Home Assistant holds that we do not produce (a
+ * whole-day row overwritten when the day got its curve, an hour that became missing) holds state 0 and
+ * the sum so far, so that the Energy dashboard shows nothing there and no jump of the sum.
+ */
 async function expectSameAsDatabase(ha: HomeAssistantStandIn, store: Store, deviceId: number, id = ID) {
   const expected = await expectedHours(
     store,
@@ -37,14 +42,21 @@ async function expectSameAsDatabase(ha: HomeAssistantStandIn, store: Store, devi
     id.endsWith("_production") ? "production" : "consumption",
   );
   const held = ha.rows(id);
-  expect(held.map((r) => r.start)).toEqual(expected.map((e) => e.start));
-  for (let i = 0; i < held.length; i++) {
-    const h = held[i]!;
-    const e = expected[i]!;
+  const heldStarts = new Set(held.map((r) => r.start));
+  expect(
+    expected.filter((e) => !heldStarts.has(e.start)).map((e) => new Date(e.start).toISOString()),
+  ).toEqual([]);
+  const byStart = new Map(expected.map((e) => [e.start, e]));
+  let sum = 0;
+  for (const h of held) {
+    const e = byStart.get(h.start) ?? { start: h.start, state: 0, sum };
     if (Math.abs(h.state! - e.state) > 0.002 || Math.abs(h.sum! - e.sum) > 0.01)
       throw new Error(
-        `hour ${new Date(e.start).toISOString()}: HA holds ${h.state}/${h.sum}, expected ${e.state}/${e.sum}`,
+        `hour ${new Date(e.start).toISOString()}: HA holds ${h.state}/${h.sum}, expected ${e.state}/${e.sum}${
+          byStart.has(h.start) ? "" : " (an hour we do not produce)"
+        }`,
       );
+    sum = e.sum;
   }
   return held;
 }
@@ -228,6 +240,87 @@ describeEachDatabase("Home Assistant statistics import", (db) => {
     expect((await store.haStatistics.days(ID)).length).toBeGreaterThan(700);
     report = await run();
     expect(report.mode).toBe("nothing");
+  });
+
+  /**
+   * A day first known by its daily energy only (one row at 00:00 holding the whole day), whose curve Enedis
+   * publishes later except 00:00-01:00: the old 00:00 row must not stay in Home Assistant with the whole
+   * day's state and sum (a spike, then a hugely negative hour in the Energy dashboard).
+   */
+  async function dailyThenCurveWithoutFirstHour(prm: string, recover: boolean) {
+    const { deviceId: dev } = await meter(store, prm);
+    const id = statisticIdOf(prm, "consumption");
+    const day = "2026-05-06";
+    const dayStart = parisDayStartMs(day);
+    const importIt = () =>
+      importStatistic(
+        { store, ha: client, chunkHours: CHUNK },
+        { deviceId: dev, prm, direction: "consumption" },
+      );
+    await writeCurve(store, dev, prm, "2026-05-01", day);
+    await writeDaily(store, dev, prm, day, "2026-05-07");
+    expect(await importIt()).toMatchObject({ mode: "full", rowsSent: 5 * 24 + 1 });
+    const whole = ha.rows(id).find((r) => r.start === dayStart)!;
+    expect(whole.state).toBeGreaterThan(1000); // the whole day at 00:00
+    await writeCurve(store, dev, prm, day, "2026-05-08", {
+      missing: (t) => t >= dayStart && t < dayStart + HOUR,
+    });
+    if (recover) await store.haStatistics.forget(id); // our record lost: HA's rows compared hour by hour
+    const report = await importIt();
+    expect(report).toMatchObject({ mode: recover ? "recovered" : "incremental", fromMs: dayStart });
+    expect(report.rowsSent).toBe(1 + 23 + 24); // the old 00:00 row overwritten, then the new hours
+    const held = await expectSameAsDatabase(ha, store, dev, id);
+    const before = held.find((r) => r.start === dayStart - HOUR)!;
+    expect(held.find((r) => r.start === dayStart)).toMatchObject({ state: 0, sum: before.sum });
+    for (let i = 1; i < held.length; i++) {
+      const step = held[i]!.sum! - held[i - 1]!.sum!;
+      expect(step).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(step - held[i]!.state!)).toBeLessThan(0.01);
+    }
+    expect((await importIt()).mode).toBe("nothing");
+  }
+
+  it("overwrites the old whole-day row when a daily-only day gets a curve without its first hour", async () => {
+    await dailyThenCurveWithoutFirstHour("18394651307812", false);
+  });
+
+  it("overwrites the old whole-day row in the recovered path too (our record lost)", async () => {
+    await dailyThenCurveWithoutFirstHour("27364510928374", true);
+  });
+
+  it("overwrites an hour Home Assistant holds that we never produced when it disagrees (recovered)", async () => {
+    const prm = "36482019475611";
+    const { deviceId: dev } = await meter(store, prm);
+    const id = statisticIdOf(prm, "consumption");
+    const gap = parisDayStartMs("2026-05-03") + 5 * HOUR;
+    await writeCurve(store, dev, prm, "2026-05-01", "2026-05-06", {
+      missing: (t) => t >= gap && t < gap + HOUR,
+    });
+    const importIt = () =>
+      importStatistic(
+        { store, ha: client, chunkHours: CHUNK },
+        { deviceId: dev, prm, direction: "consumption" },
+      );
+    expect((await importIt()).mode).toBe("full");
+    // a row HA holds at an hour we do not produce, with a stale sum (e.g. an HA backup restored)
+    await client.call("recorder/import_statistics", {
+      metadata: {
+        source: "linky",
+        statistic_id: id,
+        name: `Linky ${prm} consumption`,
+        unit_of_measurement: "Wh",
+        has_sum: true,
+        mean_type: 0,
+        unit_class: "energy",
+      },
+      stats: [{ start: new Date(gap).toISOString(), state: 500, sum: 99_999 }],
+    });
+    await store.haStatistics.forget(id);
+    const report = await importIt();
+    expect(report).toMatchObject({ mode: "recovered", fromMs: gap });
+    await expectSameAsDatabase(ha, store, dev, id);
+    expect(ha.rows(id).find((r) => r.start === gap)).toMatchObject({ state: 0 });
+    expect((await importIt()).mode).toBe("nothing");
   });
 
   it("puts the daily energy at the day's first hour for a meter without a load curve", async () => {
