@@ -6,10 +6,29 @@ import { isUsagePointId, DATASET_KEYS, type DatasetKey } from "../domain/types.j
 import { datasetKeyOf, exportChunks, type ExportFormat, type ExportRange } from "../export/format.js";
 import type { Store } from "../store/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
-import { dataConnectAccounts, syncAccounts, syncSettingsOf } from "../sync/service.js";
+import { dataConnectAccounts, syncSettingsOf, type AccountRunResult } from "../sync/service.js";
+import { syncAccountLeased } from "../scheduler/lease.js";
+import type { Account } from "../store/repositories/accounts.js";
 import { formatDuration, operatorStatus } from "../scheduler/status.js";
 import { withApp, withStore } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, printResult } from "./output.js";
+
+/** An account that could not be synced (recorded as a failed run in the summary). */
+function failedRun(account: Account, nowMs: number, e: unknown): AccountRunResult {
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    account,
+    outcome: {
+      started_at_ms: nowMs,
+      finished_at_ms: nowMs,
+      outcome: "failed",
+      message,
+      calls: 0,
+      retries: 0,
+      datasets: {},
+    },
+  };
+}
 
 /** A progress bar on a terminal, plain lines otherwise (logs, CI). */
 function progressReporter(): { onProgress: (p: SyncProgress) => void; end: () => void } {
@@ -59,17 +78,31 @@ export function registerDataCommands(program: Command): void {
           );
         }
         const progress = progressReporter();
-        const results = await syncAccounts(
-          {
-            store: ctx.store,
-            client: ctx.client,
-            now: ctx.now,
+        const deps = {
+          store: ctx.store,
+          client: ctx.client,
+          now: ctx.now,
+          log: ctx.log,
+          onProgress: progress.onProgress,
+        };
+        const results: AccountRunResult[] = [];
+        for (const account of accounts) {
+          // Under the account's lease: `serve` or a `worker` may be syncing it; wait for it a while.
+          const r = await syncAccountLeased(deps, account.id, syncSettingsOf(ctx.config), {
+            label: `cli sync (pid ${process.pid})`,
+            waitMs: 60_000,
             log: ctx.log,
-            onProgress: progress.onProgress,
-          },
-          accounts,
-          syncSettingsOf(ctx.config),
-        );
+          }).catch((e: unknown) => ({ ran: true as const, value: failedRun(account, ctx.now(), e) }));
+          if (r.ran && r.value) results.push(r.value);
+          else if (!r.ran)
+            results.push(
+              failedRun(
+                account,
+                ctx.now(),
+                `being synced by ${r.holder ?? "another process"} for over a minute; try again later`,
+              ),
+            );
+        }
         progress.end();
         const lines = results.map(({ account, outcome }) => {
           const ds = Object.entries(outcome.datasets)

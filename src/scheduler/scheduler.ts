@@ -25,6 +25,7 @@ import { planDataset, publishedUntil } from "../sync/planner.js";
 import { syncOneAccount } from "../sync/service.js";
 import { planBudget, type Budget } from "./budget.js";
 import { parseQuartzCron, type QuartzCron } from "./cron.js";
+import { withAccountLease } from "./lease.js";
 import {
   accountJobKey,
   PRIORITY,
@@ -294,6 +295,38 @@ export class Scheduler {
   }
 
   private async handleAccount(job: AccountJob): Promise<void> {
+    const known = await this.deps.store.accounts.findById(job.accountId);
+    if (!known || known.config.expired) return;
+    // Another sync of this account may run outside this queue (the first sync after a consent, the CLI
+    // `sync`, a `serve` beside `worker`s): the account's lease keeps them apart.
+    const r = await withAccountLease(
+      this.deps.store,
+      job.accountId,
+      { now: this.deps.now, label: `scheduler ${this.instanceId}`, log: this.deps.log },
+      () => this.syncUnderLease(job),
+    );
+    if (r.ran) return;
+    if (job.mode === "fresh") {
+      // The running sync fetches the same fresh data; the account is due again at its next fire time.
+      this.deps.log(
+        `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; its ${job.mode} sync for ${new Date(job.fireTimeMs).toISOString()} is skipped`,
+      );
+      return;
+    }
+    const now = this.deps.now();
+    this.deps.log(
+      `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; backfill in 5 min`,
+    );
+    await this.deps.queue.add(job, {
+      key: `${accountJobKey(job.accountId, "backfill", job.fireTimeMs)}:later:${Math.floor(now / 300_000)}`,
+      serialGroup: `account:${job.accountId}`,
+      priority: PRIORITY.backfill,
+      runAtMs: now + 5 * MINUTE,
+    });
+  }
+
+  /** An account job, once the account's lease is held: the account is read now, not before. */
+  private async syncUnderLease(job: AccountJob): Promise<void> {
     const account = await this.deps.store.accounts.findById(job.accountId);
     if (!account || account.config.expired) return;
     const { queue, now } = this.deps;

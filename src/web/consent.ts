@@ -23,7 +23,8 @@ import type { SubscribedService } from "../domain/types.js";
 import { buildAuthorizeUrl, parseConsentRedirect, type ConsentVersion } from "../enedis/authorize.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import type { Account, AccountConfigPatch, Sender, Store, User } from "../store/index.js";
-import { syncOneAccount, syncSettingsOf } from "../sync/service.js";
+import { syncAccountLeased } from "../scheduler/lease.js";
+import { syncSettingsOf } from "../sync/service.js";
 import type { BackgroundTasks } from "./background.js";
 import type { ConsentStates } from "./consent-state.js";
 import type { Session } from "./session.js";
@@ -253,14 +254,23 @@ export class ConsentFlow {
   startFirstSync(account: Account): boolean {
     const { store, client, now, log, config, events } = this.deps;
     return this.deps.background.start(`sync:${account.id}`, async () => {
-      const fresh = (await store.accounts.findById(account.id)) ?? account;
-      const r = await syncOneAccount(
+      // Under the account's lease: a scheduler job (this process' or a `worker`'s) may start meanwhile.
+      const r = await syncAccountLeased(
         { store, client, now, log, ...(events ? { events } : {}) },
-        fresh,
+        account.id,
         syncSettingsOf(config),
+        { label: "first sync after consent", log },
       );
+      if (!r.ran) {
+        log(
+          `first sync of ${account.usagePointId}: skipped, ${r.holder ?? "another process"} is syncing it already`,
+        );
+        return;
+      }
+      if (!r.value) return;
+      const { outcome } = r.value;
       log(
-        `first sync of ${fresh.usagePointId}: ${r.outcome.outcome}${r.outcome.message ? ` (${r.outcome.message})` : ""}`,
+        `first sync of ${account.usagePointId}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`,
       );
     });
   }

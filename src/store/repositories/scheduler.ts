@@ -1,4 +1,7 @@
-/** The scheduler's shared state: dispatched fire times and the shared Enedis quotas (migration 002). */
+/**
+ * The scheduler's shared state: dispatched fire times and the shared Enedis quotas (migration 002), and
+ * the accounts being synced (migration 005, `account_lease`; plain SQL: the table is the scheduler's own).
+ */
 import { sql } from "kysely";
 import type { Scope } from "../scope.js";
 
@@ -208,5 +211,45 @@ export class SchedulerRepository {
       refused: Number(r.refused),
       lastHour: byApi.get(r.api) ?? 0,
     }));
+  }
+
+  /**
+   * Takes the sync lease of an account until `expiresAtMs`: true for exactly one caller while the lease is
+   * held and unexpired (by `nowMs`); a lease whose holder died is taken once it expired.
+   */
+  async acquireAccountLease(
+    accountId: number,
+    holder: string,
+    nowMs: number,
+    expiresAtMs: number,
+  ): Promise<boolean> {
+    const r = await sql`
+      insert into account_lease (account_id, holder, expires_at_ms)
+      values (${accountId}, ${holder}, ${Math.ceil(expiresAtMs)})
+      on conflict (account_id) do update set holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
+      where account_lease.expires_at_ms <= ${Math.floor(nowMs)}`.execute(this.scope.db);
+    return Number(r.numAffectedRows ?? 0n) === 1;
+  }
+
+  /** Extends a lease this holder still has; false when it lost it (it expired and another took it). */
+  async renewAccountLease(accountId: number, holder: string, expiresAtMs: number): Promise<boolean> {
+    const r = await sql`
+      update account_lease set expires_at_ms = ${Math.ceil(expiresAtMs)}
+      where account_id = ${accountId} and holder = ${holder}`.execute(this.scope.db);
+    return Number(r.numAffectedRows ?? 0n) === 1;
+  }
+
+  async releaseAccountLease(accountId: number, holder: string): Promise<void> {
+    await sql`delete from account_lease where account_id = ${accountId} and holder = ${holder}`.execute(
+      this.scope.db,
+    );
+  }
+
+  /** The current holder of an account's lease (expired or not), or null. */
+  async accountLeaseHolder(accountId: number): Promise<{ holder: string; expiresAtMs: number } | null> {
+    const r = await sql<{ holder: string; expires_at_ms: string | number }>`
+      select holder, expires_at_ms from account_lease where account_id = ${accountId}`.execute(this.scope.db);
+    const row = r.rows[0];
+    return row ? { holder: row.holder, expiresAtMs: Number(row.expires_at_ms) } : null;
   }
 }

@@ -1,0 +1,170 @@
+/**
+ * One sync of an account at a time (the account's lease, migration 005), whatever starts it: the first
+ * sync after a consent runs outside the job queue, the CLI `sync` beside `serve`, a scheduler job of
+ * another process. Real databases and the simulator; the only fake is at the Enedis edge: a quota
+ * limiter that holds the first call of the first sync until the test lets it go, so that the two syncs
+ * overlap for sure.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { registerAccount } from "../../src/accounts/service.js";
+import { loadConfig } from "../../src/config/load.js";
+import { DataConnectClient } from "../../src/enedis/client.js";
+import type { QuotaLimiter } from "../../src/enedis/quota.js";
+import { syncAccountLeased, withAccountLease } from "../../src/scheduler/lease.js";
+import { MemoryQueue } from "../../src/scheduler/queue/memory.js";
+import { Scheduler } from "../../src/scheduler/scheduler.js";
+import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
+import type { Store } from "../../src/store/index.js";
+import { describeEachDatabase } from "../helpers/db.js";
+
+const T0 = Date.UTC(2026, 10, 28, 9, 0, 30); // 10:00:30 Paris
+const F = Date.UTC(2026, 10, 28, 9, 0, 0);
+
+/** Holds the first Enedis call made after `arm()` until `release()`; counts every call. */
+class HeldLimiter implements QuotaLimiter {
+  calls = 0;
+  private held: Promise<void> | null = null;
+  private releaseHeld: (() => void) | null = null;
+  private first: (() => void) | null = null;
+  readonly firstCall: Promise<void>;
+  private armed = false;
+
+  constructor() {
+    this.firstCall = new Promise((r) => (this.first = r));
+  }
+
+  arm(): void {
+    this.armed = true;
+    this.held = new Promise((r) => (this.releaseHeld = r));
+  }
+
+  release(): void {
+    this.releaseHeld?.();
+  }
+
+  async acquire(): Promise<void> {
+    this.calls++;
+    if (this.armed) {
+      this.armed = false;
+      this.first?.();
+      await this.held;
+    }
+  }
+
+  pause(): void {}
+}
+
+describeEachDatabase("an account is never synced twice at once (account lease)", (db) => {
+  const now = T0;
+  const clock = () => now;
+  let sim: RunningSimulator;
+  let store: Store;
+  let client: DataConnectClient;
+  let limiter: HeldLimiter;
+  let accountId: number;
+  const logs: string[] = [];
+  const config = loadConfig({ env: {} });
+  const settings = { backfillMonths: { curve: 1, daily: 1 }, baseBackoffMs: 1, maxBackoffMs: 2 };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, now: clock, quotaPerSecond: 1e6, quotaPerHour: 1e9 });
+    store = db.getStore();
+    limiter = new HeldLimiter();
+    client = new DataConnectClient({
+      apiUrl: sim.url,
+      clientId: "simulator-client",
+      clientSecret: "simulator-secret",
+      now: clock,
+      limiter,
+      tokenStore: store.secrets.tokenStore(),
+    });
+    await store.users.create({ username: "alice", passwordHash: "x" });
+    await store.senders.create({
+      libelle: config.enedis.appName,
+      implClass: "dataconnect",
+      cron: "0 * * * * ?",
+    });
+    const r = await registerAccount(store, config, {
+      username: "alice",
+      usagePointId: "22516914714270",
+      nowMs: now,
+    });
+    accountId = r.account.id;
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  const scheduler = () =>
+    new Scheduler(
+      {
+        store,
+        client,
+        queue: new MemoryQueue({ now: clock }),
+        config,
+        now: clock,
+        log: (m) => logs.push(m),
+        syncSettings: settings,
+        quotaLoad: async () => 0,
+        sleep: async () => {},
+      },
+      { instanceId: "sched-1" },
+    );
+
+  it("a scheduler job and a CLI sync meeting the first sync after a consent skip it: no second Enedis call", async () => {
+    limiter.arm();
+    // The first sync after the consent (what ConsentFlow.startFirstSync runs in the background).
+    const first = syncAccountLeased({ store, client, now: clock }, accountId, settings, {
+      label: "first sync after consent",
+    });
+    await limiter.firstCall;
+    expect(limiter.calls).toBe(1);
+    // Meanwhile the next fire time's job for the (new, hence due) account runs.
+    await scheduler().handle({ kind: "account", accountId, fireTimeMs: F, mode: "fresh" });
+    expect(logs.join("\n")).toMatch(
+      /is being synced by first sync after consent \S+; its fresh sync .* is skipped/,
+    );
+    // And a `sync` command that does not wait.
+    const cli = await syncAccountLeased({ store, client, now: clock }, accountId, settings, { label: "cli" });
+    expect(cli.ran).toBe(false);
+    // Nobody else called Enedis while the first sync was held.
+    expect(limiter.calls).toBe(1);
+    limiter.release();
+    const done = await first;
+    expect(done.ran && done.value?.outcome.outcome).toBe("ok");
+    // The lease is released: the next job runs, and finds the cursors the first sync wrote.
+    expect(await store.scheduler.accountLeaseHolder(accountId)).toBeNull();
+    const before = limiter.calls;
+    await scheduler().handle({ kind: "account", accountId, fireTimeMs: F, mode: "fresh" });
+    expect(logs.join("\n")).toMatch(/account \d+ fresh sync for 2026-11-28T09:00:00.000Z: ok/);
+    // Up to date: the fresh sync had nothing (or next to nothing) left to ask.
+    expect(limiter.calls - before).toBeLessThan(before);
+  }, 60_000);
+
+  it("a backfill job meeting a running sync is put off, not run beside it", async () => {
+    let backfillCalls = -1;
+    const r = await withAccountLease(store, accountId, { now: clock, label: "someone" }, async () => {
+      const callsBefore = limiter.calls;
+      await scheduler().handle({ kind: "account", accountId, fireTimeMs: F, mode: "backfill" });
+      backfillCalls = limiter.calls - callsBefore;
+    });
+    expect(r.ran).toBe(true);
+    expect(backfillCalls).toBe(0);
+    expect(logs.join("\n")).toMatch(/is being synced by someone \S+; backfill in 5 min/);
+  });
+
+  it("a lease whose holder died is taken once expired; a live one is renewed and released by its holder only", async () => {
+    const repo = store.scheduler;
+    expect(await repo.acquireAccountLease(accountId, "dead", now, now + 60_000)).toBe(true);
+    expect(await repo.acquireAccountLease(accountId, "live", now + 59_999, now + 120_000)).toBe(false);
+    await repo.releaseAccountLease(accountId, "live"); // not its lease: nothing happens
+    expect((await repo.accountLeaseHolder(accountId))?.holder).toBe("dead");
+    expect(await repo.acquireAccountLease(accountId, "live", now + 60_000, now + 120_000)).toBe(true);
+    expect(await repo.renewAccountLease(accountId, "dead", now + 180_000)).toBe(false);
+    expect(await repo.renewAccountLease(accountId, "live", now + 180_000)).toBe(true);
+    expect(await repo.accountLeaseHolder(accountId)).toEqual({ holder: "live", expiresAtMs: now + 180_000 });
+    await repo.releaseAccountLease(accountId, "live");
+    expect(await repo.accountLeaseHolder(accountId)).toBeNull();
+  });
+});
