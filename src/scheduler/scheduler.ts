@@ -282,7 +282,7 @@ export class Scheduler {
         if (!this.due(found.account, job)) continue;
         const aj: AccountJob = { kind: "account", accountId: id, fireTimeMs: job.fireTimeMs, mode: "fresh" };
         await this.deps.queue.add(aj, {
-          key: accountJobKey(id, "fresh", job.fireTimeMs),
+          key: accountJobKey(id, "fresh"),
           serialGroup: `account:${id}`,
           priority: PRIORITY.fresh,
           maxAttempts: 3,
@@ -318,7 +318,7 @@ export class Scheduler {
       `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; backfill in 5 min`,
     );
     await this.deps.queue.add(job, {
-      key: `${accountJobKey(job.accountId, "backfill", job.fireTimeMs)}:later:${Math.floor(now / 300_000)}`,
+      key: `${accountJobKey(job.accountId, "backfill")}:later:${Math.floor(now / 300_000)}`,
       serialGroup: `account:${job.accountId}`,
       priority: PRIORITY.backfill,
       runAtMs: now + 5 * MINUTE,
@@ -347,7 +347,7 @@ export class Scheduler {
       if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
         // The fresh syncs need the quota: try again in a while.
         await queue.add(job, {
-          key: `${accountJobKey(job.accountId, "backfill", job.fireTimeMs)}:later:${Math.floor(now() / 300_000)}`,
+          key: `${accountJobKey(job.accountId, "backfill")}:later:${Math.floor(now() / 300_000)}`,
           serialGroup: `account:${job.accountId}`,
           priority: PRIORITY.backfill,
           runAtMs: now() + 5 * MINUTE,
@@ -399,7 +399,7 @@ export class Scheduler {
       await queue.add(
         { kind: "account", accountId: job.accountId, fireTimeMs: job.fireTimeMs, mode: "backfill" },
         {
-          key: accountJobKey(job.accountId, "backfill", job.fireTimeMs),
+          key: accountJobKey(job.accountId, "backfill"),
           serialGroup: `account:${job.accountId}`,
           priority: PRIORITY.backfill,
           maxAttempts: 3,

@@ -61,6 +61,11 @@ export class MemoryQueue implements JobQueue {
       await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
+  /** Keys of the jobs waiting (delayed ones included), oldest first. */
+  pendingKeys(): string[] {
+    return [...this.waiting].sort((a, b) => a.seq - b.seq).map((e) => e.opts.key);
+  }
+
   size(): { waiting: number; running: number } {
     return { waiting: this.waiting.length, running: this.running };
   }

@@ -6,8 +6,9 @@
  * Glossary
  * - fire time: the minute the dispatcher runs for (the seed's Quartz `scheduledFireTime`);
  * - page job: one page of account ids with a cron (the seed's `DataSourceProviderCronPaginateSubJob`);
- * - account job: one sync of one account; its key makes it unique per account and fire time, and jobs of
- *   one account run one at a time, so that two workers never sync the same account at once;
+ * - account job: one sync of one account; its key (`sync:<account id>`) keeps at most one pending per
+ *   account, and jobs of one account run one at a time, so that two workers never sync the same account
+ *   at once;
  * - priority: fresh (the daily incremental sync) runs before backfill (history), which only uses the
  *   quota the fresh syncs leave free.
  */
@@ -64,7 +65,13 @@ export interface JobQueue {
 
 export const PRIORITY = { fresh: 0, page: 10, backfill: 100 } as const;
 
-export function accountJobKey(accountId: number, mode: SyncMode, fireTimeMs: number): string {
-  // Fresh: once per fire time. Backfill: at most one pending per account whatever the fire time.
-  return mode === "fresh" ? `sync:${accountId}:${fireTimeMs}` : `backfill:${accountId}`;
+/**
+ * One key per account and mode, whatever the fire time: at most one fresh and one backfill job of an
+ * account pending at a time. While the quota holds a backlog, the next fire times find the account's job
+ * still pending and add nothing (a key per fire time would add one more job per due account at every
+ * fire). The account remembers the fire time it was last synced for (`scheduler_fire_ms`): a job run
+ * again for a fire time already synced is skipped.
+ */
+export function accountJobKey(accountId: number, mode: SyncMode): string {
+  return mode === "fresh" ? `sync:${accountId}` : `backfill:${accountId}`;
 }
