@@ -59,6 +59,7 @@ export function publishersFor(ctx: PublisherContext, env: NodeJS.ProcessEnv = pr
         url: config.mqtt.url,
         prefix: config.mqtt.prefix,
         baseTopic: config.mqtt.baseTopic,
+        statusTopic: config.mqtt.statusTopic,
       }),
     );
   }

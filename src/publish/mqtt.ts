@@ -8,7 +8,9 @@
  *   Configs of entities that no longer apply are cleared (empty retained payload).
  * - Publishes every meter at start and after each (re)connection, a meter again after its sync
  *   (`sync.finished`, or polling for syncs run by other processes), and everything again when Home
- *   Assistant announces `online` on `<prefix>/status` (its birth message after a restart).
+ *   Assistant announces `online` on its status topic (config `mqtt.statusTopic`, default
+ *   `homeassistant/status`; Home Assistant sets it apart from the discovery prefix): its birth message
+ *   after a restart.
  * - An identical config is not published twice, except when Home Assistant restarted.
  */
 import { randomBytes } from "node:crypto";
@@ -27,6 +29,9 @@ import {
 import { meterSnapshot } from "./meter-state.js";
 import { SyncWatcher } from "./triggers.js";
 
+/** Home Assistant's default birth and will topic. */
+export const DEFAULT_STATUS_TOPIC = "homeassistant/status";
+
 export interface MqttPublisherOptions {
   store: Store;
   events?: EventBus | undefined;
@@ -38,6 +43,11 @@ export interface MqttPublisherOptions {
   prefix: string;
   /** Base topic (config `mqtt.baseTopic`, default `linky`). */
   baseTopic: string;
+  /**
+   * Where Home Assistant announces `online` after a restart (config `mqtt.statusTopic`, default
+   * `homeassistant/status`). Home Assistant configures it apart from the discovery prefix.
+   */
+  statusTopic?: string;
   /** Wait after Home Assistant's `online` before publishing again, ms (default 2 s, as HA subscribes). */
   republishDelayMs?: number;
   /** Polling for syncs run by other processes, ms (default 5 min; 0 = off). */
@@ -90,7 +100,7 @@ export class MqttPublisher {
   }
 
   get statusTopic(): string {
-    return `${this.opts.prefix}/status`;
+    return this.opts.statusTopic ?? DEFAULT_STATUS_TOPIC;
   }
 
   get availabilityTopic(): string {

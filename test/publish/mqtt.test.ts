@@ -3,7 +3,8 @@
  * subscriber checks each discovery topic and payload against Home Assistant's rules (shared docs,
  * home-assistant.md §1a): topic form, required keys, `default_entity_id` and no `object_id`, `unique_id`,
  * device and origin blocks, units and device classes, availability with a last will, retained flags, and
- * the re-publication after `<prefix>/status` `online`. Topics carry a prefix unique to the run, and every
+ * the re-publication after Home Assistant's `online` on its status topic (`mqtt.statusTopic`, apart from
+ * the discovery prefix). Topics carry a prefix unique to the run, and every
  * retained message created is cleared at the end. Skipped with the reason printed when no broker answers,
  * unless REQUIRE_SERVICES=1.
  */
@@ -13,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBus } from "../../src/app/events.js";
 import { addDays, parisDayStartMs } from "../../src/domain/time.js";
 import { ENTITIES } from "../../src/publish/discovery.js";
+import { publishersFor } from "../../src/publish/index.js";
 import { MqttPublisher } from "../../src/publish/mqtt.js";
+import { loadConfig } from "../../src/config/load.js";
 import { openStore, type Account, type Store } from "../../src/store/index.js";
 import { createTarget, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
 import { meter, writeCurve, writeDaily } from "./helpers.js";
@@ -22,6 +25,8 @@ const BROKER = process.env.MQTT_TEST_URL ?? "mqtt://127.0.0.1:1883";
 const RUN = randomBytes(4).toString("hex");
 const PREFIX = `hatest_${RUN}`;
 const BASE = `linkytest_${RUN}`;
+/** Home Assistant's status topic in this run (set apart from the discovery prefix, as in HA). */
+const STATUS = `hastatustest_${RUN}/status`;
 const PRM = "22516914714270";
 const NOW = Date.UTC(2026, 10, 28, 10, 0, 0); // 11:00 Paris: 2026-11-27 is published
 
@@ -75,7 +80,11 @@ const UNITS: Record<string, readonly string[] | null> = {
 };
 
 /** Checks one discovery message against Home Assistant's rules; returns the payload. */
-function checkConfig(m: Seen): Record<string, unknown> {
+function checkConfig(
+  m: Seen,
+  at: { prefix: string; base: string; prm: string } = { prefix: PREFIX, base: BASE, prm: PRM },
+): Record<string, unknown> {
+  const { prefix: PREFIX, base: BASE, prm: PRM } = at;
   const match = new RegExp(`^${PREFIX}/(sensor|binary_sensor)/([A-Za-z0-9_-]+)/config$`).exec(m.topic);
   expect(match, m.topic).not.toBeNull();
   const [, component, objectId] = match!;
@@ -113,9 +122,11 @@ function checkConfig(m: Seen): Record<string, unknown> {
   return p;
 }
 
-function configs(seen: readonly Seen[]): Seen[] {
+function configs(seen: readonly Seen[], prefix = PREFIX): Seen[] {
   return seen.filter(
-    (s) => s.topic.startsWith(`${PREFIX}/`) && s.topic.endsWith("/config") && s.payload !== "",
+    (s) =>
+      new RegExp(`^${prefix}/(sensor|binary_sensor)/[A-Za-z0-9_-]+/config$`).test(s.topic) &&
+      s.payload !== "",
   );
 }
 
@@ -166,6 +177,7 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
         url: BROKER,
         prefix: PREFIX,
         baseTopic: BASE,
+        statusTopic: STATUS,
         republishDelayMs: 0,
         pollMs: 0,
         clientOptions: { reconnectPeriod: 200 },
@@ -197,7 +209,7 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
       await client.endAsync();
       const cfg = configs(seen);
       expect(cfg.every((c) => c.retain)).toBe(true);
-      const payloads = cfg.map(checkConfig);
+      const payloads = cfg.map((c) => checkConfig(c));
       const keys = payloads.map((p) => String(p.unique_id).replace(`linky_${PRM}_`, "")).sort();
       expect(keys).toEqual(
         [
@@ -289,13 +301,13 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
       const { client, seen } = await subscriber();
       await settle();
       seen.length = 0; // the retained copies
-      await client.publishAsync(`${PREFIX}/status`, "online", { qos: 1 });
+      await client.publishAsync(STATUS, "online", { qos: 1 });
       await until(() => configs(seen).length >= 10);
       await publisher.idle();
       await settle();
       expect(configs(seen)).toHaveLength(10);
       expect(configs(seen).every((c) => !c.retain)).toBe(true); // live copies (the broker keeps them retained)
-      configs(seen).forEach(checkConfig);
+      configs(seen).forEach((c) => checkConfig(c));
       expect(seen.some((s) => s.topic === `${BASE}/${PRM}/state`)).toBe(true);
 
       // a sync: its state goes out again, identical configs do not
@@ -356,6 +368,35 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
       });
       await client.endAsync();
       void addDays;
+    });
+
+    it("with a custom discovery prefix, listens on Home Assistant's default status topic (config)", async () => {
+      const prefix = `${PREFIX}/custom`;
+      const config = loadConfig({
+        env: { MQTT_URL: BROKER, MQTT_PREFIX: prefix, MQTT_BASE_TOPIC: `${BASE}/custom` },
+      });
+      expect(config.mqtt.statusTopic).toBe("homeassistant/status");
+      const pubs = publishersFor(
+        { config, store, events: new EventBus(), now: () => NOW, log: () => {} },
+        {},
+      );
+      const pub = pubs.find((p) => p.name === "mqtt") as MqttPublisher;
+      try {
+        await pub.start();
+        await pub.idle();
+        const { client, seen } = await subscriber();
+        await until(() => configs(seen, prefix).length >= 10, 10_000); // the retained copies
+        await settle();
+        seen.length = 0;
+        await client.publishAsync("homeassistant/status", "online", { qos: 1 });
+        // published again, live (not a retained copy), after the publisher's default 2 s wait
+        await until(() => configs(seen, prefix).filter((c) => !c.retain).length >= 10, 20_000);
+        configs(seen, prefix).forEach((c) => checkConfig(c, { prefix, base: `${BASE}/custom`, prm: PRM }));
+        await client.endAsync();
+        expect(pub.statusTopic).toBe("homeassistant/status");
+      } finally {
+        await pub.stop();
+      }
     });
   },
 );
