@@ -16,7 +16,7 @@ import type {
 } from "../domain/types.js";
 import { assertUsagePointId } from "../domain/types.js";
 import { parseSubscribedServices } from "./contracts.js";
-import { datasetSpec } from "./datasets/index.js";
+import { datasetSpec, MEASURES_API_2026 } from "./datasets/index.js";
 import {
   adapterFor,
   SUBSCRIBED_SERVICES_API,
@@ -130,6 +130,12 @@ export class DataConnectClient {
     return learned === undefined
       ? base
       : { ...base, dailyWindowDays: Math.min(learned, base.dailyWindowDays ?? learned) };
+  }
+
+  /** The API (quota and subscription scope) that serves a dataset in this generation, or null. */
+  measureApi(dataset: DatasetKey): string | null {
+    const spec = datasetSpec(dataset);
+    return this.generation === "v5" ? spec.v5Api : MEASURES_API_2026;
   }
 
   /** Largest window this client will ask for this dataset now. */

@@ -36,6 +36,8 @@ export interface RunningSimulator {
   /** The customer shares the PRM (as on the consent page); returns the autorisation id. */
   grantConsent(prm: string): number;
   revokeConsent(prm: string): void;
+  /** The operator subscribes (or unsubscribes) APIs on DataHub: replaces `unsubscribedApis`. */
+  setUnsubscribedApis(apis: string[]): void;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -67,6 +69,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
     revokeConsent(prm: string): void {
       ctx.autorisations.revoke(prm, ctx.today());
+    },
+    setUnsubscribedApis(apis: string[]): void {
+      ctx.opts.unsubscribedApis.splice(0, ctx.opts.unsubscribedApis.length, ...apis);
     },
   };
 }

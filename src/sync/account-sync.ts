@@ -37,7 +37,8 @@ import {
 } from "../domain/time.js";
 import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js";
 import type { DataConnectClient } from "../enedis/client.js";
-import { allDatasets, datasetSpec, type DatasetSpec } from "../enedis/datasets/index.js";
+import { allDatasets, datasetSpec, MEASURES_API_2026, type DatasetSpec } from "../enedis/datasets/index.js";
+import { ITC_APIS, SUBSCRIBED_SERVICES_API } from "../enedis/generations.js";
 import { splitRange, type Window } from "../enedis/windows.js";
 import {
   WATERMARK_KEYS,
@@ -49,7 +50,7 @@ import {
   type SyncOutcome,
 } from "../store/repositories/accounts.js";
 import { planDataset, publishedUntil, type PlannedWindow } from "./planner.js";
-import type { LedgerEntry, SyncAccount, SyncStore } from "./ports.js";
+import type { ApiNotSubscribed, LedgerEntry, SyncAccount, SyncStore } from "./ports.js";
 
 export interface SyncSettings {
   /** First-sync depth per kind of dataset, in months (capped by Enedis' horizon). */
@@ -77,6 +78,8 @@ export interface SyncSettings {
    * is a hole (meter outage): recorded as fetched with its days missing, and the sync goes on past it.
    */
   publicationLagDays?: number;
+  /** An API not subscribed for the application is asked again (one probe, by one sync) after this long. */
+  apiRecheckMs?: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -90,6 +93,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   servicesMaxAgeMs: 7 * 86_400_000,
   contractMaxAgeMs: 30 * 86_400_000,
   publicationLagDays: 2,
+  apiRecheckMs: 60 * 60_000,
 };
 
 export interface SyncProgress {
@@ -164,6 +168,16 @@ function errorRecord(e: unknown, atMs: number, dataset?: DatasetKey): SyncErrorR
 
 type QueueItem = PlannedWindow & { dataset: DatasetKey };
 
+/** An API recorded as not subscribed for the application: this sync does not call it (no error at Enedis). */
+class ApiWaitingError extends Error {
+  constructor(readonly block: ApiNotSubscribed) {
+    super(
+      `operator action needed: ${block.message}; syncs wait without calling ${block.api} until an operator ` +
+        `clears it (next check ${new Date(block.nextProbeMs).toISOString()})`,
+    );
+  }
+}
+
 /** One run of one account. Create one per run (it counts calls and retries). */
 export class AccountSync {
   private readonly now: () => number;
@@ -173,6 +187,12 @@ export class AccountSync {
   private retries = 0;
   private config!: AccountConfig;
   private account!: SyncAccount;
+  /** APIs not subscribed for the application (read at the start of the run, kept up to date). */
+  private blocked = new Map<string, ApiNotSubscribed>();
+  /** Blocked APIs this run claimed the probe of: its next call of them is the one probe. */
+  private probing = new Set<string>();
+  /** Blocked APIs this run had to leave alone. */
+  private waitingOn = new Map<string, ApiNotSubscribed>();
 
   constructor(
     private readonly deps: SyncDeps,
@@ -221,7 +241,12 @@ export class AccountSync {
       return outcome;
     }
     let failure: unknown = null;
+    this.blocked = new Map((await this.deps.store.apisNotSubscribed()).map((b) => [b.api, b]));
+    this.probing = new Set();
+    this.waitingOn = new Map();
     try {
+      // Data Connect 2026 serves every measure from one API: when it is not subscribed, nothing else is asked.
+      if (this.deps.client.generation === "2026") await this.gate(MEASURES_API_2026);
       const datasets = await this.resolveDatasets();
       await this.refreshContract();
       await this.syncDatasets(datasets, outcome);
@@ -234,9 +259,21 @@ export class AccountSync {
         failed === 0 && waiting === 0 ? "ok" : failed > 0 && failed === entries.length ? "failed" : "partial";
       const notes = entries.filter(([, d]) => d.message).map(([k, d]) => `${k}: ${d.message}`);
       outcome.message = notes.length > 0 ? notes.join("; ") : null;
+      const blocked = [...this.waitingOn.values()][0];
+      if (blocked) {
+        // Nothing fetched because the application lacks an API: a failure, however many datasets do not apply.
+        if (!entries.some(([, d]) => d.outcome === "ok" || d.outcome === "partial"))
+          outcome.outcome = "failed";
+        const w = new ApiWaitingError(blocked);
+        failure = w;
+        outcome.message = [w.message, ...notes].join("; ");
+      }
     } catch (e) {
       failure = e;
-      if (e instanceof NoConsentError) {
+      if (e instanceof ApiWaitingError) {
+        outcome.outcome = "failed";
+        outcome.message = e.message;
+      } else if (e instanceof NoConsentError) {
         outcome.outcome = "expired";
         outcome.message = `consent missing or revoked: ${e.message}`;
         await this.patch({ expired: true, expired_at_ms: this.now(), expired_reason: outcome.message });
@@ -254,16 +291,31 @@ export class AccountSync {
     outcome.retries = this.retries;
     outcome.finished_at_ms = this.now();
     const ok = outcome.outcome === "ok" || outcome.outcome === "partial";
+    const waiting = [...this.waitingOn.values()].sort((a, b) => a.nextProbeMs - b.nextProbeMs)[0];
     await this.patch({
       last_sync: outcome,
+      // Shown with the account: which API the application lacks, since when, and when it is asked again.
+      api_not_subscribed: waiting
+        ? {
+            api: waiting.api,
+            message: waiting.message,
+            since_ms: waiting.refusedAtMs,
+            next_check_ms: waiting.nextProbeMs,
+          }
+        : null,
       ...(ok
         ? { last_success_ms: outcome.finished_at_ms, failures: 0 }
         : { failures: (this.config.failures ?? 0) + 1 }),
       last_error:
         outcome.outcome === "ok"
           ? null
-          : errorRecord(failure ?? new Error(outcome.message ?? outcome.outcome), this.now()),
-      next_attempt_ms: this.nextAttempt(outcome),
+          : waiting
+            ? { ...errorRecord(failure, this.now()), kind: "api_not_subscribed", permanent: true }
+            : errorRecord(failure ?? new Error(outcome.message ?? outcome.outcome), this.now()),
+      next_attempt_ms: waiting
+        ? // Right after the probe time (one sync probes; the others then see its answer).
+          waiting.nextProbeMs + Math.floor(this.random() * 5 * 60_000)
+        : this.nextAttempt(outcome),
     });
     return outcome;
   }
@@ -279,6 +331,74 @@ export class AccountSync {
     return fn();
   }
 
+  /**
+   * Whether this run may call `api`: yes when it is not recorded as not subscribed, or when this run
+   * claims its one probe (the recheck time has passed and no other sync took it). Otherwise throws
+   * ApiWaitingError: no call is made.
+   */
+  private async gate(api: string | null): Promise<void> {
+    if (api === null) return;
+    const block = this.blocked.get(api);
+    if (!block || this.probing.has(api)) return;
+    const now = this.now();
+    const next = now + (this.settings.apiRecheckMs ?? 3_600_000);
+    if (now >= block.nextProbeMs && (await this.deps.store.claimApiProbe(api, now, next))) {
+      this.probing.add(api);
+      this.blocked.set(api, { ...block, nextProbeMs: next });
+      return;
+    }
+    this.waitingOn.set(api, block);
+    throw new ApiWaitingError(block);
+  }
+
+  /** One call of a named API: gated, and what it says about the subscription is recorded once. */
+  private async callApi<T>(api: string | null, fn: () => Promise<T>): Promise<T> {
+    await this.gate(api);
+    try {
+      const r = await this.call(fn);
+      if (api !== null) await this.apiAnswered(api);
+      return r;
+    } catch (e) {
+      if (e instanceof ApiNotSubscribedError) await this.apiRefused(e.api ?? api ?? "unknown", e);
+      throw e;
+    }
+  }
+
+  /** A call of `api` succeeded: if it was recorded as not subscribed, it is not any more. */
+  private async apiAnswered(api: string): Promise<void> {
+    if (!this.blocked.has(api)) return;
+    await this.deps.store.clearApiNotSubscribed(api);
+    this.blocked.delete(api);
+    this.probing.delete(api);
+    this.waitingOn.delete(api);
+    this.deps.log?.(`Enedis API ${api} answers again: the syncs call it again`);
+  }
+
+  /** 403 900908: recorded for the whole application, the operator told once. */
+  private async apiRefused(api: string, e: ApiNotSubscribedError): Promise<ApiNotSubscribed> {
+    const now = this.now();
+    const next = now + (this.settings.apiRecheckMs ?? 3_600_000);
+    const isNew = await this.deps.store.recordApiNotSubscribed(api, e.message, now, next);
+    if (isNew) {
+      this.deps.log?.(
+        `operator action needed: ${e.message}. Subscribe the API for this application on Enedis' DataHub; ` +
+          `syncs wait without calling it (one check every ${Math.round((this.settings.apiRecheckMs ?? 3_600_000) / 60_000)} min)`,
+      );
+    }
+    const old = this.blocked.get(api);
+    const block: ApiNotSubscribed = {
+      api,
+      message: e.message,
+      refusedAtMs: old?.refusedAtMs ?? now,
+      nextProbeMs: Math.max(next, old?.nextProbeMs ?? 0),
+      refusals: (old?.refusals ?? 0) + 1,
+    };
+    this.blocked.set(api, block);
+    this.probing.delete(api);
+    this.waitingOn.set(api, block);
+    return block;
+  }
+
   private async resolveDatasets(): Promise<DatasetKey[]> {
     const client = this.deps.client;
     const prm = this.account.usagePointId;
@@ -291,13 +411,26 @@ export class AccountSync {
     if (this.config.dataset_keys && checked && this.now() - checked < this.settings.servicesMaxAgeMs) {
       return this.config.dataset_keys as DatasetKey[];
     }
-    const services = await this.withRetries(() =>
-      this.call(() => client.subscribedServices({ usagePointIds: [prm] })),
-    );
+    let services: SubscribedService[];
+    try {
+      services = await this.withRetries(() =>
+        this.callApi(SUBSCRIBED_SERVICES_API, () => client.subscribedServices({ usagePointIds: [prm] })),
+      );
+    } catch (e) {
+      // Services not readable for the application: the datasets known from an earlier check still hold.
+      const known = this.config.dataset_keys;
+      if ((e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) && known) {
+        this.waitingOn.delete(SUBSCRIBED_SERVICES_API);
+        return known as DatasetKey[];
+      }
+      throw e;
+    }
     const mine = services.filter((s) => s.usagePointId === prm);
     if (mine.length === 0) {
       const ended = await this.withRetries(() =>
-        this.call(() => client.subscribedServices({ usagePointIds: [prm], states: ["TERMINE", "SUPPRIME"] })),
+        this.callApi(SUBSCRIBED_SERVICES_API, () =>
+          client.subscribedServices({ usagePointIds: [prm], states: ["TERMINE", "SUPPRIME"] }),
+        ),
       );
       throw new NoConsentError(
         ended.length > 0
@@ -336,6 +469,22 @@ export class AccountSync {
       const { contract, unavailable } = await this.deps.client.contract(prm, (fn) =>
         this.withRetries(() => this.call(fn)),
       );
+      if (this.deps.client.generation === "2026") {
+        // ITC APIs are read monthly per account: their refusals are recorded (the operator told once) and
+        // their answers clear the record; they are not gated.
+        for (const api of [ITC_APIS.situation, ITC_APIS.synthese, ITC_APIS.comptage]) {
+          if (!unavailable.includes(api)) await this.apiAnswered(api);
+          else if (!this.blocked.has(api)) {
+            await this.apiRefused(
+              api,
+              new ApiNotSubscribedError(`API not subscribed for this application on DataHub [${api}]`, {
+                api,
+              }),
+            );
+            this.waitingOn.delete(api);
+          }
+        }
+      }
       await this.deps.store.transaction((w) =>
         w.patchDeviceMetadata(this.account.deviceId, {
           subscribed_power_kva: contract.subscribedPowerKva,
@@ -482,7 +631,9 @@ export class AccountSync {
       const retriesBefore = this.retries;
       try {
         const batch = await this.withRetries(() =>
-          this.call(() => this.deps.client.readings(dataset, this.account.usagePointId, w)),
+          this.callApi(this.deps.client.measureApi(dataset), () =>
+            this.deps.client.readings(dataset, this.account.usagePointId, w),
+          ),
         );
         this.noteCommit(ds, await this.commitWindow(w, batch.readings));
       } catch (e) {
@@ -498,7 +649,10 @@ export class AccountSync {
         if (decision === "stop") {
           stopped.add(dataset);
           const st = this.state(dataset);
-          if (st.not_applicable) {
+          if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) {
+            ds.outcome = "failed";
+            ds.message = `waiting: ${this.deps.client.measureApi(dataset) ?? "its API"} not subscribed for this application`;
+          } else if (st.not_applicable) {
             ds.outcome = "not_applicable";
             ds.message = st.not_applicable_reason ?? null;
           } else {
@@ -550,7 +704,9 @@ export class AccountSync {
   ): Promise<"continue" | "stop" | "requeued" | "unpublished" | "empty"> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
-    if (e instanceof NoConsentError || e instanceof ApiNotSubscribedError) throw e;
+    if (e instanceof NoConsentError) throw e;
+    // Recorded for the whole application by callApi; this dataset waits (others may use other APIs: v5).
+    if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) return "stop";
     if (e instanceof WrongDirectionError || e instanceof LoadCurveOffError) {
       const reason =
         e instanceof LoadCurveOffError

@@ -5,6 +5,9 @@
 import type { LocalDate } from "../domain/time.js";
 import type { DatasetKey, Reading } from "../domain/types.js";
 import type { AccountConfig, AccountConfigPatch, DatasetState } from "../store/repositories/accounts.js";
+import type { ApiNotSubscribed } from "../store/repositories/api-subscriptions.js";
+
+export type { ApiNotSubscribed };
 
 /** Completeness of one day of one dataset. `gap` is definitive: Enedis will not fill it any more. */
 export type LedgerStatus = "complete" | "partial" | "missing" | "gap";
@@ -48,4 +51,12 @@ export interface SyncStore {
     beforeDay: LocalDate,
     maxAttempts: number,
   ): Promise<number>;
+  /** APIs the application is not subscribed to (application-wide, all accounts). */
+  apisNotSubscribed(): Promise<ApiNotSubscribed[]>;
+  /** Records a 403 900908; true when it is new (tell the operator then, once). */
+  recordApiNotSubscribed(api: string, message: string, nowMs: number, nextProbeMs: number): Promise<boolean>;
+  /** True for exactly one caller once the API's next probe time has passed. */
+  claimApiProbe(api: string, nowMs: number, nextProbeMs: number): Promise<boolean>;
+  /** The API answered again (or the operator said so). */
+  clearApiNotSubscribed(api: string): Promise<void>;
 }

@@ -6,7 +6,8 @@ import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Account, SyncOutcome } from "../store/repositories/accounts.js";
 import { AccountSync, DEFAULT_SYNC_SETTINGS, type SyncProgress, type SyncSettings } from "./account-sync.js";
-import { syncStoreOf } from "./store-adapter.js";
+import { apiSubscriptionsOf, syncStoreOf } from "./store-adapter.js";
+import type { ApiNotSubscribed } from "./ports.js";
 
 /** Sync settings from the configuration. */
 export function syncSettingsOf(config: Config): Partial<SyncSettings> {
@@ -126,4 +127,17 @@ export async function syncAccounts(
     }
   }
   return results;
+}
+
+/** Enedis APIs recorded as not subscribed for the application (403 900908), for the operator. */
+export function apisNotSubscribed(store: Store): Promise<ApiNotSubscribed[]> {
+  return apiSubscriptionsOf(store).list();
+}
+
+/**
+ * The operator subscribed the API on DataHub: the syncs call it again at once instead of waiting for the
+ * next check. Every recorded API when `api` is omitted; returns how many records were cleared.
+ */
+export function clearApiNotSubscribed(store: Store, api?: string): Promise<number> {
+  return apiSubscriptionsOf(store).clear(api);
 }

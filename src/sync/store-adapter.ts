@@ -3,6 +3,7 @@ import { parisDateOf, type LocalDate } from "../domain/time.js";
 import type { DatasetKey, Reading } from "../domain/types.js";
 import { datasetSpec } from "../enedis/datasets/index.js";
 import type { Repositories, Store } from "../store/index.js";
+import { ApiSubscriptionsRepository } from "../store/repositories/api-subscriptions.js";
 import type { DailySeries } from "../store/repositories/measures.js";
 import type { LedgerEntry, SyncStore, SyncWriter } from "./ports.js";
 
@@ -64,8 +65,21 @@ function writer(tx: Repositories): SyncWriter {
   };
 }
 
+/** The application-wide "API not subscribed" records of a store (migration 006). */
+export function apiSubscriptionsOf(store: Store): ApiSubscriptionsRepository {
+  return new ApiSubscriptionsRepository(store.database.db);
+}
+
 export function syncStoreOf(store: Store): SyncStore {
+  const apis = apiSubscriptionsOf(store);
   return {
+    apisNotSubscribed: () => apis.list(),
+    recordApiNotSubscribed: (api, message, nowMs, nextProbeMs) =>
+      apis.record(api, message, nowMs, nextProbeMs),
+    claimApiProbe: (api, nowMs, nextProbeMs) => apis.claimProbe(api, nowMs, nextProbeMs),
+    async clearApiNotSubscribed(api) {
+      await apis.clear(api);
+    },
     transaction: (fn) => store.transaction((tx) => fn(writer(tx)), { durability: "relaxed" }),
     async repairCandidates(deviceId: number, dataset: DatasetKey, sinceDay: LocalDate, maxAttempts: number) {
       const open = await store.ledger.list(deviceId, dataset, {

@@ -11,6 +11,7 @@ import * as m002 from "./002_scheduler.js";
 import * as m003 from "./003_homeassistant.js";
 import * as m004 from "./004_api_tokens.js";
 import * as m005 from "./005_account_lease.js";
+import * as m006 from "./006_api_subscription.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["003_homeassistant", m003],
   ["004_api_tokens", m004],
   ["005_account_lease", m005],
+  ["006_api_subscription", m006],
 ];
 
 const provider: MigrationProvider = {
