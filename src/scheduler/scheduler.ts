@@ -62,7 +62,26 @@ export interface SchedulerOptions {
   /** A dispatch unfinished after this long was interrupted: another process finishes it (ms, default 2 min). */
   dispatchStaleMs?: number;
   instanceId?: string;
+  /** The dispatcher's timer (tests drive it with their clock); real, unref'd timers by default. */
+  timers?: SchedulerTimers;
 }
+
+/** A one-shot timer: `set` returns a handle that `clear` cancels. */
+export interface SchedulerTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: SchedulerTimers = {
+  set(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clear(handle) {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
 
 const MINUTE = 60_000;
 
@@ -116,7 +135,8 @@ export function lastFireOf(account: Account): number | null {
 export class Scheduler {
   private readonly instanceId: string;
   private readonly crons = new Map<string, QuartzCron | null>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
+  private readonly inflight = new Set<Promise<void>>();
   private stopped = true;
   private budget: Budget | null = null;
 
@@ -135,38 +155,63 @@ export class Scheduler {
   async start(): Promise<void> {
     this.stopped = false;
     await this.deps.queue.start((job) => this.handle(job));
-    const fire = Math.floor(this.deps.now() / this.tickMs) * this.tickMs;
-    const last = await this.deps.store.scheduler.lastTick();
-    const maxCatchUp = this.opts.catchUpMaxMs ?? 24 * 3_600_000;
-    if (last !== null && last < fire - this.tickMs) {
-      const since = Math.max(last, fire - maxCatchUp);
-      this.deps.log(`scheduler: catching up fire times after ${new Date(since).toISOString()} once`);
-      await this.dispatch(fire, since);
-    } else {
-      await this.dispatch(fire);
-    }
+    await this.dispatchDue(Math.floor(this.deps.now() / this.tickMs) * this.tickMs);
     await this.recoverDispatches();
     this.arm();
+  }
+
+  /**
+   * Dispatches the newest fire time, with every fire time since the last one dispatched (by any process)
+   * folded into it: after a downtime, a timer that fired late or a machine that was asleep, the missed
+   * fire times are caught up once (an account due several times in them is synced once), not once per
+   * missed tick; never further back than `catchUpMaxMs`.
+   */
+  private async dispatchDue(fire: number): Promise<number | null> {
+    const last = await this.deps.store.scheduler.tickBefore(fire);
+    const oldest = fire - (this.opts.catchUpMaxMs ?? 24 * 3_600_000);
+    const since = last === null ? fire - this.tickMs : Math.max(last, oldest);
+    if (since < fire - this.tickMs)
+      this.deps.log(
+        `scheduler: catching up the fire times after ${new Date(since).toISOString()} once, with ${new Date(fire).toISOString()}`,
+      );
+    return this.dispatch(fire, since);
+  }
+
+  private get timers(): SchedulerTimers {
+    return this.opts.timers ?? REAL_TIMERS;
   }
 
   private arm(): void {
     if (this.stopped) return;
     const now = this.deps.now();
     const next = (Math.floor(now / this.tickMs) + 1) * this.tickMs;
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.set(() => {
       this.timer = null;
-      this.dispatch(next)
+      if (this.stopped) return;
+      // Late (a loaded machine, a suspended process): the newest fire time, covering the ones missed.
+      const fire = Math.max(next, Math.floor(this.deps.now() / this.tickMs) * this.tickMs);
+      const run = this.dispatchDue(fire)
         .then(() => this.recoverDispatches())
-        .catch((e: unknown) => this.deps.log(`scheduler: dispatch failed: ${String(e)}`));
+        .then(
+          () => undefined,
+          (e: unknown) => this.deps.log(`scheduler: dispatch failed: ${String(e)}`),
+        );
+      this.inflight.add(run);
+      void run.finally(() => this.inflight.delete(run));
       this.arm();
     }, next - now);
-    this.timer.unref();
+  }
+
+  /** Resolves when the dispatches the timer started have finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
+    await this.idle();
     await this.deps.queue.stop();
   }
 
