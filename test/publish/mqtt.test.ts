@@ -4,7 +4,7 @@
  * home-assistant.md §1a): topic form, required keys, `default_entity_id` and no `object_id`, `unique_id`,
  * device and origin blocks, units and device classes, availability with a last will, retained flags, and
  * the re-publication after Home Assistant's `online` on its status topic (`mqtt.statusTopic`, apart from
- * the discovery prefix). Topics carry a prefix unique to the run, and every
+ * the discovery prefix), a production meter's entity, and the will's `offline` kept retained. Topics carry a prefix unique to the run, and every
  * retained message created is cleared at the end. Skipped with the reason printed when no broker answers,
  * unless REQUIRE_SERVICES=1.
  */
@@ -368,6 +368,109 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
       });
       await client.endAsync();
       void addDays;
+    });
+
+    it("keeps the will's offline retained: a subscriber that connects after the crash sees it", async () => {
+      const base = `${BASE}/will`;
+      const avail = `${base}/bridge/state`;
+      const pub = new MqttPublisher({
+        store,
+        now: () => NOW,
+        log: () => {},
+        url: BROKER,
+        prefix: `${PREFIX}/will`,
+        baseTopic: base,
+        statusTopic: STATUS,
+        pollMs: 0,
+        clientOptions: { reconnectPeriod: 0 }, // no reconnection: nothing says online again
+      });
+      await pub.start();
+      await pub.idle();
+      const live = await subscriber();
+      await until(() => live.seen.some((s) => s.topic === avail && s.payload === "online"), 10_000);
+      pub.mqttClient!.stream.destroy(); // a crash: no DISCONNECT, the broker sends the will
+      await until(() => live.seen.some((s) => s.topic === avail && s.payload === "offline"), 10_000);
+      await live.client.endAsync();
+      // a client connecting later (Home Assistant after its own restart) gets the retained will
+      const late = await connectAsync(BROKER, { reconnectPeriod: 0 });
+      const got: Seen[] = [];
+      late.on("message", (topic, payload, packet) =>
+        got.push({ topic, payload: payload.toString(), retain: packet.retain }),
+      );
+      await late.subscribeAsync(avail, { qos: 1 });
+      await until(() => got.length > 0, 10_000);
+      expect(got[0]).toEqual({ topic: avail, payload: "offline", retain: true });
+      await late.endAsync();
+      await pub.stop();
+    });
+
+    it("publishes production_yesterday for a producing meter, following the same rules", async () => {
+      const prodTarget = await createTarget("sqlite");
+      const prodStore = await openStore({ url: prodTarget.url, dataDir: prodTarget.dataDir });
+      const prm = "24880057139941"; // a simulator producer (solar), no consumption
+      const prefix = `${PREFIX}/prod`;
+      const base = `${BASE}/prod`;
+      let pub: MqttPublisher | null = null;
+      try {
+        const m = await meter(prodStore, prm);
+        await writeDaily(prodStore, m.deviceId, prm, "2026-11-20", "2026-11-28", "production");
+        const keys = ["daily_production", "production_load_curve"];
+        await prodStore.accounts.updateConfig(m.account.id, {
+          dataset_keys: keys,
+          datasets: Object.fromEntries(keys.map((k) => [k, { fetched_until: "2026-11-28" }])),
+        });
+        pub = new MqttPublisher({
+          store: prodStore,
+          now: () => NOW,
+          log: () => {},
+          url: BROKER,
+          prefix,
+          baseTopic: base,
+          statusTopic: STATUS,
+          pollMs: 0,
+        });
+        await pub.start();
+        await pub.idle();
+        const { client, seen } = await subscriber(); // after: it gets the retained copies
+        await until(
+          () => configs(seen, prefix).some((c) => c.topic.includes("production_yesterday")),
+          10_000,
+        );
+        await until(() => seen.some((s) => s.topic === `${base}/${prm}/state`), 10_000);
+        await client.endAsync();
+        const cfg = configs(seen, prefix);
+        expect(cfg.every((c) => c.retain)).toBe(true);
+        const payloads = cfg.map((c) => checkConfig(c, { prefix, base, prm }));
+        const ids = payloads.map((p) => String(p.unique_id).replace(`linky_${prm}_`, ""));
+        expect(ids).toContain("production_yesterday");
+        expect(ids).not.toContain("energy_yesterday"); // no consumption on this meter
+        const production = payloads.find((p) => p.unique_id === `linky_${prm}_production_yesterday`)!;
+        expect(production).toMatchObject({
+          device_class: "energy",
+          unit_of_measurement: "Wh",
+          default_entity_id: `sensor.linky_${prm}_production_yesterday`,
+          state_topic: `${base}/${prm}/state`,
+        });
+        const state = JSON.parse(seen.find((s) => s.topic === `${base}/${prm}/state`)!.payload) as Record<
+          string,
+          unknown
+        > & { attributes: Record<string, unknown> };
+        const produced = (
+          await prodStore.measures.listDaily(
+            m.deviceId,
+            "production",
+            parisDayStartMs("2026-11-27"),
+            parisDayStartMs("2026-11-28"),
+          )
+        )[0]!;
+        expect(produced.value).toBeGreaterThan(0);
+        expect(state.production_yesterday).toBe(produced.value);
+        expect(state.attributes.production_yesterday).toEqual({ day: "2026-11-27" });
+      } finally {
+        await pub?.stop();
+        await prodStore.close();
+        await prodTarget.cleanup();
+      }
     });
 
     it("with a custom discovery prefix, listens on Home Assistant's default status topic (config)", async () => {
