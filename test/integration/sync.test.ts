@@ -367,7 +367,7 @@ describeEachDatabase(
       }
     });
 
-    it("no load curve, production only, consumption + production: the right datasets, the others not applicable", async () => {
+    it("no load curve, production only, consumption + production: the right datasets, the others not applicable (2026 and legacy v5)", async () => {
       const cases: Array<[string, DatasetKey[], DatasetKey[]]> = [
         ["32320647321714", ["daily_consumption", "daily_consumption_max_power"], ["consumption_load_curve"]],
         [
@@ -381,19 +381,72 @@ describeEachDatabase(
           [],
         ],
       ];
-      for (const [prm, synced, notApplicable] of cases) {
-        await account(prm);
-        const o = await sync(prm, { ...SETTINGS, backfillMonths: { curve: 1, daily: 1 } });
-        expect(o.outcome).toBe("ok");
-        for (const k of synced) expect(o.datasets[k]?.outcome, `${prm} ${k}`).toBe("ok");
-        for (const k of notApplicable) {
-          expect(o.datasets[k]?.outcome, `${prm} ${k}`).toBe("not_applicable");
-          expect(o.datasets[k]?.message).toMatch(/service/);
+      for (const generation of ["2026", "v5"] as const) {
+        // The legacy generation has no subscribed services: Enedis' own refusals (ADAM-ERR0069 wrong
+        // direction, ADAM-ERR0075 no load curve) set the datasets aside. Its own database.
+        const s = generation === "2026" ? store : await db.freshStore();
+        const c =
+          generation === "2026"
+            ? client
+            : new DataConnectClient({
+                apiUrl: sim.url,
+                clientId: "simulator-client",
+                clientSecret: "simulator-secret",
+                now: clock,
+                generation,
+              });
+        if (generation === "v5") {
+          await s.users.create({ username: "alice", passwordHash: "x" });
+          await s.senders.create({ libelle: config.enedis.appName, implClass: "dataconnect" });
         }
-        const id = await deviceId(prm);
-        for (const k of synced) {
-          const rows = await store.measures.readings(id, k, 0, Number.MAX_SAFE_INTEGER);
-          expect(rows.length, `${prm} ${k}`).toBeGreaterThan(0);
+        for (const [prm, synced, notApplicable] of cases) {
+          await registerAccount(s, config, { username: "alice", usagePointId: prm, nowMs: now });
+          const [a] = await dataConnectAccounts(s, prm);
+          const { outcome: o } = await syncOneAccount(
+            { store: s, client: c, now: clock, sleep: async () => {} },
+            a!,
+            { ...SETTINGS, backfillMonths: { curve: 1, daily: 1 } },
+          );
+          expect(o.outcome, `${generation} ${prm}: ${o.message}`).toBe("ok");
+          for (const k of synced) expect(o.datasets[k]?.outcome, `${generation} ${prm} ${k}`).toBe("ok");
+          for (const k of notApplicable) {
+            expect(o.datasets[k]?.outcome, `${generation} ${prm} ${k}`).toBe("not_applicable");
+            expect(o.datasets[k]?.message).toMatch(
+              generation === "2026"
+                ? /service/
+                : k === "consumption_load_curve" && prm === "32320647321714"
+                  ? /load curve not recorded/ // ADAM-ERR0075
+                  : /Enedis serves no (consumption|production) data/, // ADAM-ERR0069
+            );
+          }
+          if (generation === "v5") {
+            // Every legacy dataset was tried: each one is either served or set aside, none failed.
+            const served = Object.entries(o.datasets)
+              .filter(([, d]) => d.outcome === "ok")
+              .map(([k]) => k);
+            const consumer = synced.includes("daily_consumption");
+            expect(served.sort()).toEqual(
+              [
+                ...synced,
+                ...(consumer && !synced.includes("daily_consumption_max_power")
+                  ? ["daily_consumption_max_power"]
+                  : []),
+              ].sort(),
+            );
+            expect(
+              Object.values(o.datasets).every((d) => d.outcome === "ok" || d.outcome === "not_applicable"),
+            ).toBe(true);
+          }
+          const id = (await s.devices.findByMac(prm))[0]!.id;
+          for (const k of synced) {
+            const rows = await s.measures.readings(id, k, 0, Number.MAX_SAFE_INTEGER);
+            expect(rows.length, `${generation} ${prm} ${k}`).toBeGreaterThan(0);
+          }
+          if (generation === "v5") {
+            // Set aside for good: the next run does not ask Enedis again for them.
+            const [after] = await dataConnectAccounts(s, prm);
+            for (const k of notApplicable) expect(after!.config.datasets?.[k]?.not_applicable).toBe(true);
+          }
         }
       }
     });
