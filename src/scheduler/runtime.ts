@@ -25,7 +25,10 @@ export async function startScheduler(
   ctx: AppContext,
   opts: StartSchedulerOptions = {},
 ): Promise<RunningScheduler> {
-  const queue = opts.queue ?? new MemoryQueue({ concurrency: opts.concurrency ?? 2, log: ctx.log });
+  const queue =
+    opts.queue ?? new MemoryQueue({ concurrency: opts.concurrency ?? 2, now: ctx.now, log: ctx.log });
+  const tickMs = opts.tickMs ?? ctx.config.scheduler.tickSeconds * 1000;
+  const pageSize = opts.pageSize ?? ctx.config.scheduler.pageSize;
   const measuresApi = ctx.client.generation === "v5" ? "metering_data_clc" : MEASURES_API_2026;
   const scheduler = new Scheduler(
     {
@@ -39,9 +42,17 @@ export async function startScheduler(
       quotaLoad: () => ctx.limiter.load(measuresApi),
       events: ctx.events,
     },
-    opts,
+    {
+      ...opts,
+      // `scheduler.tickSeconds` / `scheduler.pageSize` (SCHEDULER_TICK_SECONDS, SCHEDULER_PAGE_SIZE), for
+      // `serve` and `worker` alike; a caller's explicit value wins (tests).
+      tickMs,
+      pageSize,
+    },
   );
   await scheduler.start();
-  ctx.log(`scheduler started (${queue.kind} queue)`);
+  ctx.log(
+    `scheduler started (${queue.kind} queue, a dispatch every ${tickMs / 1000} s, pages of ${pageSize})`,
+  );
   return { scheduler, queue, stop: () => scheduler.stop() };
 }

@@ -9,6 +9,7 @@
 import { afterEach, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
+import { schedulerLifecycle } from "../../src/cli/worker.js";
 import { startScheduler, type RunningScheduler } from "../../src/scheduler/runtime.js";
 import type { SchedulerTimers } from "../../src/scheduler/scheduler.js";
 import { describeEachDatabase, type TestDatabase } from "../helpers/db.js";
@@ -45,6 +46,7 @@ async function context(
   clock: () => number,
   logs: string[],
   cron: string,
+  opts: { env?: Record<string, string>; prms?: string[] } = {},
 ): Promise<AppContext> {
   const target = await db.freshTarget();
   const ctx = await createAppContext({
@@ -56,13 +58,15 @@ async function context(
       ENEDIS_QUOTA_PER_HOUR: "1000000",
       SYNC_BACKFILL_MONTHS_CURVE: "1",
       SYNC_BACKFILL_MONTHS_DAILY: "1",
+      ...opts.env,
     },
     now: clock,
     log: (m) => logs.push(m),
   });
   await ctx.store.users.create({ username: "alice", passwordHash: "x" });
   await ctx.store.senders.create({ libelle: ctx.config.enedis.appName, implClass: "dataconnect", cron });
-  await registerAccount(ctx.store, ctx.config, { username: "alice", usagePointId: PRM, nowMs: clock() });
+  for (const usagePointId of opts.prms ?? [PRM])
+    await registerAccount(ctx.store, ctx.config, { username: "alice", usagePointId, nowMs: clock() });
   return ctx;
 }
 
@@ -146,4 +150,44 @@ describeEachDatabase("the dispatcher's timer (startScheduler, controlled clock)"
     expect(freshSyncs(logs)).toEqual([new Date(T0).toISOString(), new Date(T0 + MINUTE).toISOString()]);
     expect(logs.filter((l) => l.includes("catching up"))).toHaveLength(1);
   });
+
+  it(
+    "scheduler.pageSize and scheduler.tickSeconds are honoured (serve's scheduler part)",
+    { timeout: 60_000 },
+    async () => {
+      let now = T0 + 30_000;
+      const logs: string[] = [];
+      const prms = ["22516914714270", "12345678901234", "64975835695673", "63695879465986", "22315546958763"];
+      // A cron that does not fire now: only the dispatch is looked at.
+      const ctx = await context(db, () => now, logs, "0 0 3 * * ?", {
+        env: { SCHEDULER_PAGE_SIZE: "2", SCHEDULER_TICK_SECONDS: "600" },
+        prms,
+      });
+      const entry: { ctx: AppContext; running: RunningScheduler | null } = { ctx, running: null };
+      open.push(entry);
+      const lifecycle = schedulerLifecycle(ctx);
+      await lifecycle.start();
+      try {
+        // Five accounts, pages of two: three page jobs for the fire time dispatched at start.
+        const tick = await ctx.store.database.db
+          .selectFrom("scheduler_tick")
+          .selectAll()
+          .where("fire_time_ms", "=", T0)
+          .executeTakeFirstOrThrow();
+        expect(tick.pages).toBe(3);
+        expect(logs.join("\n")).toMatch(/a dispatch every 600 s, pages of 2/);
+      } finally {
+        await lifecycle.stop();
+      }
+      // The tick: the next dispatch is at the next multiple of 10 minutes.
+      now = T0 + 11 * MINUTE;
+      const timers = new ManualTimers();
+      entry.running = await startScheduler(ctx, { timers });
+      expect(timers.armedMs).toBe(9 * MINUTE);
+      now = T0 + 20 * MINUTE;
+      timers.fire();
+      await entry.running.scheduler.idle();
+      expect(await ticks(ctx)).toEqual([T0, T0 + 10 * MINUTE, T0 + 20 * MINUTE]);
+    },
+  );
 });
