@@ -11,6 +11,12 @@
  * - energy in Wh with `device_class: energy`. Linky values arrive a day late, so no entity has a
  *   `state_class`: Home Assistant would compile yesterday's values into today's statistics. The Energy
  *   dashboard takes the hourly statistics imported over the WebSocket API instead (`linky:<prm>_…`).
+ *
+ * Day-late values (energy, production, max power): each shows the newest day published within the last
+ * 7 days, and that day as its `day` attribute; unknown when none. Enedis publishes day J-1 around 08:00
+ * and a meter may lag days behind, so these entities are named for what they show ("last published
+ * day"), not "yesterday". Their ids keep the `_yesterday` key so that entities created by earlier
+ * releases, their history and dashboards stay the same.
  */
 import { parisIso } from "./hourly.js";
 import type { MeterSnapshot } from "./meter-state.js";
@@ -44,7 +50,7 @@ export const ENTITIES: readonly EntitySpec[] = [
   {
     key: "energy_yesterday",
     component: "sensor",
-    name: "Energy yesterday",
+    name: "Energy (last published day)",
     deviceClass: "energy",
     unit: "Wh",
     applies: (m) => m.hasConsumption,
@@ -54,7 +60,7 @@ export const ENTITIES: readonly EntitySpec[] = [
   {
     key: "production_yesterday",
     component: "sensor",
-    name: "Production yesterday",
+    name: "Production (last published day)",
     deviceClass: "energy",
     unit: "Wh",
     applies: (m) => m.hasProduction,
@@ -64,7 +70,7 @@ export const ENTITIES: readonly EntitySpec[] = [
   {
     key: "max_power_yesterday",
     component: "sensor",
-    name: "Max power yesterday",
+    name: "Max power (last published day)",
     deviceClass: "apparent_power",
     unit: "VA",
     applies: (m) => m.hasMaxPower,

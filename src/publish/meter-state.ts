@@ -19,7 +19,7 @@ export interface MeterSnapshot {
   hasProduction: boolean;
   hasCurve: boolean;
   hasMaxPower: boolean;
-  /** Newest day with a consumption energy, and its Wh. */
+  /** Newest day with a consumption energy within the last 7 days, and its Wh (null: none). */
   energyDay: LocalDate | null;
   energyWh: number | null;
   productionDay: LocalDate | null;
@@ -86,7 +86,8 @@ export async function meterSnapshot(
 ): Promise<MeterSnapshot> {
   const keys = new Set(keysOf(account));
   const today = parisToday(nowMs);
-  // The newest day published is yesterday; a week back covers late publications.
+  // The newest day published within the last 7 days (yesterday once Enedis has published it, around
+  // 08:00; an older day when the data are late, its date in the entity's `day` attribute).
   const from = parisDayStartMs(addDays(today, -7));
   const to = parisDayStartMs(today);
   const last = async (series: "consumption" | "production" | "max_power") =>
