@@ -169,9 +169,32 @@ export class DataConnectClient {
     return { request: { path: req.path, query: req.query ?? {} }, body, batch };
   }
 
-  /** One call for one legal window. */
+  /**
+   * One call for one legal window. A daily window refused as too long (a 400 with an Enedis code) halves
+   * this client's window for the dataset, for every later call and every account (Data Connect 2026 §9:
+   * start at 365 days, shrink on refusal); the error is thrown for the caller to ask the window in parts.
+   */
   async readings(dataset: DatasetKey, usagePointId: UsagePointId, w: Window): Promise<ReadingBatch> {
-    return (await this.measureRaw(dataset, usagePointId, w)).batch;
+    try {
+      return (await this.measureRaw(dataset, usagePointId, w)).batch;
+    } catch (e) {
+      if (e instanceof BadRequestError && e.code !== undefined) this.shrinkWindow(dataset, w);
+      throw e;
+    }
+  }
+
+  /**
+   * Enedis refused `w` as too long (a 400, or a 500 that retries did not cure): later calls for this
+   * dataset ask at most half of it. Only daily datasets (curves have a hard 7-day limit) and windows of
+   * more than a day; returns the days per call from now on.
+   */
+  shrinkWindow(dataset: DatasetKey, w: Window): number {
+    const span = daysBetween(w.from, w.to);
+    if (datasetSpec(dataset).hardMaxDaysPerCall === null && span > 1) {
+      const half = Math.ceil(span / 2);
+      if (half < this.maxDaysPerCall(dataset)) this.learnedMaxDays.set(dataset, half);
+    }
+    return this.maxDaysPerCall(dataset);
   }
 
   /**
@@ -188,20 +211,24 @@ export class DataConnectClient {
     const queue = this.planWindows(dataset, range, opts.newestFirst ?? false);
     while (queue.length > 0) {
       const w = queue.shift() as Window;
+      // A window planned before a refusal taught a smaller size is asked in parts of that size.
+      const max = this.maxDaysPerCall(dataset);
+      if (daysBetween(w.from, w.to) > max) {
+        queue.unshift(...splitRange(w, max, opts.newestFirst ?? false));
+        continue;
+      }
       try {
         yield await this.readings(dataset, usagePointId, w);
       } catch (e) {
-        const span = daysBetween(w.from, w.to);
         const spec = datasetSpec(dataset);
         if (
           e instanceof BadRequestError &&
           e.code !== undefined &&
           spec.hardMaxDaysPerCall === null &&
-          span > 1
+          daysBetween(w.from, w.to) > 1
         ) {
-          const half = Math.ceil(span / 2);
-          this.learnedMaxDays.set(dataset, half);
-          queue.unshift(...splitRange(w, half, opts.newestFirst ?? false));
+          // readings() learned the smaller size: the loop splits the window.
+          queue.unshift(w);
           continue;
         }
         throw e;

@@ -117,6 +117,9 @@ export interface SyncDeps {
 
 const PURPOSE_RANK = { fresh: 0, repair: 1, backfill: 2 } as const;
 
+/** A daily window answered 500 (after retries) is taken as too long only above this span. */
+const SHRINK_ON_500_MIN_DAYS = 31;
+
 /** Which datasets a set of services gives (Data Connect 2026). */
 export function datasetsFromServices(services: SubscribedService[], includeIndexes: boolean): DatasetKey[] {
   const out = new Set<DatasetKey>();
@@ -620,6 +623,14 @@ export class AccountSync {
       if (floor && item.to <= floor) continue;
       const w: QueueItem = floor && item.from < floor ? { ...item, from: floor } : item;
       const ds = outcome.datasets[dataset] as DatasetOutcome;
+      // Planned before a refusal taught the client a smaller daily window: asked in parts of that size.
+      const maxDays = this.deps.client.maxDaysPerCall(dataset);
+      if (daysBetween(w.from, w.to) > maxDays) {
+        const parts = splitRange(w, maxDays, w.purpose === "backfill");
+        queue.unshift(...parts.map((x) => ({ ...x, purpose: w.purpose, dataset })));
+        total += parts.length - 1;
+        continue;
+      }
       this.deps.onProgress?.({
         usagePointId: this.account.usagePointId,
         dataset,
@@ -736,17 +747,18 @@ export class AccountSync {
       if (w.purpose === "fresh" && this.mayBeUnpublished(w)) return "unpublished";
       return "empty";
     }
+    const span = daysBetween(w.from, w.to);
     if (
-      e instanceof BadRequestError &&
-      e.code !== undefined &&
       spec.hardMaxDaysPerCall === null &&
-      daysBetween(w.from, w.to) > 1
+      ((e instanceof BadRequestError && e.code !== undefined && span > 1) ||
+        // A 500 that the retries did not cure may be Enedis' refusal of a long span (dataconnect-2026 §9);
+        // on a short window it is an outage, which must not shrink every later call.
+        (e instanceof TransientError && e.status === 500 && span > SHRINK_ON_500_MIN_DAYS))
     ) {
-      // A daily window refused as too long: ask it in halves.
-      const half = Math.ceil(daysBetween(w.from, w.to) / 2);
-      queue.unshift(
-        ...splitRange(w, half, w.purpose === "backfill").map((x) => ({ ...x, purpose: w.purpose, dataset })),
-      );
+      // A daily window refused as too long: the client keeps the smaller size for every later call, and
+      // the loop asks this window in parts of it.
+      this.deps.client.shrinkWindow(dataset, w);
+      queue.unshift(w);
       return "requeued";
     }
     if (isLinkyError(e) || e instanceof RangeError) return "stop";
