@@ -1,6 +1,7 @@
 /**
- * `/stats` (JSON counters for a monitoring probe, like the seed's StatsController) and `/metrics`
- * (Prometheus text).
+ * `/stats` (JSON counters for a monitoring probe, like the seed's StatsController, with the scheduler's
+ * plan and the estimated time to catch up at the current quota, as the CLI `status` shows them) and
+ * `/metrics` (Prometheus text).
  *
  * Two sources, named so in each metric's help:
  * - the database, read at each scrape (at most once a second): accounts by state, last sync outcomes, the
@@ -17,7 +18,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { FastifyInstance } from "fastify";
 import type { CallEvent } from "../enedis/http.js";
 import { planBudget } from "../scheduler/budget.js";
-import { accountState, type AccountState } from "../scheduler/status.js";
+import { accountState, formatDuration, operatorStatus, type AccountState } from "../scheduler/status.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Config } from "../config/schema.js";
@@ -42,7 +43,31 @@ export interface Stats {
   senders: number;
   /** Enedis calls and refusals (429) per API, every process counted. */
   quota: Array<{ api: string; calls: number; refused: number; lastHour: number }>;
+  /** The scheduler's plan at the current quota (as `linky-dataconnect status`). */
+  plan: StatsPlan;
   at: string;
+}
+
+export interface StatsPlan {
+  /** Measure calls a day the hourly quota allows for fresh syncs. */
+  callsPerDay: number;
+  /** A meter is synced every `strideDays` days (1 = daily, at most 7). */
+  strideDays: number;
+  callsPerMeterDay: number;
+  /** The worst freshness a meter has under this plan, in days. */
+  maxFreshnessDays: number;
+  /** Whether the quota can keep every meter within 7 days. */
+  sustainable: boolean;
+  /** Measure calls still needed for history and meters behind. */
+  backlogCalls: number;
+  /**
+   * Estimated time to catch up at the current quota after the fresh syncs' share, in ms; null when there
+   * is nothing to catch up, or never (`catchUpNever`: the fresh syncs use the whole quota).
+   */
+  catchUpMs: number | null;
+  catchUpNever: boolean;
+  /** The same, for people ("3.2 h", "nothing to catch up"). */
+  catchUp: string;
 }
 
 /** What a scrape reads from the database. */
@@ -86,6 +111,15 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
     const outcome = a.config.last_sync?.outcome ?? "none";
     lastSync[outcome] = (lastSync[outcome] ?? 0) + 1;
   }
+  const op = await operatorStatus(store, config, nowMs);
+  const never = op.catchUpMs !== null && !Number.isFinite(op.catchUpMs);
+  const plan: StatsPlan = {
+    ...op.budget,
+    backlogCalls: op.backlogCalls,
+    catchUpMs: never || op.catchUpMs === null ? null : Math.round(op.catchUpMs),
+    catchUpNever: never,
+    catchUp: formatDuration(op.catchUpMs),
+  };
   const quota = (await store.scheduler.quotaRows(nowMs)).map((q) => ({
     api: q.api,
     calls: q.calls,
@@ -103,6 +137,7 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
       users: await store.users.count(),
       senders: senders.length,
       quota: quota.map(({ api, calls, refused, lastHour }) => ({ api, calls, refused, lastHour })),
+      plan,
       at: new Date(nowMs).toISOString(),
     },
     lastSuccessAge: ages,
@@ -270,6 +305,25 @@ export class WebMetrics {
       (g, s) => {
         for (const q of s.quota) g.set({ api: q.api }, q.refused);
       },
+    );
+    gauge(
+      "linky_scheduler_stride_days",
+      "Days between two syncs of a meter under the quota plan (1: daily) (database)",
+      [],
+      (g, s) => g.set(s.stats.plan.strideDays),
+    );
+    gauge(
+      "linky_scheduler_backlog_calls",
+      "Measure calls still needed for history and meters behind (database)",
+      [],
+      (g, s) => g.set(s.stats.plan.backlogCalls),
+    );
+    gauge(
+      "linky_scheduler_catch_up_seconds",
+      "Estimated time to catch up at the current quota, in seconds (0: nothing to catch up, +Inf: never) (database)",
+      [],
+      (g, s) =>
+        g.set(s.stats.plan.catchUpNever ? Number.POSITIVE_INFINITY : (s.stats.plan.catchUpMs ?? 0) / 1000),
     );
     gauge(
       "linky_enedis_quota_calls_last_hour",

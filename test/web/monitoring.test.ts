@@ -6,7 +6,7 @@
  */
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operatorStatus } from "../../src/scheduler/status.js";
+import { formatDuration, operatorStatus } from "../../src/scheduler/status.js";
 import { meterFixture, GAP_PRM, OTHER_PRM, PRM, PROD_PRM, type MeterFixture } from "./meter-fixture.js";
 
 describe("monitoring", () => {
@@ -169,5 +169,28 @@ describe("monitoring", () => {
     expect((stats.quota as Array<{ api: string; calls: number }>).map((q) => [q.api, q.calls])).toEqual(
       quota.map((q) => [q.api, Number(q.calls)]),
     );
+  });
+
+  it("gives on /stats (and /metrics) the quota plan and the catch-up estimate as `status` computes them", async () => {
+    const stats = (await m.f.agent().get("/stats")).json() as { plan: Record<string, unknown> };
+    const op = await operatorStatus(m.f.ctx.store, m.f.ctx.config, m.f.ctx.now());
+    expect(stats.plan).toEqual({
+      callsPerDay: op.budget.callsPerDay,
+      strideDays: op.budget.strideDays,
+      callsPerMeterDay: op.budget.callsPerMeterDay,
+      maxFreshnessDays: op.budget.maxFreshnessDays,
+      sustainable: op.budget.sustainable,
+      backlogCalls: op.backlogCalls,
+      catchUpMs: op.catchUpMs === null ? null : Math.round(op.catchUpMs),
+      catchUpNever: false,
+      catchUp: formatDuration(op.catchUpMs),
+    });
+    // A handful of meters at 1,000 calls/h: every meter synced daily.
+    expect(stats.plan.strideDays).toBe(1);
+    expect(stats.plan.sustainable).toBe(true);
+    expect(typeof stats.plan.catchUp).toBe("string");
+    expect(sum("linky_scheduler_stride_days")).toBe(op.budget.strideDays);
+    expect(sum("linky_scheduler_backlog_calls")).toBe(op.backlogCalls);
+    expect(families.has("linky_scheduler_catch_up_seconds")).toBe(true);
   });
 });
