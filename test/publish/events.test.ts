@@ -144,7 +144,11 @@ describe("publishers from the configuration", () => {
     expect((both[1] as HomeAssistantStatistics).client).toBeDefined();
     // as an add-on: the Supervisor's URL and token
     expect(publishersFor(ctx({}), { SUPERVISOR_TOKEN: "s" }).map((p) => p.name)).toEqual(["homeassistant"]);
-    expect(config.mqtt).toEqual({ prefix: "homeassistant", baseTopic: "linky" });
+    expect(config.mqtt).toEqual({
+      prefix: "homeassistant",
+      baseTopic: "linky",
+      statusTopic: "homeassistant/status",
+    });
     expect(config.homeassistant).toEqual({ chunkHours: 720 });
   });
 });
