@@ -247,16 +247,13 @@ describeEachDatabase("Home Assistant statistics import", (db) => {
    * publishes later except 00:00-01:00: the old 00:00 row must not stay in Home Assistant with the whole
    * day's state and sum (a spike, then a hugely negative hour in the Energy dashboard).
    */
-  async function dailyThenCurveWithoutFirstHour(prm: string, recover: boolean) {
+  async function dailyThenCurveWithoutFirstHour(prm: string, recover: boolean, chunkHours = CHUNK) {
     const { deviceId: dev } = await meter(store, prm);
     const id = statisticIdOf(prm, "consumption");
     const day = "2026-05-06";
     const dayStart = parisDayStartMs(day);
     const importIt = () =>
-      importStatistic(
-        { store, ha: client, chunkHours: CHUNK },
-        { deviceId: dev, prm, direction: "consumption" },
-      );
+      importStatistic({ store, ha: client, chunkHours }, { deviceId: dev, prm, direction: "consumption" });
     await writeCurve(store, dev, prm, "2026-05-01", day);
     await writeDaily(store, dev, prm, day, "2026-05-07");
     expect(await importIt()).toMatchObject({ mode: "full", rowsSent: 5 * 24 + 1 });
@@ -286,6 +283,10 @@ describeEachDatabase("Home Assistant statistics import", (db) => {
 
   it("overwrites the old whole-day row in the recovered path too (our record lost)", async () => {
     await dailyThenCurveWithoutFirstHour("27364510928374", true);
+  });
+
+  it("overwrites the old whole-day row also when sent one hour per call (the filler alone in a chunk)", async () => {
+    await dailyThenCurveWithoutFirstHour("47281930564728", false, 1);
   });
 
   it("overwrites an hour Home Assistant holds that we never produced when it disagrees (recovered)", async () => {
