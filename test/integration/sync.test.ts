@@ -47,6 +47,7 @@ describeEachDatabase(
         quotaPerSecond: 1e6,
         quotaPerHour: 1e9,
         lateDays: late,
+        openConsent: true, // the 15- and 60-minute meters are plain PRMs, not sandbox ones
       });
       client = new DataConnectClient({
         apiUrl: sim.url,
@@ -141,6 +142,47 @@ describeEachDatabase(
       // the contract went to the device
       const dev = (await store.devices.findByMac(prm))[0]!;
       expect(dev.metadata).toMatchObject({ consumption_activation_date: "2015-12-01" });
+    });
+
+    it("15-minute, 60-minute and production load curves: exact point counts, DST days included", async () => {
+      const first: LocalDate = addMonths("2026-11-28", -9);
+      const from = parisDayStartMs(first);
+      const to = parisDayStartMs("2026-11-28");
+      const cases: Array<[string, "consumption" | "production", number]> = [
+        ["12345678900015", "consumption", 15],
+        ["12345678900060", "consumption", 60],
+        ["12655648759651", "production", 30], // self-consumption: its injection curve
+      ];
+      const s = await db.freshStore();
+      await s.users.create({ username: "alice", passwordHash: "x" });
+      await s.senders.create({ libelle: config.enedis.appName, implClass: "dataconnect" });
+      for (const [prm, direction, step] of cases) {
+        await registerAccount(s, config, { username: "alice", usagePointId: prm, nowMs: now });
+        const [a] = await dataConnectAccounts(s, prm);
+        const { outcome } = await syncOneAccount(
+          { store: s, client, now: clock, sleep: async () => {} },
+          a!,
+          SETTINGS,
+        );
+        expect(outcome.outcome, `${prm}: ${outcome.message}`).toBe("ok");
+        const id = (await s.devices.findByMac(prm))[0]!.id;
+        const curve = await s.measures.listCurve(id, direction, 0, Number.MAX_SAFE_INTEGER);
+        const perHour = 60 / step;
+        expect(curve, prm).toHaveLength((to - from) / (step * 60_000));
+        expect(curve[0]!.startMs).toBe(from);
+        expect(curve.at(-1)!.startMs).toBe(to - step * 60_000);
+        expect(curve.every((p) => p.lengthMin === step)).toBe(true);
+        const perDay = new Map<string, number>();
+        for (const p of curve)
+          perDay.set(parisDateOf(p.startMs), (perDay.get(parisDateOf(p.startMs)) ?? 0) + 1);
+        expect(perDay.get("2026-03-29"), prm).toBe(23 * perHour);
+        expect(perDay.get("2026-10-25"), prm).toBe(25 * perHour);
+        expect(perDay.get("2026-11-03"), prm).toBe(24 * perHour);
+        const dataset = direction === "consumption" ? "consumption_load_curve" : "production_load_curve";
+        const ledger = await s.ledger.countByStatus(id, dataset);
+        expect(ledger.complete).toBe(perDay.size);
+        expect(ledger.partial + ledger.missing + ledger.gap).toBe(0);
+      }
     });
 
     it("a second sync makes no duplicate and asks only for what is new", async () => {
