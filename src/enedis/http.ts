@@ -4,7 +4,12 @@
  * `application/octet-stream`), and every error classified by src/enedis/errors.ts. Nothing here logs a
  * token or a secret: the `onCall` hook gets the API, path, status and duration only.
  */
-import { TokenRefusedError, type LinkyError } from "../domain/errors.js";
+import {
+  QuotaExceededError,
+  TokenRefusedError,
+  type ErrorDetails,
+  type LinkyError,
+} from "../domain/errors.js";
 import { classifyHttpError, transportError } from "./errors.js";
 import { parseJsonBody } from "./parse.js";
 import type { QuotaLimiter } from "./quota.js";
@@ -26,8 +31,12 @@ export interface EnedisHttpOptions {
   timeoutMs?: number;
   fetch?: typeof fetch;
   now?: () => number;
-  /** Pause after a 429 without a retry time. */
+  /**
+   * Pause after a 429 without a retry time: this much after the first, doubling with each further one in
+   * a row on the same API (a success resets it), at most `maxQuotaBackoffMs`. Defaults 60 s and 1 h.
+   */
   quotaBackoffMs?: number;
+  maxQuotaBackoffMs?: number;
   onCall?: (e: CallEvent) => void;
   userAgent?: string;
 }
@@ -42,6 +51,8 @@ export interface RequestSpec {
 
 export class EnedisHttp {
   private readonly now: () => number;
+  /** 429s without a retry time in a row, per API. */
+  private readonly quotaStrikes = new Map<string, number>();
 
   constructor(private readonly opts: EnedisHttpOptions) {
     this.now = opts.now ?? Date.now;
@@ -62,6 +73,15 @@ export class EnedisHttp {
       if (e instanceof TokenRefusedError) return this.attempt(spec); // one new token, once
       throw e;
     }
+  }
+
+  /** When to call `api` again after a 429 that gave no time: a growing pause. */
+  private quotaBackoff(api: string): number {
+    const strikes = this.quotaStrikes.get(api) ?? 0;
+    this.quotaStrikes.set(api, strikes + 1);
+    const base = this.opts.quotaBackoffMs ?? 60_000;
+    const max = this.opts.maxQuotaBackoffMs ?? 3_600_000;
+    return this.now() + Math.min(max, base * 2 ** Math.min(strikes, 30));
   }
 
   private async attempt(spec: RequestSpec): Promise<unknown> {
@@ -108,6 +128,7 @@ export class EnedisHttp {
       throw err;
     }
     if (res.ok) {
+      this.quotaStrikes.delete(spec.api);
       try {
         const body = parseJsonBody(text, { api: spec.api });
         event(res.status);
@@ -123,17 +144,22 @@ export class EnedisHttp {
     } catch {
       // not JSON: classify by status and text
     }
-    const err = classifyHttpError({
+    let err = classifyHttpError({
       status: res.status,
       body,
       headers: res.headers,
       api: spec.api,
       nowMs: this.now(),
     });
-    event(res.status, err);
-    if (err.kind === "quota") {
-      this.opts.limiter.pause(spec.api, err.retryAtMs ?? this.now() + (this.opts.quotaBackoffMs ?? 60_000));
+    if (err instanceof QuotaExceededError && err.retryAtMs === undefined) {
+      // No time given: ours, growing with each 429 in a row, so that callers wait as the limiter does.
+      const details: ErrorDetails = { retryAtMs: this.quotaBackoff(spec.api), api: spec.api };
+      if (err.status !== undefined) details.status = err.status;
+      if (err.code !== undefined) details.code = err.code;
+      err = new QuotaExceededError(err.message, details);
     }
+    event(res.status, err);
+    if (err.kind === "quota") this.opts.limiter.pause(spec.api, err.retryAtMs ?? this.quotaBackoff(spec.api));
     if (err instanceof TokenRefusedError) await this.opts.tokens.invalidate(token);
     throw err;
   }

@@ -196,6 +196,8 @@ export class AccountSync {
   private probing = new Set<string>();
   /** Blocked APIs this run had to leave alone. */
   private waitingOn = new Map<string, ApiNotSubscribed>();
+  /** Enedis' quota time when a 429 asked to wait longer than this run may: the next attempt then. */
+  private quotaRetryAtMs: number | null = null;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -247,6 +249,7 @@ export class AccountSync {
     this.blocked = new Map((await this.deps.store.apisNotSubscribed()).map((b) => [b.api, b]));
     this.probing = new Set();
     this.waitingOn = new Map();
+    this.quotaRetryAtMs = null;
     try {
       // Data Connect 2026 serves every measure from one API: when it is not subscribed, nothing else is asked.
       if (this.deps.client.generation === "2026") await this.gate(MEASURES_API_2026);
@@ -325,6 +328,8 @@ export class AccountSync {
 
   private nextAttempt(outcome: SyncOutcome): number | null {
     if (outcome.outcome === "expired" || outcome.outcome === "ok") return null;
+    // Enedis said when its quota frees up: come back then (a little jitter spreads the accounts).
+    if (this.quotaRetryAtMs !== null) return this.quotaRetryAtMs + Math.floor(this.random() * 60_000);
     // Later the same day, spread so that thousands of accounts do not come back in the same second.
     return this.now() + 60 * 60_000 + Math.floor(this.random() * 15 * 60_000);
   }
@@ -527,7 +532,11 @@ export class AccountSync {
         if (attempt >= this.settings.maxRetries) throw e;
         if (e instanceof QuotaExceededError) {
           const wait = Math.max(0, (e.retryAtMs ?? this.now() + this.backoff(attempt)) - this.now());
-          if (wait > this.settings.maxQuotaWaitMs) throw e;
+          if (wait > this.settings.maxQuotaWaitMs) {
+            const at = this.now() + wait;
+            this.quotaRetryAtMs = Math.max(this.quotaRetryAtMs ?? 0, at);
+            throw e;
+          }
           this.retries++;
           await this.sleep(wait);
           continue;
@@ -610,6 +619,8 @@ export class AccountSync {
     const queue = await this.plan(datasets, outcome);
     const limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
     const stopped = new Set<DatasetKey>();
+    // APIs whose quota Enedis said is spent beyond what this run waits: not called again in this run.
+    const quotaSpent = new Set<string>();
     // Fresh windows of a dataset not published yet; its repairs and history still go on.
     const unpublished = new Set<DatasetKey>();
     let done = 0;
@@ -619,6 +630,14 @@ export class AccountSync {
       const { dataset } = item;
       if (stopped.has(dataset)) continue;
       if (item.purpose === "fresh" && unpublished.has(dataset)) continue;
+      const api = this.deps.client.measureApi(dataset);
+      if (api !== null && quotaSpent.has(api) && this.quotaRetryAtMs !== null) {
+        stopped.add(dataset);
+        const d = outcome.datasets[dataset] as DatasetOutcome;
+        d.outcome = "failed";
+        d.message = `Enedis quota spent until ${new Date(this.quotaRetryAtMs).toISOString()}: resumed then`;
+        continue;
+      }
       const floor = this.state(dataset).data_floor;
       if (floor && item.to <= floor) continue;
       const w: QueueItem = floor && item.from < floor ? { ...item, from: floor } : item;
@@ -659,6 +678,8 @@ export class AccountSync {
         }
         if (decision === "stop") {
           stopped.add(dataset);
+          const api = this.deps.client.measureApi(dataset);
+          if (e instanceof QuotaExceededError && api !== null) quotaSpent.add(api);
           const st = this.state(dataset);
           if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) {
             ds.outcome = "failed";

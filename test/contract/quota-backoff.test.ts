@@ -1,0 +1,80 @@
+/**
+ * A 429 without any retry time (no Retry-After, no v5 threshold): the client pauses the API for a growing
+ * time (60 s, 120 s, 240 s… up to an hour), says so on the error, and starts again from 60 s after a
+ * success. The network is faked at its edge (fetch); the clock is controlled.
+ */
+import { describe, expect, it } from "vitest";
+import { QuotaExceededError } from "../../src/domain/errors.js";
+import { DataConnectClient } from "../../src/enedis/client.js";
+import type { QuotaLimiter } from "../../src/enedis/quota.js";
+
+const NOW = Date.UTC(2026, 10, 28, 10, 0, 0);
+const PRM = "22516914714270";
+const DAY = { from: "2026-11-01", to: "2026-11-02" } as const;
+const OK_BODY = {
+  meter_reading: {
+    usage_point_id: PRM,
+    start: "2026-11-01",
+    end: "2026-11-02",
+    reading_type: { unit: "Wh", measurement_kind: "energy", aggregate: "sum" },
+    interval_reading: [{ value: "12000", date: "2026-11-01" }],
+  },
+};
+
+function setup(statuses: number[]) {
+  let now = NOW;
+  const pauses: number[] = [];
+  const limiter: QuotaLimiter = {
+    acquire: async () => {},
+    pause: (_api, until) => {
+      pauses.push(until - now);
+    },
+  };
+  const fetchFake: typeof fetch = async (input) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.includes("/oauth2/v3/token")) {
+      return new Response(JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: 12600 }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    }
+    const status = statuses.shift() ?? 200;
+    return status === 429
+      ? new Response(JSON.stringify({ code: "429", message: "SLA dépassé" }), { status })
+      : new Response(JSON.stringify(OK_BODY), { status, headers: { "content-type": "application/json" } });
+  };
+  const client = new DataConnectClient({
+    apiUrl: "http://enedis.invalid",
+    clientId: "id",
+    clientSecret: "secret",
+    generation: "v5",
+    now: () => now,
+    fetch: fetchFake,
+    limiter,
+  });
+  const call = () => client.readings("daily_consumption", PRM, DAY).catch((e: unknown) => e);
+  return { client, pauses, call, advance: (ms: number) => (now += ms) };
+}
+
+describe("429 without a retry time", () => {
+  it("pauses the API for a growing time, told on the error, reset by a success", async () => {
+    const t = setup([429, 429, 429, 200, 429]);
+    const retryAts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const e = await t.call();
+      expect(e).toBeInstanceOf(QuotaExceededError);
+      retryAts.push((e as QuotaExceededError).retryAtMs! - NOW);
+    }
+    expect(t.pauses).toEqual([60_000, 120_000, 240_000]);
+    expect(retryAts).toEqual(t.pauses);
+    expect(await t.call()).not.toBeInstanceOf(Error);
+    await t.call();
+    expect(t.pauses.at(-1)).toBe(60_000);
+  });
+
+  it("the pause stops growing at an hour", async () => {
+    const t = setup(Array.from({ length: 10 }, () => 429));
+    for (let i = 0; i < 10; i++) await t.call();
+    expect(t.pauses.slice(-4)).toEqual([3_600_000, 3_600_000, 3_600_000, 3_600_000]);
+  });
+});
