@@ -15,10 +15,10 @@
  * half minutes asleep (measured: 149 s); five share that wait. The fault picker is seeded, but the five
  * processes share it, so which call gets which fault varies from run to run: the assertions hold for any.
  *
- * A sync that does not converge in one run (a call failing five times in a row, or the contract left
- * unread after its retries: it is three calls retried together, so at 20% faults one attempt in two
- * fails and about one account in 35 runs out of retries) is run again on that database, at most three
- * more times, and the console says so: the next runs must finish the job.
+ * A sync that does not converge in one run (a call failing five times in a row: at 20% faults about one
+ * call in 3,000, for a measure window or for one of the contract's three ITC calls, each of which is
+ * retried on its own) is run again on that database, at most three more times, and the console says so:
+ * the next runs must finish the job.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
