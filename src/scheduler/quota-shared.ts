@@ -19,6 +19,15 @@ export interface SharedLimiterOptions extends QuotaSettings {
    * scale it (1 s of real jitter is 60 s of a 60-times faster clock).
    */
   hourMarginMs?: number;
+  /**
+   * A caller that gets to its slot later than this (a late wake on a loaded machine, a slow commit) does
+   * not call: it could bunch with the next process' call. It takes a new slot (the old one stays counted).
+   * Default perSecond × interval − 1 s, i.e. perSecond × margin (50 ms at 5 calls/s): any perSecond + 1
+   * calls, each sent within this of its slot, then still span a second. Compressed clocks scale it.
+   */
+  lateToleranceMs?: number;
+  /** Slots one acquire takes at most before it calls anyway, however late (default 5: no livelock). */
+  maxSlotAttempts?: number;
   /** Quota clock; real time by default (tests compress it). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -46,20 +55,40 @@ export class SharedQuotaLimiter implements QuotaLimiter {
     return base + (this.opts.marginMs ?? Math.min(10, base * 0.05));
   }
 
+  /** How late after its slot a caller may still call (see `lateToleranceMs`). */
+  get lateToleranceMs(): number {
+    // perSecond + 1 slots span at least perSecond × interval (whole ms, as the database spaces them): calls
+    // each within `tol` of its slot span perSecond × interval − tol, a second or more while tol ≤ that − 1 s.
+    return this.opts.lateToleranceMs ?? Math.max(0, this.opts.perSecond * Math.ceil(this.intervalMs) - 1000);
+  }
+
   async acquire(api: string): Promise<void> {
     await this.pending;
-    const slot = await this.store.scheduler.reserveQuotaSlot({
-      api,
-      nowMs: this.now(),
-      now: this.now,
-      secondIntervalMs: this.intervalMs,
-      perHour: this.opts.perHour,
-      hourMarginMs: this.opts.hourMarginMs ?? 1000,
-    });
-    const wait = slot - this.now();
-    if (wait > 0) {
-      for (const l of this.waitListeners) l(api, wait);
-      await this.sleep(wait);
+    const attempts = this.opts.maxSlotAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const slot = await this.store.scheduler.reserveQuotaSlot({
+        api,
+        nowMs: this.now(),
+        now: this.now,
+        secondIntervalMs: this.intervalMs,
+        perHour: this.opts.perHour,
+        hourMarginMs: this.opts.hourMarginMs ?? 1000,
+      });
+      const wait = slot - this.now();
+      if (wait > 0) {
+        for (const l of this.waitListeners) l(api, wait);
+        await this.sleep(wait);
+      }
+      const late = this.now() - slot;
+      if (late <= this.lateToleranceMs) return;
+      if (attempt >= attempts) {
+        this.opts.log?.(
+          `quota: ${api}: ${Math.round(late)} ms late for its slot after ${attempt} slots; calling anyway`,
+        );
+        return;
+      }
+      // Calling now could bunch with another process' next call: a new slot, after the others.
+      this.opts.log?.(`quota: ${api}: ${Math.round(late)} ms late for its slot; taking a new one`);
     }
   }
 

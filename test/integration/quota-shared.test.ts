@@ -27,6 +27,7 @@ interface Run {
   perSecond: number;
   perHour: number;
   hourMarginMs?: number;
+  lateToleranceMs?: number;
   /** The clock: `clockStart + (Date.now() - realOrigin) * speed`. */
   clockStart: number;
   realOrigin: number;
@@ -81,6 +82,7 @@ function hammerInChild(db: TestDatabase, run: Run): Promise<number[]> {
     const limiter = new SharedQuotaLimiter(store, {
       perSecond: run.perSecond, perHour: run.perHour, now, sleep,
       ...(run.hourMarginMs === undefined ? {} : { hourMarginMs: run.hourMarginMs }),
+      ...(run.lateToleranceMs === undefined ? {} : { lateToleranceMs: run.lateToleranceMs }),
     });
     await new Promise((r) => setTimeout(r, Math.max(0, run.startAtReal - Date.now())));
     const got = [];
@@ -173,6 +175,9 @@ describeEachDatabase("quota limiter shared through the database, two processes",
       perSecond: 1000,
       perHour,
       hourMarginMs: 300 * speed,
+      // Lateness is magnified too (a 70 ms hiccup of a busy machine is 105 s here): this test is about the
+      // hourly quota (the per-second one, 1,000/s, is not at stake), so late callers call.
+      lateToleranceMs: HOUR,
       clockStart,
       realOrigin,
       speed,
@@ -184,6 +189,7 @@ describeEachDatabase("quota limiter shared through the database, two processes",
       perSecond: run.perSecond,
       perHour,
       hourMarginMs: run.hourMarginMs!,
+      lateToleranceMs: run.lateToleranceMs!,
       ...clockOf(run),
     });
     const [here, there] = await Promise.all([hammer(limiter, run), hammerInChild(db, run)]);
@@ -283,6 +289,79 @@ describeEachDatabase("a 429 from Enedis pauses every worker", (db) => {
     },
   );
 });
+
+describeEachDatabase(
+  "a caller that reaches its slot late takes a new one (controlled clock and sleep)",
+  (db) => {
+    /** A clock moved only by the limiter's sleeps, each overslept by `late(i)` ms (a loaded machine). */
+    function lateSleeper(start: number, late: (i: number) => number) {
+      let now = start;
+      const sleeps: number[] = [];
+      return {
+        now: () => now,
+        sleep: async (ms: number) => {
+          sleeps.push(ms);
+          now += ms + late(sleeps.length - 1);
+        },
+        sleeps,
+      };
+    }
+    const slotsOf = async (api: string) =>
+      (await db.getStore().scheduler.quotaRows(Date.UTC(2030, 0, 1))).find((r) => r.api === api)?.calls ?? 0;
+
+    it("a wake 80 ms late (more than the 50 ms tolerance) reserves a new slot and calls on time", async () => {
+      const T = Date.UTC(2029, 11, 31, 12);
+      const c = lateSleeper(T, (i) => (i === 0 ? 80 : 0));
+      const logs: string[] = [];
+      const limiter = new SharedQuotaLimiter(db.getStore(), {
+        perSecond: 5,
+        perHour: 1_000_000,
+        now: c.now,
+        sleep: c.sleep,
+        log: (m) => logs.push(m),
+      });
+      expect(limiter.lateToleranceMs).toBe(50);
+      await limiter.acquire("late_api"); // the first slot is now: no sleep
+      expect(c.now()).toBe(T);
+      await limiter.acquire("late_api"); // slot T + 210, woken at T + 290: too late, a new slot
+      expect(logs.join("\n")).toMatch(/late_api: 80 ms late for its slot; taking a new one/);
+      // The second slot was T + 420 (after T + 210's): the caller woke on time for it.
+      expect(c.sleeps).toEqual([210, 130]);
+      expect(c.now()).toBe(T + 420);
+      // Three slots counted: the late one stays counted (conservative).
+      expect(await slotsOf("late_api")).toBe(3);
+    });
+
+    it("a wake late by less than the tolerance calls", async () => {
+      const T = Date.UTC(2029, 11, 31, 13);
+      const c = lateSleeper(T, () => 40);
+      const limiter = new SharedQuotaLimiter(db.getStore(), { perSecond: 5, perHour: 1_000_000, ...c });
+      await limiter.acquire("slightly_late_api");
+      await limiter.acquire("slightly_late_api");
+      expect(c.sleeps).toEqual([210]);
+      expect(await slotsOf("slightly_late_api")).toBe(2);
+    });
+
+    it("always late (every commit returns 200 ms after its slot): gives up after 5 slots and calls (no livelock)", async () => {
+      // A machine so loaded that every step takes 100 ms of the clock.
+      let now = Date.UTC(2029, 11, 31, 14);
+      const logs: string[] = [];
+      const limiter = new SharedQuotaLimiter(db.getStore(), {
+        perSecond: 5,
+        perHour: 1_000_000,
+        now: () => (now += 100),
+        sleep: async () => {},
+        log: (m) => logs.push(m),
+      });
+      await limiter.acquire("always_late_api");
+      expect(await slotsOf("always_late_api")).toBe(5);
+      expect(logs.filter((l) => l.includes("taking a new one"))).toHaveLength(4);
+      expect(logs.join("\n")).toMatch(
+        /always_late_api: \d+ ms late for its slot after 5 slots; calling anyway/,
+      );
+    });
+  },
+);
 
 describe("busiestWindow (the checker)", () => {
   it("counts calls in half-open windows", () => {
