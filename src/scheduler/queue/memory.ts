@@ -61,9 +61,16 @@ export class MemoryQueue implements JobQueue {
       await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
+  /** The jobs waiting (delayed ones included), oldest first. */
+  pending(): Array<{ key: string; job: Job; runAtMs: number | null }> {
+    return [...this.waiting]
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => ({ key: e.opts.key, job: e.job, runAtMs: e.opts.runAtMs ?? null }));
+  }
+
   /** Keys of the jobs waiting (delayed ones included), oldest first. */
   pendingKeys(): string[] {
-    return [...this.waiting].sort((a, b) => a.seq - b.seq).map((e) => e.opts.key);
+    return this.pending().map((p) => p.key);
   }
 
   size(): { waiting: number; running: number } {
