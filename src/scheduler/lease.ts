@@ -20,9 +20,9 @@ export interface LeaseOptions {
   now: () => number;
   /** Who holds it, in logs (a unique suffix is added per acquisition). */
   label: string;
-  /** A lease not renewed for this long is taken as abandoned (ms, default 5 min). */
+  /** A lease not renewed for this long is taken as abandoned (ms, default 30 s). */
   ttlMs?: number;
-  /** How often the holder renews it (real time, ms, default ttl / 5). */
+  /** How often the holder renews it (real time, ms, default ttl / 6: 5 s). */
   renewEveryMs?: number;
   /** Wait up to this long (real time) for a busy lease instead of giving up at once (default 0). */
   waitMs?: number;
@@ -33,7 +33,7 @@ export interface LeaseOptions {
 
 export type LeaseResult<T> = { ran: true; value: T } | { ran: false; holder: string | null };
 
-const DEFAULT_TTL_MS = 5 * 60_000;
+const DEFAULT_TTL_MS = 30_000;
 
 /**
  * Runs `fn` while holding the account's sync lease; `{ ran: false }` (fn not called) when another holder
@@ -66,7 +66,7 @@ export async function withAccountLease<T>(
         (e: unknown) => opts.log?.(`account ${accountId}: sync lease not renewed: ${String(e)}`),
       );
     },
-    opts.renewEveryMs ?? Math.max(1000, ttl / 5),
+    opts.renewEveryMs ?? Math.max(1000, ttl / 6),
   );
   timer.unref();
   try {

@@ -351,22 +351,19 @@ export class Scheduler {
       () => this.syncUnderLease(job),
     );
     if (r.ran) return;
-    if (job.mode === "fresh") {
-      // The running sync fetches the same fresh data; the account is due again at its next fire time.
-      this.deps.log(
-        `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; its ${job.mode} sync for ${new Date(job.fireTimeMs).toISOString()} is skipped`,
-      );
-      return;
-    }
+    // Not lost: tried again once the other sync is over, or its holder's lease expired (a dead process).
     const now = this.deps.now();
+    const lease = await this.deps.store.scheduler.accountLeaseHolder(job.accountId);
+    const runAtMs = Math.min(lease?.expiresAtMs ?? now, now + 30_000) + 1_000;
     this.deps.log(
-      `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; backfill in 5 min`,
+      `scheduler: account ${job.accountId} is being synced by ${r.holder ?? "another process"}; its ${job.mode} sync for ${new Date(job.fireTimeMs).toISOString()} waits until ${new Date(runAtMs).toISOString()}`,
     );
     await this.deps.queue.add(job, {
-      key: `${accountJobKey(job.accountId, "backfill")}:later:${Math.floor(now / 300_000)}`,
+      // Per fire time: two fire times put off meanwhile are two syncs (a shared key would merge them).
+      key: `${accountJobKey(job.accountId, job.mode)}:busy:${job.fireTimeMs}`,
       serialGroup: `account:${job.accountId}`,
-      priority: PRIORITY.backfill,
-      runAtMs: now + 5 * MINUTE,
+      priority: job.mode === "fresh" ? PRIORITY.fresh : PRIORITY.backfill,
+      runAtMs,
     });
   }
 

@@ -55,7 +55,7 @@ class HeldLimiter implements QuotaLimiter {
 }
 
 describeEachDatabase("an account is never synced twice at once (account lease)", (db) => {
-  const now = T0;
+  let now = T0;
   const clock = () => now;
   let sim: RunningSimulator;
   let store: Store;
@@ -96,12 +96,12 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
     await sim?.stop();
   });
 
-  const scheduler = () =>
+  const scheduler = (queue = new MemoryQueue({ now: clock })) =>
     new Scheduler(
       {
         store,
         client,
-        queue: new MemoryQueue({ now: clock }),
+        queue,
         config,
         now: clock,
         log: (m) => logs.push(m),
@@ -112,7 +112,7 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
       { instanceId: "sched-1" },
     );
 
-  it("a scheduler job and a CLI sync meeting the first sync after a consent skip it: no second Enedis call", async () => {
+  it("a scheduler job meeting the first sync after a consent waits for it, a CLI sync gives up: no second Enedis call", async () => {
     limiter.arm();
     // The first sync after the consent (what ConsentFlow.startFirstSync runs in the background).
     const first = syncAccountLeased({ store, client, now: clock }, accountId, settings, {
@@ -120,11 +120,17 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
     });
     await limiter.firstCall;
     expect(limiter.calls).toBe(1);
-    // Meanwhile the next fire time's job for the (new, hence due) account runs.
-    await scheduler().handle({ kind: "account", accountId, fireTimeMs: F, mode: "fresh" });
+    // Meanwhile the next fire time's job for the (new, hence due) account runs: it does not sync beside
+    // the first sync, it is put off until that one is over (or its holder's lease expired).
+    const queue = new MemoryQueue({ now: clock });
+    await scheduler(queue).handle({ kind: "account", accountId, fireTimeMs: F, mode: "fresh" });
     expect(logs.join("\n")).toMatch(
-      /is being synced by first sync after consent \S+; its fresh sync .* is skipped/,
+      /is being synced by first sync after consent \S+; its fresh sync for 2026-11-28T09:00:00.000Z waits until/,
     );
+    const putOff = queue.pending();
+    expect(putOff.map((p) => p.key)).toEqual([`sync:${accountId}:busy:${F}`]);
+    expect(putOff[0]!.runAtMs).toBeGreaterThan(now);
+    expect(putOff[0]!.runAtMs).toBeLessThanOrEqual(now + 31_000);
     // And a `sync` command that does not wait.
     const cli = await syncAccountLeased({ store, client, now: clock }, accountId, settings, { label: "cli" });
     expect(cli.ran).toBe(false);
@@ -144,14 +150,35 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
 
   it("a backfill job meeting a running sync is put off, not run beside it", async () => {
     let backfillCalls = -1;
+    const queue = new MemoryQueue({ now: clock });
     const r = await withAccountLease(store, accountId, { now: clock, label: "someone" }, async () => {
       const callsBefore = limiter.calls;
-      await scheduler().handle({ kind: "account", accountId, fireTimeMs: F, mode: "backfill" });
+      await scheduler(queue).handle({ kind: "account", accountId, fireTimeMs: F, mode: "backfill" });
       backfillCalls = limiter.calls - callsBefore;
     });
     expect(r.ran).toBe(true);
     expect(backfillCalls).toBe(0);
-    expect(logs.join("\n")).toMatch(/is being synced by someone \S+; backfill in 5 min/);
+    expect(logs.join("\n")).toMatch(/is being synced by someone \S+; its backfill sync for .* waits until/);
+    expect(queue.pendingKeys()).toEqual([`backfill:${accountId}:busy:${F}`]);
+  });
+
+  it("a job put off by a dead holder's lease runs once the lease expired", async () => {
+    // A process died while syncing the account: its lease is left, unrenewed, for a minute.
+    expect(await store.scheduler.acquireAccountLease(accountId, "dead worker", now, now + 60_000)).toBe(true);
+    const first = new MemoryQueue({ now: clock });
+    await scheduler(first).handle({ kind: "account", accountId, fireTimeMs: F + 60_000, mode: "fresh" });
+    const [putOff] = first.pending();
+    expect(putOff!.runAtMs).toBe(now + 31_000);
+    // Its run time comes (twice: 30 s are not enough for a lease of a minute), then the lease is taken.
+    now += 31_000;
+    const second = new MemoryQueue({ now: clock });
+    await scheduler(second).handle(putOff!.job);
+    const [again] = second.pending();
+    expect(again!.runAtMs).toBe(now + 30_000);
+    now = again!.runAtMs!;
+    await scheduler(new MemoryQueue({ now: clock })).handle(again!.job);
+    expect(logs.join("\n")).toMatch(/account \d+ fresh sync for 2026-11-28T09:01:00.000Z: ok/);
+    expect(await store.scheduler.accountLeaseHolder(accountId)).toBeNull();
   });
 
   it("a lease whose holder died is taken once expired; a live one is renewed and released by its holder only", async () => {
