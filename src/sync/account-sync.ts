@@ -529,7 +529,13 @@ export class AccountSync {
       try {
         return await fn();
       } catch (e) {
-        if (attempt >= this.settings.maxRetries) throw e;
+        if (attempt >= this.settings.maxRetries) {
+          // Out of retries on a quota refusal: the next attempt is when Enedis said, not an hour later.
+          if (e instanceof QuotaExceededError && e.retryAtMs !== undefined) {
+            this.quotaRetryAtMs = Math.max(this.quotaRetryAtMs ?? 0, e.retryAtMs);
+          }
+          throw e;
+        }
         if (e instanceof QuotaExceededError) {
           const wait = Math.max(0, (e.retryAtMs ?? this.now() + this.backoff(attempt)) - this.now());
           if (wait > this.settings.maxQuotaWaitMs) {
