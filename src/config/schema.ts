@@ -113,6 +113,16 @@ export const configSchema = z
           .default(10)
           .describe("Incomplete days younger than this are fetched again; older ones become definitive gaps"),
         includeIndexes: z.boolean().default(false).describe("Also collect the experimental index datasets"),
+        publicationLagDays: positiveInt
+          .max(30)
+          .default(2)
+          .describe(
+            "An empty window ending within this many days of today is 'not published yet' (asked again); an older one is a hole",
+          ),
+        apiRecheckMinutes: positiveInt
+          .max(7 * 24 * 60)
+          .default(60)
+          .describe("An API refused as not subscribed (403 900908) is tried again by one sync this often"),
         maxRetries: z
           .number()
           .int()
@@ -130,6 +140,8 @@ export const configSchema = z
         backfillMonths: { curve: 25, daily: 37 },
         repairWindowDays: 10,
         includeIndexes: false,
+        publicationLagDays: 2,
+        apiRecheckMinutes: 60,
         maxRetries: 4,
         baseBackoffMs: 1000,
         maxBackoffMs: 60_000,

@@ -15,6 +15,8 @@ export function syncSettingsOf(config: Config): Partial<SyncSettings> {
     backfillMonths: { ...config.sync.backfillMonths },
     repairWindowDays: config.sync.repairWindowDays,
     includeIndexes: config.sync.includeIndexes,
+    publicationLagDays: config.sync.publicationLagDays,
+    apiRecheckMs: config.sync.apiRecheckMinutes * 60_000,
     maxRetries: config.sync.maxRetries,
     baseBackoffMs: config.sync.baseBackoffMs,
     maxBackoffMs: config.sync.maxBackoffMs,
