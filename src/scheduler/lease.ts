@@ -10,6 +10,7 @@
  * older than what the previous holder wrote.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync, readlinkSync } from "node:fs";
 import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
 import type { SyncSettings } from "../sync/account-sync.js";
@@ -36,6 +37,45 @@ export type LeaseResult<T> = { ran: true; value: T } | { ran: false; holder: str
 const DEFAULT_TTL_MS = 30_000;
 
 /**
+ * Where this process lives, as far as another process can check it is alive: the kernel's boot and the
+ * PID namespace (Linux), so that two containers or two machines never mistake each other's pids. Null
+ * elsewhere: then a dead holder's lease only expires.
+ */
+function processPlace(): string | null {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+    return boot && ns ? `${boot.slice(0, 8)}:${ns}` : null;
+  } catch {
+    return null;
+  }
+}
+
+const PLACE = processPlace();
+
+/** A holder's name: `label`, then `@place#pid` when this platform can name the process's place. */
+export function holderName(label: string, pid: number = process.pid): string {
+  return PLACE ? `${label} @${PLACE}#${pid}` : label;
+}
+
+/**
+ * True when `holder` names a process of this machine and PID namespace that no longer exists (it was
+ * killed: its lease would otherwise block the account until it expires).
+ */
+export function holderIsDead(holder: string): boolean {
+  const m = / @([^#\s]+)#(\d+)$/.exec(holder);
+  if (!m || !PLACE || m[1] !== PLACE) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
  * Runs `fn` while holding the account's sync lease; `{ ran: false }` (fn not called) when another holder
  * has it (after `waitMs`).
  */
@@ -47,13 +87,20 @@ export async function withAccountLease<T>(
 ): Promise<LeaseResult<T>> {
   const repo = store.scheduler;
   const ttl = opts.ttlMs ?? DEFAULT_TTL_MS;
-  const holder = `${opts.label} ${randomUUID().slice(0, 8)}`;
+  const holder = holderName(`${opts.label} ${randomUUID().slice(0, 8)}`);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   while (!(await repo.acquireAccountLease(accountId, holder, opts.now(), opts.now() + ttl))) {
-    if (Date.now() >= deadline) {
-      const current = await repo.accountLeaseHolder(accountId);
-      return { ran: false, holder: current?.holder ?? null };
+    const current = await repo.accountLeaseHolder(accountId);
+    // A holder killed on this machine (a CLI sync stopped by SIGKILL, a crashed worker) is taken over
+    // at once rather than after its lease's expiry.
+    if (current && holderIsDead(current.holder)) {
+      if (await repo.takeOverAccountLease(accountId, current.holder, holder, opts.now() + ttl)) {
+        opts.log?.(`account ${accountId}: sync lease of a process that died (${current.holder}) taken over`);
+        break;
+      }
+      continue;
     }
+    if (Date.now() >= deadline) return { ran: false, holder: current?.holder ?? null };
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
   }
   let renewing: Promise<unknown> = Promise.resolve();

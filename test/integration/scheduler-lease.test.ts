@@ -5,12 +5,14 @@
  * limiter that holds the first call of the first sync until the test lets it go, so that the two syncs
  * overlap for sure.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { loadConfig } from "../../src/config/load.js";
 import { DataConnectClient } from "../../src/enedis/client.js";
 import type { QuotaLimiter } from "../../src/enedis/quota.js";
-import { syncAccountLeased, withAccountLease } from "../../src/scheduler/lease.js";
+import { holderName, syncAccountLeased, withAccountLease } from "../../src/scheduler/lease.js";
 import { MemoryQueue } from "../../src/scheduler/queue/memory.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
@@ -125,7 +127,7 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
     const queue = new MemoryQueue({ now: clock });
     await scheduler(queue).handle({ kind: "account", accountId, fireTimeMs: F, mode: "fresh" });
     expect(logs.join("\n")).toMatch(
-      /is being synced by first sync after consent \S+; its fresh sync for 2026-11-28T09:00:00.000Z waits until/,
+      /is being synced by first sync after consent \S+(?: @\S+)?; its fresh sync for 2026-11-28T09:00:00.000Z waits until/,
     );
     const putOff = queue.pending();
     expect(putOff.map((p) => p.key)).toEqual([`sync:${accountId}:busy:${F}`]);
@@ -158,7 +160,9 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
     });
     expect(r.ran).toBe(true);
     expect(backfillCalls).toBe(0);
-    expect(logs.join("\n")).toMatch(/is being synced by someone \S+; its backfill sync for .* waits until/);
+    expect(logs.join("\n")).toMatch(
+      /is being synced by someone \S+(?: @\S+)?; its backfill sync for .* waits until/,
+    );
     expect(queue.pendingKeys()).toEqual([`backfill:${accountId}:busy:${F}`]);
   });
 
@@ -194,4 +198,37 @@ describeEachDatabase("an account is never synced twice at once (account lease)",
     await repo.releaseAccountLease(accountId, "live");
     expect(await repo.accountLeaseHolder(accountId)).toBeNull();
   });
+  it.runIf(process.platform === "linux")(
+    "a lease left by a process killed on this machine is taken over at once; a live process's is not",
+    async () => {
+      const repo = store.scheduler;
+      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"], { stdio: "ignore" });
+      await once(child, "spawn");
+      const holder = holderName("cli sync (killed)", child.pid!);
+      expect(await repo.acquireAccountLease(accountId, holder, now, now + 60_000)).toBe(true);
+      const ran: string[] = [];
+      // Alive: its lease holds (no wait asked, so the answer is immediate).
+      const busy = await withAccountLease(store, accountId, { now: clock, label: "t" }, async () => {
+        ran.push("alive");
+      });
+      expect(busy).toEqual({ ran: false, holder });
+      child.kill("SIGKILL");
+      await once(child, "exit");
+      const taken = await withAccountLease(
+        store,
+        accountId,
+        { now: clock, label: "t", log: (m) => logs.push(m) },
+        async () => {
+          ran.push("dead");
+          return (await repo.accountLeaseHolder(accountId))?.holder;
+        },
+      );
+      expect(taken.ran).toBe(true);
+      expect(ran).toEqual(["dead"]);
+      // It ran under a lease of its own, taken before the dead one's expiry, and released after.
+      expect(taken.ran && taken.value).toMatch(new RegExp(`^t [0-9a-f]{8} @[^#]+#${process.pid}$`));
+      expect(logs.join("\n")).toContain("(cli sync (killed)");
+      expect(await repo.accountLeaseHolder(accountId)).toBeNull();
+    },
+  );
 });

@@ -231,6 +231,22 @@ export class SchedulerRepository {
     return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
+  /**
+   * Takes over the lease `from` held (a holder known to be dead), whether it expired or not: true when
+   * it was still that holder's (exactly one taker wins).
+   */
+  async takeOverAccountLease(
+    accountId: number,
+    from: string,
+    holder: string,
+    expiresAtMs: number,
+  ): Promise<boolean> {
+    const r = await sql`
+      update account_lease set holder = ${holder}, expires_at_ms = ${Math.ceil(expiresAtMs)}
+      where account_id = ${accountId} and holder = ${from}`.execute(this.scope.db);
+    return Number(r.numAffectedRows ?? 0n) === 1;
+  }
+
   /** Extends a lease this holder still has; false when it lost it (it expired and another took it). */
   async renewAccountLease(accountId: number, holder: string, expiresAtMs: number): Promise<boolean> {
     const r = await sql`
