@@ -379,7 +379,10 @@ describe("error classes", () => {
       apiUrl: q.url,
       clientId: "simulator-client",
       clientSecret: "simulator-secret",
-      limiter: new InProcessQuotaLimiter({ perSecond: 5, perHour: 1000 }),
+      // A burst of five goes at once, the next five a window later. The margin covers the time between the
+      // limiter's grant and the simulator's arrival (new sockets, a loaded machine: seen at 100-400 ms),
+      // which the default 50 ms (meant for network jitter) does not.
+      limiter: new InProcessQuotaLimiter({ perSecond: 5, perHour: 1000, marginMs: 600 }),
     });
     const started = Date.now();
     const results = await Promise.allSettled(
