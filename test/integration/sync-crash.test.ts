@@ -7,11 +7,16 @@
  *
  * Both databases start as copies of one set up through the CLI (`user add`, `sender add`, `account
  * add`), so that their ids match too. The kill moments come from a seeded generator (SYNC_CRASH_SEED
- * replays a draw): every fourth kill falls while the process starts (between 100 ms and the time the
- * reference run took to reach its first window: config, database, migrations, token, services,
- * contract), the others inside the window loop, at a random point of a random window of that run (each
- * run resumes where the last one was killed, so the kills fall all along the history, and usually some
- * work is left for the last run).
+ * replays a draw) and from each run's own progress (`sync i/N PRM …` lines, one per window): every
+ * fourth kill falls while the process starts (between 100 ms and the time the reference run took to
+ * reach its first window: config, database, migrations, token, services, contract; at the latest when
+ * the first window starts), the others inside the window loop: once a run prints its first window, the
+ * work it has left is known (its account's N, plus what the later accounts had left when the last run
+ * died), and the kill falls after a window drawn up to that work shared among the kills left, at a
+ * random point within about one of that run's windows (at the latest when the next window starts,
+ * and at once on a window that may be the run's last). So each kill takes at most its share of the
+ * work, some always remains for the next run, and no run ends by itself however fast or slow the
+ * machine is; each run resumes where the last one was killed, so the kills fall all along the history.
  */
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
@@ -23,6 +28,7 @@ import {
   spawnCli,
   syncSnapshot,
   type CliEnv,
+  type RunningCli,
 } from "../helpers/cli.js";
 import { cloneTarget, createTarget, probePostgres, REQUIRE_SERVICES, type DbTarget } from "../helpers/db.js";
 
@@ -47,9 +53,55 @@ function random(seed: number): () => number {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const PROGRESS = /^sync \d+\/\d+ /m;
-const PROGRESS_LINES = /^sync \d+\/\d+ /gm;
+/** `sync i/N PRM dataset from..to (purpose)`: window i of the N this run planned for that account. */
+const PROGRESS_PARTS = /^sync (\d+)\/(\d+) (\d{14}) /gm;
+
+interface Progress {
+  i: number;
+  n: number;
+  prm: string;
+}
+
+function progressLines(stderr: string): Progress[] {
+  return [...stderr.matchAll(PROGRESS_PARTS)].map((m) => ({
+    i: Number(m[1]),
+    n: Number(m[2]),
+    prm: m[3] as string,
+  }));
+}
+
+/** Resolves after `ms`, or when `other` settles first (the timer is then cleared). */
+async function sleepOrUntil(ms: number, other: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms)))), other]);
+  clearTimeout(timer);
+}
+
+/** A running CLI's progress lines, each with the moment this process saw it. */
+function trackProgress(run: RunningCli): {
+  lines: () => Array<Progress & { at: number }>;
+  reaches: (test: (lines: Array<Progress & { at: number }>) => boolean) => Promise<boolean>;
+} {
+  const seen: Array<Progress & { at: number }> = [];
+  const update = (stderr: string) => {
+    const ls = progressLines(stderr);
+    while (seen.length < ls.length) seen.push({ ...(ls[seen.length] as Progress), at: Date.now() });
+  };
+  // Timestamps even while no one waits; the helper's own listener (and its waiters) run first.
+  run.child.stderr?.on("data", () => update(run.stderr()));
+  return {
+    lines: () => {
+      update(run.stderr());
+      return seen;
+    },
+    reaches: (test) =>
+      run.stderrReaches((e) => {
+        update(e);
+        return test(seen);
+      }),
+  };
+}
 
 /** A copy of a database that no process holds open: SQLite file copy, PostgreSQL template. */
 async function curveRows(store: Store): Promise<number> {
@@ -62,9 +114,12 @@ async function curveRows(store: Store): Promise<number> {
 
 interface Kill {
   phase: "start" | "windows";
-  /** "windows": the kill came after this run's n-th window started. */
+  /** "windows": the kill came after this run's n-th window started (drawn; 0: the run printed none). */
   window: number;
-  /** Drawn delay: from the spawn ("start") or from the n-th window ("windows"). */
+  /** Windows this run had left when it printed its first (its account's N plus the later accounts'). */
+  windowsLeft: number;
+  /** Drawn delay: from the spawn ("start") or from the n-th window ("windows"; 0: killed at once, that
+   * window may have been the run's last). */
   delayMs: number;
   /** When the kill came, from the spawn. */
   atMs: number;
@@ -145,8 +200,20 @@ describe("sync killed at random moments, then run to the end, equals an uninterr
     const refResult = await ref.done;
     expect(refResult.code, refResult.stderr).toBe(0);
     const syncMs = refResult.ms - startupMs;
-    const refWindows = (refResult.stderr.match(PROGRESS_LINES) ?? []).length;
+    const refLines = progressLines(refResult.stderr);
+    const refWindows = refLines.length;
     const windowMs = syncMs / refWindows;
+    // The accounts in the order every run syncs them, and the windows each has left (the reference's
+    // plan at first, then what the last crashed run showed).
+    const order = [...new Set(refLines.map((l) => l.prm))];
+    const left = new Map(order.map((prm) => [prm, refLines.find((l) => l.prm === prm)?.n ?? 0]));
+    // Accounts that may have nothing left: a run died on their last window, perhaps after its commit.
+    const mayBeDone = new Set<string>();
+    const leftAfter = (prm: string) =>
+      order.slice(order.indexOf(prm) + 1).reduce((sum, q) => sum + (left.get(q) ?? 0), 0);
+    /** True when this window may be the run's last: no work is certainly left after it. */
+    const mayBeLast = (l: Progress) =>
+      l.i === l.n && order.slice(order.indexOf(l.prm) + 1).every((q) => mayBeDone.has(q));
     const refStore = await openStore({
       url: reference.url,
       dataDir: reference.dataDir,
@@ -155,6 +222,8 @@ describe("sync killed at random moments, then run to the end, equals an uninterr
     stores.push(refStore);
     const refCurveRows = await curveRows(refStore);
     expect(refCurveRows).toBeGreaterThan(8000);
+    // At least a window per kill: a kill takes at most its share of what is left, so some always remains.
+    expect(refWindows).toBeGreaterThanOrEqual(MIN_KILLS);
 
     const crashStore = await openStore({
       url: crashed.url,
@@ -167,48 +236,95 @@ describe("sync killed at random moments, then run to the end, equals an uninterr
     const rnd = random(seed);
     const kills: Kill[] = [];
     const env = envOf(crashed);
+    // A window's time as the last run that showed it went (the reference's at first).
+    let lastWindowMs = windowMs;
     for (let attempt = 0; kills.filter((k) => k.killed).length < MIN_KILLS; attempt++) {
       if (attempt >= 3 * MIN_KILLS) break;
       const killsLeft = MIN_KILLS - kills.filter((k) => k.killed).length;
-      const windowsLeft = refWindows * Math.max(0, 1 - (await curveRows(crashStore)) / refCurveRows);
       const run = spawnCli(["sync", "--all"], env);
+      const progress = trackProgress(run);
       const startedAt = Date.now();
       let phase: Kill["phase"];
       let window = 0;
-      let delayMs: number;
+      let windowsLeft = 0;
+      let delayMs = 0;
       if (attempt % 4 === 1) {
-        // While the process starts: modules, config, database and migrations, token, services, contract.
+        // While the process starts: modules, config, database and migrations, token, services, contract;
+        // at the latest when its first window starts (it then has all its work left).
         phase = "start";
         delayMs = Math.round(100 + rnd() * Math.max(0, startupMs - 100));
-        await Promise.race([sleep(delayMs), run.done]);
+        await sleepOrUntil(
+          delayMs,
+          progress.reaches((ls) => ls.length >= 1),
+        );
       } else {
         // Inside the window loop: after the n-th window of this run has started (n drawn up to the work
-        // left shared among the kills left, so that the last run still has some), anywhere within about
-        // one window's time: during the call, the parsing or the commit.
+        // this run has left shared among the kills left, so that the next runs still have some),
+        // anywhere within about one of this run's windows: during the call, the parsing or the commit.
         phase = "windows";
-        window = 1 + Math.floor(rnd() * Math.max(1, windowsLeft / killsLeft));
-        delayMs = Math.round(rnd() * 1.5 * windowMs);
-        await run.stderrReaches((e) => (e.match(PROGRESS_LINES) ?? []).length >= window);
-        await Promise.race([sleep(delayMs), run.done]);
+        if (await progress.reaches((ls) => ls.length >= 1)) {
+          const first = progress.lines()[0] as Progress;
+          windowsLeft = first.n - first.i + 1 + leftAfter(first.prm);
+          window = 1 + Math.floor(rnd() * Math.max(1, Math.floor(windowsLeft / killsLeft)));
+          const draw = rnd();
+          // Stops early on a window that may be the run's last: past it, the run could end by itself.
+          const reached = await progress.reaches(
+            (ls) => ls.length >= window || mayBeLast(ls[ls.length - 1] as Progress),
+          );
+          const ls = [...progress.lines()];
+          const current = ls[ls.length - 1] as Progress & { at: number };
+          if (reached && !mayBeLast(current)) {
+            const first = ls[0] as { at: number };
+            if (ls.length >= 2) lastWindowMs = (current.at - first.at) / (ls.length - 1);
+            delayMs = Math.round(draw * lastWindowMs);
+            // At the latest when the next window starts: the kill never takes more than its share.
+            await sleepOrUntil(
+              current.at + delayMs - Date.now(),
+              progress.reaches((l) => l.length > ls.length),
+            );
+          }
+        }
       }
       const r = await run.kill();
-      const windowsStarted = (r.stderr.match(PROGRESS_LINES) ?? []).length;
+      const lines = progressLines(r.stderr);
+      const windowsStarted = lines.length;
       if (r.signal !== "SIGKILL") expect(r.code, `a run that was not killed failed: ${r.stderr}`).toBe(0);
       kills.push({
         phase,
         window,
+        windowsLeft,
         delayMs,
         atMs: Date.now() - startedAt,
         killed: r.signal === "SIGKILL",
         windowsStarted,
       });
       if (r.signal !== "SIGKILL" && phase === "windows") break; // the work is done: no more kills to give
+      // What each account has left, from what this run showed.
+      if (lines.length > 0) {
+        const firstAt = order.indexOf((lines[0] as Progress).prm);
+        for (const q of order.slice(0, Math.max(0, firstAt))) {
+          left.set(q, 0); // it printed nothing: it had nothing left
+          mayBeDone.add(q);
+        }
+        for (const [k, l] of lines.entries()) {
+          const next = lines[k + 1];
+          if (next && next.prm === l.prm) continue;
+          if (next || r.signal !== "SIGKILL") {
+            left.set(l.prm, 0); // the run went on to the next account (or ended): this one is done
+            mayBeDone.add(l.prm);
+          } else {
+            left.set(l.prm, l.n - l.i + 1); // it died in window i: that window is done again
+            if (l.i === l.n) mayBeDone.add(l.prm);
+            else mayBeDone.delete(l.prm);
+          }
+        }
+      }
     }
     const leftAfterKills = 1 - (await curveRows(crashStore)) / refCurveRows;
-    const summary = `seed ${seed}, startup ${startupMs} ms, sync ${syncMs} ms, ${Math.round(leftAfterKills * 100)}% of the curve left for the last run; kills (phase[window] +delay @ms from spawn: windows started): ${kills
+    const summary = `seed ${seed}, startup ${startupMs} ms, sync ${syncMs} ms, ${Math.round(leftAfterKills * 100)}% of the curve left for the last run; kills (phase[window of windows left] +delay @ms from spawn: windows started): ${kills
       .map(
         (k) =>
-          `${k.phase}[${k.window}] +${k.delayMs} @${k.atMs}: ${k.windowsStarted}${k.killed ? "" : " (ended by itself)"}`,
+          `${k.phase}[${k.window}/${k.windowsLeft}] +${k.delayMs} @${k.atMs}: ${k.windowsStarted}${k.killed ? "" : " (ended by itself)"}`,
       )
       .join(", ")}`;
     expect(kills.filter((k) => k.killed).length, summary).toBeGreaterThanOrEqual(MIN_KILLS);
@@ -244,6 +360,8 @@ describe("sync killed at random moments, then run to the end, equals an uninterr
       continue;
     }
     // Both engines at once, so that both cores work while the fault test mostly sleeps through backoffs.
-    it.concurrent(name, { timeout: 300_000 }, ({ expect }) => crashAndCompare(kind, expect));
+    // Long: a loaded two-core machine took up to 300 s (the reference run, 10+ killed runs that each
+    // start the CLI anew, up to 25 s, and the last run); twice that, so that load alone cannot fail it.
+    it.concurrent(name, { timeout: 600_000 }, ({ expect }) => crashAndCompare(kind, expect));
   }
 });
