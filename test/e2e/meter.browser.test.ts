@@ -44,6 +44,9 @@ const dstDay = (hours: number) => {
 };
 const SPRING = dstDay(23);
 const AUTUMN = dstDay(25);
+/** Each test takes 7 to 10 s alone (page loads, charts, full-page shots, a CLI child): room for a loaded
+ * two-core machine running the other browser test beside it. */
+const TEST_TIMEOUT_MS = 90_000;
 
 if (!available && !REQUIRE)
   console.warn(`skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -67,7 +70,7 @@ function cliExport(env: Record<string, string>, args: string[]): Promise<string>
   });
 }
 
-describe.skipIf(!available && !REQUIRE)("browser: a meter's pages", () => {
+describe.skipIf(!available && !REQUIRE)("browser: a meter's pages", { timeout: TEST_TIMEOUT_MS }, () => {
   let dir: string;
   let artifacts: string;
   let env: Record<string, string>;
