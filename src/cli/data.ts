@@ -6,7 +6,13 @@ import { isUsagePointId, DATASET_KEYS, type DatasetKey } from "../domain/types.j
 import { datasetKeyOf, exportChunks, type ExportFormat, type ExportRange } from "../export/format.js";
 import type { Store } from "../store/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
-import { dataConnectAccounts, syncSettingsOf, type AccountRunResult } from "../sync/service.js";
+import {
+  apisNotSubscribed,
+  clearApiNotSubscribed,
+  dataConnectAccounts,
+  syncSettingsOf,
+  type AccountRunResult,
+} from "../sync/service.js";
 import { syncAccountLeased } from "../scheduler/lease.js";
 import type { Account } from "../store/repositories/accounts.js";
 import { formatDuration, operatorStatus } from "../scheduler/status.js";
@@ -178,11 +184,22 @@ export function registerDataCommands(program: Command): void {
 
   program
     .command("status")
-    .description("accounts by state (fresh, behind, expired, failing), quota use per API, catch-up estimate")
-    .action(async (_o: unknown, cmd: Command) => {
+    .description(
+      "accounts by state (fresh, behind, expired, failing), quota use per API, APIs not subscribed, catch-up estimate",
+    )
+    .option(
+      "--recheck-apis",
+      "forget the APIs Enedis refused as not subscribed (after subscribing them on DataHub): syncs call them again at once",
+    )
+    .action(async (o: { recheckApis?: boolean }, cmd: Command) => {
       await withStore(cmd, async ({ store, now, config }, g) => {
+        const rechecked = o.recheckApis === true ? await clearApiNotSubscribed(store) : null;
         const st = await operatorStatus(store, config, now());
+        const refusedApis = await apisNotSubscribed(store);
         const human = [
+          ...(rechecked !== null
+            ? [`${rechecked} API refusal(s) forgotten: the next syncs call them again`]
+            : []),
           `${st.accounts} account(s): ${Object.entries(st.states)
             .map(([k, v]) => `${v} ${k}`)
             .join(", ")}`,
@@ -192,13 +209,22 @@ export function registerDataCommands(program: Command): void {
             (q) =>
               `  ${q.api}: ${q.lastHour} calls in the last hour${q.pausedUntilMs ? `, paused until ${isoUtc(q.pausedUntilMs)}` : ""}${q.refused ? `, ${q.refused} refused (429)` : ""}`,
           ),
+          ...refusedApis.map(
+            (a) =>
+              `API NOT SUBSCRIBED: ${a.api} (refused since ${isoUtc(a.refusedAtMs)}, ${a.refusals} time(s): ${a.message}); ` +
+              `syncs wait, next check ${isoUtc(a.nextProbeMs)}; subscribe it on DataHub, then run \`status --recheck-apis\``,
+          ),
           `backlog: ${st.backlogCalls} calls; catch-up: ${formatDuration(st.catchUpMs)}`,
           ...st.details.map(
             (r) =>
               `  ${r.usagePointId} (account ${r.accountId}): ${r.state}${r.lagDays !== null ? `, ${r.lagDays} day(s) behind` : ""}${r.lastSuccessMs ? `, last success ${isoUtc(r.lastSuccessMs)}` : ""}${r.lastError ? `, last error: ${r.lastError}` : ""}`,
           ),
         ].join("\n");
-        printResult(g, human, st);
+        printResult(g, human, {
+          ...st,
+          apisNotSubscribed: refusedApis,
+          ...(rechecked !== null ? { rechecked } : {}),
+        });
       });
     });
 }
