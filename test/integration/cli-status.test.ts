@@ -25,7 +25,7 @@ describe("CLI status and sender add", () => {
     await runCliOk(["user", "add", "marie", "--password", "correct horse battery"], env);
     await runCliOk(["sender", "add", "--libelle", "linky", "--impl", "dataconnect"], env);
     await runCliOk(["account", "add", "--user", "marie", "--usage-point", "22516914714270"], env);
-    store = await openStore({ url: env.DATABASE_URL, dataDir: dir });
+    store = await openStore({ url: `sqlite:${join(dir, "linky.db")}`, dataDir: dir });
     await apiSubscriptionsOf(store).record(
       "mesure_synchrone_auto",
       "API not subscribed (900908)",
