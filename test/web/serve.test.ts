@@ -31,19 +31,25 @@ function run(args: string[], cwd: string) {
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "close", not "exit": the process may exit before its last output is read from the pipes.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-describe("serve command", () => {
+/** A cold start (tsx, config, SQLite migrations, the built-in simulator) took 11.5 s on a loaded two-core
+ * machine; the bad port 7.6 s. Test budgets well above, and the wait for the start inside them. */
+const TEST_TIMEOUT_MS = 90_000;
+const START_WAIT_MS = 60_000;
+
+describe("serve command", { timeout: TEST_TIMEOUT_MS }, () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -54,7 +60,19 @@ describe("serve command", () => {
     dirs.push(cwd);
     const p = run(["serve", "--port", "0", "--host", "127.0.0.1"], cwd);
     try {
-      await until(() => /^http:\/\/\S+:\d+$/m.test(p.out()), 30_000, `the URL (stderr: ${p.err()})`);
+      // Whole lines only, on both pipes: stdout and stderr arrive separately, in any order.
+      await until(
+        () => {
+          const u = /^(http:\/\/\S+:\d+)\n/m.exec(p.out())?.[1];
+          return (
+            u !== undefined &&
+            p.err().includes(`listening on ${u}\n`) &&
+            /administrator at \S+\n/.test(p.err())
+          );
+        },
+        START_WAIT_MS,
+        () => `the URL and the setup address (stdout: ${p.out()}; stderr: ${p.err()})`,
+      );
       const url = /^(http:\/\/\S+:\d+)$/m.exec(p.out())![1]!;
       expect(p.err()).toContain("the data are simulated");
       expect(p.err()).toContain(`listening on ${url}`);
