@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, expect, it } from "vitest";
 import {
   addDays,
@@ -32,6 +33,23 @@ function dailyReadings(
     const day = addDays(fromDay, i);
     return { startMs: parisDayStartMs(day), lengthMin: parisDayLengthMin(day), value: value(day, i) };
   });
+}
+
+/**
+ * Until a backend of this test's PostgreSQL database waits on a lock (a row or transaction lock: a writer
+ * blocked by another's uncommitted insert). Polls pg_stat_activity; fails after `timeoutMs`.
+ */
+async function waitUntilBlockedOnLock(store: Store, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()
+    `.execute(store.database.db);
+    if (Number(rows[0]?.n ?? 0) > 0) return;
+    if (Date.now() > until) throw new Error(`no writer blocked on a lock after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 let n = 0;
@@ -330,7 +348,13 @@ describeEachDatabase("store: measures", (db) => {
     });
     await wrote;
     const t2 = store.transaction((tx) => tx.measures.upsertCurve(dev, "consumption", day));
-    await new Promise((r) => setTimeout(r, 200));
+    if (db.kind === "postgres") {
+      // Released only once the second writer is really blocked on the first's uncommitted rows.
+      await waitUntilBlockedOnLock(store);
+    } else {
+      // SQLite: the second transaction queues for the one connection; nothing outside shows it.
+      await new Promise((r) => setTimeout(r, 200));
+    }
     release();
     await t1;
     if (db.kind === "postgres") {
