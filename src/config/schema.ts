@@ -73,9 +73,27 @@ export const configSchema = z
       .strict()
       .default({ url: "sqlite:./data/linky.db" }),
     server: z
-      .object({ port: z.number().int().min(0).max(65535).default(3000).describe("HTTP port of `serve`") })
+      .object({
+        port: z.number().int().min(0).max(65535).default(3000).describe("HTTP port of `serve`"),
+        trustProxy: z
+          .preprocess(
+            (v) =>
+              v === "true"
+                ? true
+                : v === "false"
+                  ? false
+                  : typeof v === "string" && /^\d+$/.test(v)
+                    ? Number(v)
+                    : v,
+            z.union([z.boolean(), z.number().int().min(1).max(10), z.string().min(1)]),
+          )
+          .default(false)
+          .describe(
+            "Behind a reverse proxy: trust its X-Forwarded-* headers (true, a number of hops, or addresses/CIDRs, comma-separated), so that rate limits and HTTPS cookies see the client",
+          ),
+      })
       .strict()
-      .default({ port: 3000 }),
+      .default({ port: 3000, trustProxy: false }),
     data: z
       .object({
         dir: z.string().default("./data").describe("Data directory (SQLite file, generated secret key)"),
@@ -225,6 +243,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "SYNC_MAX_RETRIES", path: "sync.maxRetries", type: "number" },
   { env: "SYNC_BASE_BACKOFF_MS", path: "sync.baseBackoffMs", type: "number" },
   { env: "PORT", path: "server.port", type: "number" },
+  { env: "TRUST_PROXY", path: "server.trustProxy" },
   { env: "DATA_DIR", path: "data.dir" },
   { env: "LINKY_SECRET_KEY", path: "security.secretKey" },
   { env: "MQTT_URL", path: "mqtt.url" },

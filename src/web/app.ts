@@ -118,6 +118,13 @@ const API_ERROR_CODES: Record<number, string> = {
   503: "unavailable",
 };
 
+/** The proxy trust of `server.trustProxy`: a number of hops becomes the function Fastify types accept. */
+function trustProxyOf(
+  v: boolean | number | string,
+): boolean | string | ((addr: string, hop: number) => boolean) {
+  return typeof v === "number" ? (_addr, hop) => hop < v : v;
+}
+
 function csrfUserInfo(request: FastifyRequest): string {
   return request.session ? `s:${request.session.sid}` : "anonymous";
 }
@@ -125,7 +132,11 @@ function csrfUserInfo(request: FastifyRequest): string {
 export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   const { ctx } = options;
   const keys = deriveWebKeys(options.masterKey ?? masterKeyOf(ctx.config));
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    trustProxy: trustProxyOf(ctx.config.server.trustProxy),
+  });
   const routes: { method: string; url: string }[] = [];
   app.addHook("onRoute", (r) => {
     for (const m of Array.isArray(r.method) ? r.method : [r.method]) {

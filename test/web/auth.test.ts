@@ -244,6 +244,48 @@ describe("login rate limit per address", () => {
   });
 });
 
+describe("behind a reverse proxy (server.trustProxy)", () => {
+  const attempts = async (f: Fixture, from: string): Promise<number[]> => {
+    const a = f.agent();
+    const csrf = await a.csrf("/login");
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await a.post(
+        "/login",
+        { _csrf: csrf, username: `v${i}`, password: "whatever123" },
+        { "x-forwarded-for": from },
+      );
+      codes.push(res.statusCode);
+    }
+    return codes;
+  };
+
+  it("trusted: each client address forwarded by the proxy has its own limit", async () => {
+    const f = await fixture({
+      env: { TRUST_PROXY: "1" },
+      web: { loginRateLimit: { perAddressPerMinute: 3 } },
+    });
+    try {
+      await f.user("dave");
+      expect(await attempts(f, "198.51.100.7")).toEqual([401, 401, 401, 429]);
+      expect(await attempts(f, "203.0.113.9")).toEqual([401, 401, 401, 429]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("not trusted (the default): the header is ignored, every request counts against the proxy's address", async () => {
+    const f = await fixture({ web: { loginRateLimit: { perAddressPerMinute: 3 } } });
+    try {
+      await f.user("dave");
+      expect(await attempts(f, "198.51.100.7")).toEqual([401, 401, 401, 429]);
+      expect(await attempts(f, "203.0.113.9")).toEqual([429, 429, 429, 429]);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe("cookies of a portal served over HTTPS", () => {
   let f: Fixture;
   beforeAll(async () => {
