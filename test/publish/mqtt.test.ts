@@ -47,14 +47,32 @@ interface Seen {
   retain: boolean;
 }
 
-/** A subscriber that records everything under the run's topics. */
+let markers = 0;
+
+/**
+ * A subscriber that records everything under the run's topics. It returns once the broker has delivered
+ * every retained copy: the broker queues them at the subscription, so a marker this client publishes
+ * after it (QoS 1, not retained, not recorded) comes back after them.
+ */
 async function subscriber(): Promise<{ client: MqttClient; seen: Seen[] }> {
   const client = await connectAsync(BROKER, { reconnectPeriod: 0 });
   const seen: Seen[] = [];
-  client.on("message", (topic, payload, packet) =>
-    seen.push({ topic, payload: payload.toString(), retain: packet.retain }),
-  );
+  const marker = `${BASE}/_marker/${++markers}`;
+  let markerBack!: () => void;
+  const back = new Promise<void>((r) => (markerBack = r));
+  client.on("message", (topic, payload, packet) => {
+    if (topic === marker) markerBack();
+    else seen.push({ topic, payload: payload.toString(), retain: packet.retain });
+  });
   await client.subscribeAsync([`${PREFIX}/#`, `${BASE}/#`], { qos: 1 });
+  await client.publishAsync(marker, "", { qos: 1 });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    back,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the marker ${marker} never came back`)), 10_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
   return { client, seen };
 }
 
@@ -189,13 +207,11 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
     afterAll(async () => {
       await publisher?.stop();
       // Clear every retained message this run created, then check that none is left.
-      const { client, seen } = await subscriber();
-      await settle();
+      const { client, seen } = await subscriber(); // with every retained copy
       for (const t of new Set(seen.filter((s) => s.retain && s.payload !== "").map((s) => s.topic)))
         await client.publishAsync(t, "", { retain: true, qos: 1 });
       await client.endAsync();
       const check = await subscriber();
-      await settle();
       await check.client.endAsync();
       expect(check.seen.filter((s) => s.retain && s.payload !== "")).toEqual([]);
       await store?.close();
@@ -299,8 +315,8 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
 
     it("publishes the configs again when Home Assistant announces online, and only the state after a sync", async () => {
       const { client, seen } = await subscriber();
-      await settle();
-      seen.length = 0; // the retained copies
+      expect(configs(seen).filter((c) => c.retain)).toHaveLength(10); // the retained copies, all in
+      seen.length = 0;
       await client.publishAsync(STATUS, "online", { qos: 1 });
       await until(() => configs(seen).length >= 10);
       await publisher.idle();
@@ -344,8 +360,7 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
 
     it("has a last will: a lost connection makes the entities unavailable, the reconnection available again", async () => {
       const { client, seen } = await subscriber();
-      await settle();
-      seen.length = 0;
+      seen.length = 0; // the retained copies (all in)
       publisher.mqttClient!.stream.destroy(); // a crash: no DISCONNECT, the broker sends the will
       await until(() => seen.some((s) => s.topic === `${BASE}/bridge/state` && s.payload === "offline"));
       await until(
@@ -489,8 +504,7 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
         await pub.idle();
         const { client, seen } = await subscriber();
         await until(() => configs(seen, prefix).length >= 10, 10_000); // the retained copies
-        await settle();
-        seen.length = 0;
+        seen.length = 0; // all in: subscriber() returns after them
         await client.publishAsync("homeassistant/status", "online", { qos: 1 });
         // published again, live (not a retained copy), after the publisher's default 2 s wait
         await until(() => configs(seen, prefix).filter((c) => !c.retain).length >= 10, 20_000);
