@@ -101,8 +101,34 @@ function busiestWindow(instants: number[], windowMs: number): number {
   return best;
 }
 
+/**
+ * The reserved slots (in order: each is after the previous one) that are not the earliest the quotas
+ * allowed when they were asked: the latest of the clock then, the previous slot + the per-second spacing
+ * (whole ms), and, when the hour before that instant already holds `perHour` slots, the hour of the
+ * `perHour`-th newest of them + the margin. Earlier would break a quota or its margin; later would leave
+ * the quota unused (a slow machine asks later, that's all).
+ */
+function slotsNotAsExpected(
+  reserved: Side["slots"],
+  q: { spacingMs: number; perHour: number; hourMarginMs: number },
+): string[] {
+  const slots = reserved.map((r) => r.slot);
+  return reserved.flatMap((r, i) => {
+    const earlier = slots.slice(0, i);
+    const candidate = Math.max(r.askedAt, i > 0 ? earlier[i - 1]! + q.spacingMs : -Infinity);
+    const inHour = earlier.filter((t) => t > candidate - HOUR);
+    const expected =
+      inHour.length >= q.perHour
+        ? Math.max(candidate, inHour[inHour.length - q.perHour]! + HOUR + q.hourMarginMs)
+        : candidate;
+    return r.slot === expected
+      ? []
+      : [`slot ${i}: +${r.slot - slots[0]!} ms, expected +${expected - slots[0]!}`];
+  });
+}
+
 describeEachDatabase("quota limiter shared through the database, two processes", (db) => {
-  it("never more than 5 calls in any second, and the quota is used", { timeout: 60_000 }, async () => {
+  it("never more than 5 calls in any second, and the quota is used", { timeout: 120_000 }, async () => {
     const run: Run = {
       api: "per_second_api",
       perSecond: 5,
@@ -118,18 +144,26 @@ describeEachDatabase("quota limiter shared through the database, two processes",
     expect(there.got.length).toBeGreaterThan(3);
     const all = [...here.got, ...there.got];
     expect(busiestWindow(all, 1000)).toBeLessThanOrEqual(5);
-    // The quota is used. Slots are 200 ms + 10 ms apart: 20 fit in the 4 s run (0, 210, ..., 3990 ms).
-    // A caller that wakes more than 50 ms late on a loaded machine does not call at its slot but takes a
-    // new one (the lost slot stays counted), so a few of the 20 may go unused: at least 15 must be called
-    // (3.75 calls/s); a limiter spacing calls by a second, or one process holding the other off, gives
-    // at most 4-10. Calls of the last loop round that return after the run's end are not counted.
+    // The quota is used, by the limiters: each slot is the earliest the quota allows when it was asked
+    // (the clock then, or the previous slot + 200 ms + 10 ms), whichever process asked.
+    const reserved = [...here.slots, ...there.slots].sort((a, b) => a.slot - b.slot);
+    expect(
+      slotsNotAsExpected(reserved, { spacingMs: 210, perHour: run.perHour, hourMarginMs: 1000 }),
+    ).toEqual([]);
+    // And by their callers: 20 slots fit in the 4 s run (0, 210, ..., 3990 ms). A caller that wakes more
+    // than 50 ms late on a loaded machine does not call at its slot but takes a new one (the lost slot
+    // stays counted: tested with a controlled clock below), and a slot just before the end may be called
+    // just after it; a machine with a load average of 12 called 15-19 of them. At least 12 must be called
+    // (3 calls/s): a limiter spacing calls by a second, or per process, or one process holding the other
+    // off, calls at most 4-10. Calls of the last loop round that return after the run's end are not
+    // counted.
     const inRun = all.filter((t) => t <= run.clockStart + run.forClockMs!);
-    expect(inRun.length, JSON.stringify(all.map((t) => t - run.clockStart))).toBeGreaterThanOrEqual(15);
+    expect(inRun.length, JSON.stringify(all.map((t) => t - run.clockStart))).toBeGreaterThanOrEqual(12);
   });
 
   it(
     "never more than M calls in any (compressed) hour, and no slot later than needed",
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       // One hour = 2.4 real seconds. The hourly margin is 300 ms of real time here (1 s by default).
       const speed = 1500;
@@ -167,19 +201,7 @@ describeEachDatabase("quota limiter shared through the database, two processes",
       // previous slot + the per-second spacing (1.05 ms: 2 whole ms), and, when the hour before that
       // instant already holds M slots, the hour of the M-th newest of them + the margin. Not earlier (the
       // margin is kept), not later (the quota is used; a slow machine asks later, that's all).
-      const wrong = reserved.flatMap((r, i) => {
-        const earlier = slots.slice(0, i);
-        const candidate = Math.max(r.askedAt, i > 0 ? earlier[i - 1]! + 2 : -Infinity);
-        const inHour = earlier.filter((t) => t > candidate - HOUR);
-        const expected =
-          inHour.length >= perHour
-            ? Math.max(candidate, inHour[inHour.length - perHour]! + HOUR + hourMarginMs)
-            : candidate;
-        return r.slot === expected
-          ? []
-          : [`slot ${i}: +${r.slot - slots[0]!} ms, expected +${expected - slots[0]!}`];
-      });
-      expect(wrong).toEqual([]);
+      expect(slotsNotAsExpected(reserved, { spacingMs: 2, perHour, hourMarginMs })).toEqual([]);
       // The hourly margin at work: the (M+1)-th slot waited for the first one's hour and the margin (unless
       // it was asked so late that the first had left the hour by then).
       if (reserved[perHour]!.askedAt < slots[0]! + HOUR)
@@ -187,7 +209,7 @@ describeEachDatabase("quota limiter shared through the database, two processes",
     },
   );
 
-  it("a pause from one process holds the other back until its end", { timeout: 60_000 }, async () => {
+  it("a pause from one process holds the other back until its end", { timeout: 120_000 }, async () => {
     const api = "paused_api";
     const limiter = new SharedQuotaLimiter(db.getStore(), { perSecond: 5, perHour: 1000 });
     const waits: Array<{ api: string; ms: number }> = [];
