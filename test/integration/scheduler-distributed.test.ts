@@ -14,7 +14,9 @@
  *   released by the others (the presence locks of queue/pg.ts) and finished by them.
  * - Exactly once: every worker logs each sync it finishes ("scheduler: account N fresh sync for F: …");
  *   across the three logs (the killed one's up to its death), each account has exactly one finished
- *   fresh sync per dispatched fire time, and its `scheduler_fire_ms` is the last fire time.
+ *   fresh sync per dispatched fire time, and its `scheduler_fire_ms` is the last fire time. (One
+ *   exception is recognised: a held job whose sync the killed worker committed but did not get to log,
+ *   which the survivor taking it over finds done: "already synced …, skipped". It counts as one sync.)
  * - Same data: a copy of the database taken before the run is synced by one process (the same
  *   scheduler, in-process queue, same fire times); every measure table, the ledger, the meters and the
  *   accounts' cursors must be equal row for row.
