@@ -30,7 +30,7 @@ import { datasetSpec, MEASURES_API_2026 } from "../src/enedis/datasets/index.js"
 import { MemoryQueue } from "../src/scheduler/queue/memory.js";
 import { SharedQuotaLimiter } from "../src/scheduler/quota-shared.js";
 import { freshnessLagDays, Scheduler } from "../src/scheduler/scheduler.js";
-import { operatorStatus, type OperatorStatus } from "../src/scheduler/status.js";
+import { formatDuration, operatorStatus, type OperatorStatus } from "../src/scheduler/status.js";
 import { resolveOptions } from "../src/simulator/options.js";
 import { createContext } from "../src/simulator/context.js";
 import { buildApp } from "../src/simulator/server.js";
@@ -87,7 +87,17 @@ export interface BudgetRunResult {
   refused: number;
   /** Sync outcomes other than ok (failed, etc.) seen in the last sync of each account at the end. */
   failedAccounts: number;
+  /** The operator status at the end. */
   status: OperatorStatus;
+  /** The operator status just after each day's publication (08:00 Paris), when most meters are behind. */
+  daily: Array<{
+    atMs: number;
+    fresh: number;
+    behind: number;
+    backlogCalls: number;
+    catchUpMs: number | null;
+    strideDays: number;
+  }>;
   t0Ms: number;
   endMs: number;
   wallMs: { setup: number; run: number };
@@ -367,9 +377,24 @@ export async function runBudgetPlan(opts: BudgetRunOptions): Promise<BudgetRunRe
     let runStart = Date.now();
     let worst = 0;
     let samples = 0;
+    const daily: BudgetRunResult["daily"] = [];
     const violations: BudgetRunResult["violations"] = [];
     const sample = async (): Promise<void> => {
       samples++;
+      if (DateTime.fromMillis(now, { zone: PARIS }).hour === 8) {
+        const st = await operatorStatus(store!, config, now);
+        daily.push({
+          atMs: now,
+          fresh: st.states.fresh,
+          behind: st.states.behind,
+          backlogCalls: st.backlogCalls,
+          catchUpMs: st.catchUpMs,
+          strideDays: st.budget.strideDays,
+        });
+        say(
+          `day ${Math.round((now - t0) / DAY)}: status ${st.states.fresh} fresh, ${st.states.behind} behind, backlog ${st.backlogCalls} calls, catch-up ${formatDuration(st.catchUpMs)}`,
+        );
+      }
       if (DateTime.fromMillis(now, { zone: PARIS }).hour === 8)
         say(
           `day ${Math.round((now - t0) / DAY)}: ${measureCalls} measure calls, worst freshness so far ${worst} days, ${queue.size().waiting} jobs waiting, ${((Date.now() - runStart) / 1000).toFixed(0)} s`,
@@ -444,6 +469,7 @@ export async function runBudgetPlan(opts: BudgetRunOptions): Promise<BudgetRunRe
       refused,
       failedAccounts,
       status,
+      daily,
       t0Ms: t0,
       endMs,
       wallMs: { setup: setupMs, run: Date.now() - runStart },

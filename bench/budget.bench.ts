@@ -70,6 +70,10 @@ export async function run(): Promise<BenchResult[]> {
   const s = r.status;
   const affordable = (PER_HOUR * 24) / METERS; // calls per meter-day the quota can pay at most
   const catchUpH = s.catchUpMs === null ? 0 : s.catchUpMs / 3_600_000;
+  // The status just after each publication: the largest estimate the operator saw during the run.
+  const peak = r.daily.reduce((a, b) => ((b.catchUpMs ?? 0) > (a.catchUpMs ?? 0) ? b : a), r.daily[0]!);
+  const peakH = (peak.catchUpMs ?? 0) / 3_600_000;
+  const peakDay = Math.round((peak.atMs - r.t0Ms) / 86_400_000);
   const plan =
     `plan: a sync every ${s.budget.strideDays} days per meter (${s.budget.callsPerMeterDay.toFixed(2)} calls per meter-day planned, ` +
     `${s.budget.callsPerDay} calls/day usable); at the end: ${s.states.fresh} fresh, ${s.states.behind} behind, ` +
@@ -104,7 +108,15 @@ export async function run(): Promise<BenchResult[]> {
       baseline: measured("the measure quota", [PER_HOUR]),
       ratio: PER_HOUR / Math.max(1, r.busiestHourCalls),
       target: 1,
-      note: `measure calls counted in each clock hour of the compressed clock; the simulator's own quota (same values) refused ${r.refused}; ratio = quota / busiest hour (≥ 100%: never exceeded).`,
+      note: `measure calls counted in each clock hour of the compressed clock (the shared limiter's slots); in the real-sync check the simulator, with the same quota, refused ${viaReal.refused} calls; ratio = quota / busiest hour (≥ 100%: never exceeded).`,
+    },
+    {
+      ...measured(`budget, ${scale}: largest catch-up estimate (operator status, daily)`, [peakH]),
+      unit: "h",
+      note:
+        `operatorStatus just after each 08:00 publication: largest estimate on day ${peakDay} ` +
+        `(${peak.fresh} fresh, ${peak.behind} behind, backlog ${peak.backlogCalls} calls, catch-up ${formatDuration(peak.catchUpMs)}, stride ${peak.strideDays} days); ` +
+        `every day: ${r.daily.map((d) => (d.catchUpMs === null ? "0" : (d.catchUpMs / 3_600_000).toFixed(1))).join(", ")} h.`,
     },
     {
       ...measured(`budget, ${scale}: catch-up estimate at the end (operator status)`, [catchUpH]),
