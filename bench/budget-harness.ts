@@ -5,17 +5,23 @@
  * - a real SQLite store (a file in a temporary directory) holding the DataConnect accounts;
  * - the real `Scheduler` (dispatch → page jobs → stride admission → account jobs) on a `MemoryQueue`
  *   (concurrency 1: the controlled clock has one thread of time);
- * - the real sync (`syncOneAccount`: planner, windows, readings, ledger, watermarks) through the real
- *   `DataConnectClient`, whose quota is the real `SharedQuotaLimiter` (slots reserved in the database)
- *   with the controlled clock and a sleep that advances it;
- * - at the Enedis edge, the simulator's own request handler (fastify `inject`, no socket) as the client's
- *   `fetch`, with the simulator's quota set to the same values: a call over the quota would be a 429.
+ * - the real `SharedQuotaLimiter` (every measure call's slot reserved in the database) on the controlled
+ *   clock, with a sleep that advances it;
+ * - at the Enedis edge, one of two (option `edge`):
+ *   - `real`: the real sync (`syncOneAccount`: planner, windows, readings, ledger, watermarks) through the
+ *     real `DataConnectClient`, whose `fetch` is the simulator's own handler (fastify `inject`, no socket)
+ *     with the simulator's quota set to ours (a call over the quota would be a 429); ~10 ms a call;
+ *   - `fast` (default): the scheduler's `syncAccount` is `fastSync` below: the real planner's windows, one
+ *     real quota slot per window, watermarks moved as a successful sync moves them, no readings.
+ *   Both give the same calls and freshness (the bench checks it on a small operator).
+ * The hourly quota-slot pruning of the on-the-hour dispatches is kept (an event every hour).
  *
  * The daily cron fires at 09:00 Paris (after the 08:00 publication). The dispatcher is called at each cron
  * fire time, covering (previous fire, fire]: the dispatches of the minutes in between would find no
  * account whose cron fires (a daily cron), so they are skipped to keep 20,000 meters × 21 days fast.
  * Every meter's freshness (`freshnessLagDays`, what `status` shows) is checked on every meter at each
- * sample instant (just after each 08:00 publication, and every 6 h), and every measure call is counted in its clock hour.
+ * sample instant (just after each 08:00 publication, and every 6 h), and every measure call is counted in
+ * its clock hour. The operator status (`operatorStatus`) is taken after each publication and at the end.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
