@@ -23,7 +23,8 @@ export interface SharedLimiterOptions extends QuotaSettings {
    * A caller that gets to its slot later than this (a late wake on a loaded machine, a slow commit) does
    * not call: it could bunch with the next process' call. It takes a new slot (the old one stays counted).
    * Default perSecond × interval − 1 s, i.e. perSecond × margin (50 ms at 5 calls/s): any perSecond + 1
-   * calls, each sent within this of its slot, then still span a second. Compressed clocks scale it.
+   * calls, each sent within this of its slot, then still span a second; and at most `hourMarginMs`, for
+   * the hour's bound. Compressed clocks scale it.
    */
   lateToleranceMs?: number;
   /** Slots one acquire takes at most before it calls anyway, however late (default 5: no livelock). */
@@ -59,7 +60,15 @@ export class SharedQuotaLimiter implements QuotaLimiter {
   get lateToleranceMs(): number {
     // perSecond + 1 slots span at least perSecond × interval (whole ms, as the database spaces them): calls
     // each within `tol` of its slot span perSecond × interval − tol, a second or more while tol ≤ that − 1 s.
-    return this.opts.lateToleranceMs ?? Math.max(0, this.opts.perSecond * Math.ceil(this.intervalMs) - 1000);
+    // The hour's margin bounds it too: a call later than that after its slot could fall in the hour of the
+    // call that waited for the oldest slot to leave it.
+    return (
+      this.opts.lateToleranceMs ??
+      Math.min(
+        Math.max(0, this.opts.perSecond * Math.ceil(this.intervalMs) - 1000),
+        this.opts.hourMarginMs ?? 1000,
+      )
+    );
   }
 
   async acquire(api: string): Promise<void> {
