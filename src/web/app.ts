@@ -38,7 +38,8 @@ import { Renderer } from "./render.js";
 import { ApiError } from "./api/tokens.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
 import { registerApiRoutes } from "./routes/api.js";
-import { registerAuthRoutes, LoginThrottle, SetupGate } from "./routes/auth.js";
+import { registerAuthRoutes, SetupGate } from "./routes/auth.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -72,7 +73,7 @@ export interface WebAppOptions {
    */
   consentProxy?: Record<string, string>;
   /** Login attempts per address and minute (default 10) and failures per user name per 15 min (default 5). */
-  loginRateLimit?: { perAddressPerMinute?: number; failuresPerUser?: number };
+  loginRateLimit?: { perAddressPerMinute?: number; freeFailures?: number };
   /** Log one line per request (method, route, status, time; never a query string). */
   accessLog?: boolean;
 }
@@ -175,7 +176,9 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   });
   const metrics = new WebMetrics(ctx);
   const setup = new SetupGate(ctx.store, randomBytes(18).toString("base64url"));
-  const throttle = new LoginThrottle(ctx.now, options.loginRateLimit?.failuresPerUser ?? 5, 15 * 60_000);
+  const throttle = new LoginThrottle(ctx.now, {
+    freeFailures: options.loginRateLimit?.freeFailures ?? 3,
+  });
   const guards = makeGuards(render);
   const deps: WebDeps = {
     ctx,

@@ -29,10 +29,14 @@ export function wantsJson(request: FastifyRequest): boolean {
   return accept.includes("application/json") && !accept.includes("text/html");
 }
 
-/** A local path to go back to after signing in: never another site (`//host`, `/\\host`, schemes). */
+/**
+ * A local path to go back to after signing in: never another site (`//host`, `/\\host`, schemes), and only
+ * printable ASCII (a control character or a non-ASCII one cannot go into a `Location` header as is, and a
+ * full-width solidus could be read as `/` by a browser).
+ */
 export function safeNext(value: unknown): string {
   if (typeof value !== "string") return "/";
-  if (!/^\/(?![/\\])[^\s]*$/.test(value) || value.length > 512) return "/";
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(value) || value.length > 512) return "/";
   if (value.startsWith("/login") || value.startsWith("/logout") || value.startsWith("/setup")) return "/";
   return value;
 }

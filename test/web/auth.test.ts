@@ -1,6 +1,6 @@
 /** Sign-in, sessions, the first-start setup, CSRF and the login rate limits. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../../src/auth/password.js";
+import { hashPassword, needsRehash, verifyPassword } from "../../src/auth/password.js";
 import { csrfOf, fixture, PASSWORD, type Fixture } from "./helpers.js";
 
 describe("first start", () => {
@@ -90,7 +90,7 @@ describe("first start", () => {
 describe("sign-in and sessions", () => {
   let f: Fixture;
   beforeAll(async () => {
-    f = await fixture({ web: { loginRateLimit: { perAddressPerMinute: 1000, failuresPerUser: 3 } } });
+    f = await fixture({ web: { loginRateLimit: { perAddressPerMinute: 1000, freeFailures: 3 } } });
     await f.user("alice");
   });
   afterAll(() => f.close());
@@ -207,19 +207,119 @@ describe("sign-in and sessions", () => {
     }
   });
 
-  it("blocks a user name after repeated failures, even with the right password", async () => {
+  it("takes only a local path of printable ASCII as next, and never answers 500 on another (finding 6)", async () => {
+    // Fails on the old check: a control character or a full-width solidus went into the Location header.
+    const b = f.agent();
+    await b.login("alice", PASSWORD);
+    for (const raw of ["/%01x", "/%ef%bc%8f", "/a%0d%0aSet-Cookie:x=1", "/%7f", "/caf%C3%A9"]) {
+      const anon = f.agent();
+      const page = await anon.get(`/login?next=${raw}`);
+      expect(page.statusCode, raw).toBe(200);
+      expect(page.body, raw).toContain('name="next" value="/"');
+      const signedIn = await b.get(`/login?next=${raw}`);
+      expect(signedIn.statusCode, raw).toBe(303);
+      expect(signedIn.headers.location, raw).toBe("/");
+      const c = f.agent();
+      const r = await c.post("/login", {
+        _csrf: await c.csrf("/login"),
+        username: "alice",
+        password: PASSWORD,
+        next: decodeURIComponent(raw),
+      });
+      expect(r.statusCode, raw).toBe(303);
+      expect(r.headers.location, raw).toBe("/");
+    }
+  });
+
+  it("makes an address wait, longer each time, after repeated failures for one name, even with the right password", async () => {
     await f.user("carol");
     const a = f.agent();
     for (let i = 0; i < 3; i++) expect((await a.login("carol", "wrong password!")).statusCode).toBe(401);
     const blocked = await a.login("carol", PASSWORD);
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.body).toContain("échecs pour cet identifiant");
-    f.clock.advance(16 * 60_000);
+    expect(blocked.body).toContain("échecs pour cet identifiant depuis votre adresse");
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    f.clock.advance(31_000);
     try {
+      // The wait passed: one more failure, and the next wait is twice as long.
+      expect((await a.login("carol", "wrong password!")).statusCode).toBe(401);
+      f.clock.advance(31_000);
+      expect((await a.login("carol", PASSWORD)).statusCode).toBe(429);
+      f.clock.advance(31_000);
       expect((await a.login("carol", PASSWORD)).statusCode).toBe(303);
     } finally {
-      f.clock.advance(-16 * 60_000);
+      f.clock.advance(-93_000);
     }
+  });
+});
+
+describe("failed sign-ins from one address do not lock the user out elsewhere (finding 9)", () => {
+  it("five wrong passwords from one address; the real user signs in from another at once", async () => {
+    // Fails on the old per-name lock-out: five failures from anywhere blocked the name for 15 minutes.
+    const f = await fixture({
+      env: { TRUST_PROXY: "1" },
+      web: { loginRateLimit: { perAddressPerMinute: 1000 } },
+    });
+    try {
+      await f.user("erin");
+      const attacker = f.agent();
+      const from = (ip: string) => ({ "x-forwarded-for": ip });
+      const csrf = await attacker.csrf("/login");
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await attacker.post(
+          "/login",
+          { _csrf: csrf, username: "erin", password: `guess number ${i}` },
+          from("198.51.100.66"),
+        );
+        codes.push(res.statusCode);
+      }
+      expect(codes.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(codes.slice(3)).toEqual([429, 429]);
+      const real = f.agent();
+      const token = await real.csrf("/login");
+      const res = await real.post(
+        "/login",
+        { _csrf: token, username: "erin", password: PASSWORD },
+        from("203.0.113.5"),
+      );
+      expect(res.statusCode).toBe(303);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe("password hashes (finding 7)", () => {
+  it("hashes with scrypt N=2^17, r=8, p=1 and rehashes an older, weaker hash at the next sign-in", async () => {
+    const f = await fixture();
+    try {
+      const old = await hashPassword(PASSWORD, { N: 2 ** 14, r: 8, p: 1 });
+      const u = await f.ctx.store.users.create({
+        username: "frank",
+        passwordHash: old,
+        roles: ["ROLE_USER"],
+      });
+      expect(needsRehash(old)).toBe(true);
+      const a = f.agent();
+      expect((await a.login("frank", PASSWORD)).statusCode).toBe(303);
+      const stored = (await f.ctx.store.users.findById(u.id))!.passwordHash;
+      expect(stored).not.toBe(old);
+      expect(stored.startsWith("scrypt$131072$8$1$")).toBe(true);
+      expect(needsRehash(stored)).toBe(false);
+      // Still the same password, and the session survives the rehash.
+      expect((await a.get("/user")).statusCode).toBe(200);
+      expect((await f.agent().login("frank", PASSWORD)).statusCode).toBe(303);
+      expect((await f.agent().login("frank", "not the password")).statusCode).toBe(401);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("refuses stored parameters that are not ours or absurd (no gigabyte allocation from a forged row)", async () => {
+    expect(await verifyPassword("x", "scrypt$1073741824$8$1$AAAA$AAAA")).toBe(false);
+    expect(await verifyPassword("x", "bcrypt$whatever")).toBe(false);
+    expect(needsRehash("scrypt$1000$8$1$AAAA$AAAA")).toBe(true);
   });
 });
 

@@ -41,6 +41,20 @@ export interface Fixture {
 
 export const PASSWORD = "correct horse battery";
 
+const hashes = new Map<string, Promise<string>>();
+/**
+ * One real hash per password per test process (a scrypt hash at today's cost takes most of a second;
+ * reusing it across test users is harmless, as the salt only matters against precomputed tables).
+ */
+export function cachedHash(password: string): Promise<string> {
+  let h = hashes.get(password);
+  if (!h) {
+    h = hashPassword(password);
+    hashes.set(password, h);
+  }
+  return h;
+}
+
 export async function fixture(
   opts: { env?: Record<string, string>; web?: Partial<WebAppOptions> } = {},
 ): Promise<Fixture> {
@@ -77,7 +91,7 @@ export async function fixture(
     async user(username, o = {}) {
       return ctx.store.users.create({
         username,
-        passwordHash: await hashPassword(o.password ?? PASSWORD),
+        passwordHash: await cachedHash(o.password ?? PASSWORD),
         roles: o.admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER],
       });
     },

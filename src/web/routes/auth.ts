@@ -1,56 +1,27 @@
 /**
  * Sign-in, sign-out, and the first-start setup page.
  *
- * Login attempts are limited per address (rate-limit plugin) and per user name (failures counted here),
- * and an unknown user name costs as much time as a wrong password. The setup page exists only while no
+ * Login attempts are limited per address (rate-limit plugin) and, per (user name, address), by growing
+ * waits after a few failures (`login-throttle.ts`); an unknown user name costs as much time as a wrong
+ * password. A hash made with older, weaker parameters is replaced at the next successful sign-in. The setup page exists only while no
  * user does, and needs the token the server prints at start-up: whoever reaches a fresh server first
  * does not become its administrator.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
+import {
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  passwordProblem,
+  verifyPassword,
+} from "../../auth/password.js";
 import { ROLE_ADMIN, ROLE_USER, UniqueViolationError, type Store } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import { field, HttpError, safeNext } from "../http.js";
+import { frenchWait } from "../login-throttle.js";
 
 export const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
-
-/** Failed sign-ins per user name within a window; blocks further tries until it passes. */
-export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly now: () => number,
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
-  ) {}
-
-  private recent(key: string): number[] {
-    const since = this.now() - this.windowMs;
-    const list = (this.failures.get(key) ?? []).filter((t) => t > since);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
-    return list;
-  }
-
-  blocked(username: string): boolean {
-    return this.recent(username.toLowerCase()).length >= this.maxFailures;
-  }
-
-  fail(username: string): void {
-    const key = username.toLowerCase();
-    // Bounded memory: a flood of made-up names cannot grow the map without limit.
-    if (!this.failures.has(key) && this.failures.size >= 10_000) {
-      const oldest = this.failures.keys().next().value;
-      if (oldest !== undefined) this.failures.delete(oldest);
-    }
-    this.failures.set(key, [...this.recent(key), this.now()]);
-  }
-
-  succeed(username: string): void {
-    this.failures.delete(username.toLowerCase());
-  }
-}
 
 /** The one-time setup: open while there is no user, and only with the token. */
 export class SetupGate {
@@ -118,17 +89,27 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
           status,
         );
       if (!username || !password) return again("Saisissez votre identifiant et votre mot de passe.", 400);
-      if (throttle.blocked(username)) {
-        return again("Trop d'échecs pour cet identifiant. Réessayez dans quelques minutes.", 429);
+      const wait = throttle.waitMs(username, request.ip);
+      if (wait > 0) {
+        reply.header("retry-after", String(Math.ceil(wait / 1000)));
+        return again(
+          `Trop d'échecs pour cet identifiant depuis votre adresse. Réessayez dans ${frenchWait(wait)}.`,
+          429,
+        );
       }
-      const user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
+      let user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
       dummyHash ??= hashPassword("not the password of anyone");
-      const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash));
+      const given = password.slice(0, MAX_PASSWORD_LENGTH);
+      const ok = await verifyPassword(given, user?.passwordHash ?? (await dummyHash));
       if (!user || !ok) {
-        throttle.fail(username);
+        throttle.fail(username, request.ip);
         return again("Identifiant ou mot de passe incorrect.", 401);
       }
-      throttle.succeed(username);
+      throttle.succeed(username, request.ip);
+      if (needsRehash(user.passwordHash)) {
+        await store.users.setPasswordHash(user.id, await hashPassword(given));
+        user = (await store.users.findById(user.id)) ?? user;
+      }
       sessions.login(request, reply, user);
       return reply.redirect(next, 303);
     },
