@@ -3,7 +3,6 @@
  * client, quota limiter, embedded simulator) and wires them. Constructors elsewhere only store their
  * dependencies; side effects start here and `close()` releases them all.
  */
-import { mkdirSync } from "node:fs";
 import { loadConfig, resolveEnedis, type ResolvedEnedis } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { DataConnectClient } from "../enedis/client.js";
@@ -11,6 +10,7 @@ import type { CallEvent } from "../enedis/http.js";
 import { EventBus } from "./events.js";
 import { SharedQuotaLimiter } from "../scheduler/quota-shared.js";
 import { startSimulator, type RunningSimulator } from "../simulator/index.js";
+import { ensurePrivateDir, permissionWarnings } from "../store/files.js";
 import { openStore, type Store } from "../store/index.js";
 
 export const SIMULATOR_CLIENT_ID = "simulator-client";
@@ -68,13 +68,14 @@ export async function createStoreContext(opts: ContextOptions = {}): Promise<Sto
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const config = loadConfig({ ...(opts.configFile ? { file: opts.configFile } : {}), env });
   const now = opts.now ?? clockFromEnv(env) ?? Date.now;
-  mkdirSync(config.data.dir, { recursive: true });
+  ensurePrivateDir(config.data.dir);
   const store = await openStore({
     url: config.database.url,
     dataDir: config.data.dir,
     secretKey: config.security.secretKey,
     now,
   });
+  for (const w of permissionWarnings(config.data.dir)) log(`warning: ${w}`);
   return { config, store, now, log, close: () => store.close() };
 }
 
@@ -84,7 +85,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
   const config = loadConfig({ ...(opts.configFile ? { file: opts.configFile } : {}), env });
   const now = opts.now ?? clockFromEnv(env) ?? Date.now;
   const resolved = resolveEnedis(config);
-  mkdirSync(config.data.dir, { recursive: true });
+  ensurePrivateDir(config.data.dir);
 
   let simulator: RunningSimulator | null = null;
   let apiUrl = resolved.apiUrl;
@@ -125,6 +126,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     await simulator?.stop();
     throw e;
   }
+  for (const w of permissionWarnings(config.data.dir)) log(`warning: ${w}`);
   const limiter = new SharedQuotaLimiter(store, {
     perSecond: config.enedis.quota.perSecond,
     perHour: config.enedis.quota.perHour,

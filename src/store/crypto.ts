@@ -58,7 +58,7 @@ function fileMode(path: string): number {
  */
 export function loadOrCreateKeyFile(dataDir: string): { key: Buffer; path: string; created: boolean } {
   const path = join(dataDir, SECRET_KEY_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let created = false;
   try {
     statSync(path);

@@ -7,7 +7,6 @@
  * - `postgres://…` or `postgresql://…` (anything pg's connection string accepts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import {
@@ -23,6 +22,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import pg from "pg";
+import { createPrivateFile, ensurePrivateDir } from "./files.js";
 import type { Database } from "./schema.js";
 
 export type DialectKind = "sqlite" | "postgres";
@@ -188,7 +188,10 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
   if (location.kind === "sqlite") {
     const memory = location.path === SQLITE_MEMORY;
     const file = memory ? SQLITE_MEMORY : resolve(location.path);
-    if (!memory) mkdirSync(dirname(file), { recursive: true });
+    if (!memory) {
+      ensurePrivateDir(dirname(file));
+      createPrivateFile(file);
+    }
     const sqlite = new BetterSqlite3(file);
     try {
       if (!memory) sqlite.pragma("journal_mode = WAL");
