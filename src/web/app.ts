@@ -225,6 +225,12 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   });
   sessions.register(app);
   metrics.register(app);
+  // Pages and API answers are personal (or carry a CSRF token): no browser or proxy may keep a copy.
+  // Routes that may be cached say so themselves (static assets, the OpenAPI document).
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    return payload;
+  });
 
   if (options.accessLog) {
     app.addHook("onResponse", async (request, reply) => {
