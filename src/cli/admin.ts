@@ -8,6 +8,7 @@ import { UniqueViolationError } from "../store/errors.js";
 import { ROLE_ADMIN, ROLE_USER } from "../store/repositories/users.js";
 import { withStore } from "./context.js";
 import { CliError, EXIT_USAGE, printResult } from "./output.js";
+import { newPassword } from "./prompt.js";
 
 const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
 const ROLE_RE = /^ROLE_[A-Z0-9_]+$/;
@@ -28,33 +29,43 @@ export function registerAdminCommands(program: Command): void {
   const user = program.command("user").description("local users");
   user
     .command("add <name>")
-    .description("create a local user (ROLE_USER, plus ROLE_ADMIN with --admin)")
-    .requiredOption("--password <p>", "password (at least 8 characters)")
+    .description(
+      "create a local user (ROLE_USER, plus ROLE_ADMIN with --admin); the password is asked on a terminal, or read from stdin with --password-stdin",
+    )
+    .option("--password-stdin", "read the password from the first line of standard input")
+    .option("--password <p>", "password (at least 8 characters); visible in the shell history and ps: avoid")
     .option("--admin", "also grant ROLE_ADMIN")
-    .action(async (name: string, o: { password: string; admin?: boolean }, cmd: Command) => {
-      if (!USERNAME_RE.test(name))
-        throw new CliError(`user name "${name}": use 1-64 letters, digits, . _ @ -`, EXIT_USAGE);
-      const problem = passwordProblem(o.password);
-      if (problem) throw new CliError(problem, EXIT_USAGE);
-      await withStore(cmd, async ({ store }, g) => {
-        const roles = o.admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER];
-        try {
-          const u = await store.users.create({
-            username: name,
-            passwordHash: await hashPassword(o.password),
-            roles,
-          });
-          printResult(g, `user ${u.username} created (${roles.join(", ")})`, {
-            id: u.id,
-            username: u.username,
-            roles,
-          });
-        } catch (e) {
-          if (e instanceof UniqueViolationError) throw new CliError(`user "${name}" already exists`);
-          throw e;
-        }
-      });
-    });
+    .action(
+      async (
+        name: string,
+        o: { password?: string; passwordStdin?: boolean; admin?: boolean },
+        cmd: Command,
+      ) => {
+        if (!USERNAME_RE.test(name))
+          throw new CliError(`user name "${name}": use 1-64 letters, digits, . _ @ -`, EXIT_USAGE);
+        const password = await newPassword(o);
+        const problem = passwordProblem(password);
+        if (problem) throw new CliError(problem, EXIT_USAGE);
+        await withStore(cmd, async ({ store }, g) => {
+          const roles = o.admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER];
+          try {
+            const u = await store.users.create({
+              username: name,
+              passwordHash: await hashPassword(password),
+              roles,
+            });
+            printResult(g, `user ${u.username} created (${roles.join(", ")})`, {
+              id: u.id,
+              username: u.username,
+              roles,
+            });
+          } catch (e) {
+            if (e instanceof UniqueViolationError) throw new CliError(`user "${name}" already exists`);
+            throw e;
+          }
+        });
+      },
+    );
 
   const sender = program.command("sender").description("notification account senders (connectors)");
   sender

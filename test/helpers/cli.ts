@@ -37,7 +37,11 @@ export interface RunningCli {
 export type CliEnv = Record<string, string | undefined>;
 
 /** Starts the CLI. `env` is added to process.env; a key set to undefined is removed. */
-export function spawnCli(args: readonly string[], env: CliEnv = {}): RunningCli {
+export function spawnCli(
+  args: readonly string[],
+  env: CliEnv = {},
+  opts: { input?: string } = {},
+): RunningCli {
   const merged: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete merged[k];
@@ -47,8 +51,10 @@ export function spawnCli(args: readonly string[], env: CliEnv = {}): RunningCli 
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: REPO_ROOT,
     env: merged,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  // Standard input: the given text, or closed at once (as "ignore" would, but a pipe either way).
+  child.stdin.end(opts.input ?? "");
   let stdout = "";
   let stderr = "";
   const waiters: Array<{ hit: (s: string) => boolean; resolve: (hit: boolean) => void }> = [];
@@ -88,8 +94,12 @@ export function spawnCli(args: readonly string[], env: CliEnv = {}): RunningCli 
 }
 
 /** Runs the CLI to its end. */
-export function runCli(args: readonly string[], env: CliEnv = {}): Promise<CliResult> {
-  return spawnCli(args, env).done;
+export function runCli(
+  args: readonly string[],
+  env: CliEnv = {},
+  opts: { input?: string } = {},
+): Promise<CliResult> {
+  return spawnCli(args, env, opts).done;
 }
 
 /** Runs the CLI and throws, with its output, unless it exits 0. */
