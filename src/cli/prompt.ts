@@ -26,9 +26,10 @@ let typedAhead = "";
 /** Asks on the terminal with echo off. Ctrl-C cancels. */
 export function promptHidden(question: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   return new Promise((resolve, reject) => {
-    process.stderr.write(question);
+    // Echo off before the question shows: an answer typed at once is never echoed.
     const wasRaw = stdin.isRaw;
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.setEncoding("utf8");
     let value = "";
     let finished = false;
