@@ -7,6 +7,7 @@ import { loadConfig, resolveEnedis, type ResolvedEnedis } from "../config/load.j
 import type { Config } from "../config/schema.js";
 import { DataConnectClient } from "../enedis/client.js";
 import type { CallEvent } from "../enedis/http.js";
+import { withoutPrms } from "../domain/redact.js";
 import { EventBus } from "./events.js";
 import { SharedQuotaLimiter } from "../scheduler/quota-shared.js";
 import { startSimulator, type RunningSimulator } from "../simulator/index.js";
@@ -65,7 +66,7 @@ export interface StoreContext {
 /** Config + store only (commands that do not talk to Enedis). */
 export async function createStoreContext(opts: ContextOptions = {}): Promise<StoreContext> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${withoutPrms(m)}\n`));
   const config = loadConfig({ ...(opts.configFile ? { file: opts.configFile } : {}), env });
   const now = opts.now ?? clockFromEnv(env) ?? Date.now;
   ensurePrivateDir(config.data.dir);
@@ -81,7 +82,7 @@ export async function createStoreContext(opts: ContextOptions = {}): Promise<Sto
 
 export async function createAppContext(opts: ContextOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${withoutPrms(m)}\n`));
   const config = loadConfig({ ...(opts.configFile ? { file: opts.configFile } : {}), env });
   const now = opts.now ?? clockFromEnv(env) ?? Date.now;
   const resolved = resolveEnedis(config);

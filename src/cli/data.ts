@@ -42,7 +42,8 @@ function progressReporter(): { onProgress: (p: SyncProgress) => void; end: () =>
   let last = "";
   return {
     onProgress(p) {
-      const label = `${p.usagePointId} ${p.dataset} ${p.window.from}..${p.window.to} (${p.purpose})`;
+      // Account ids, not PRMs: these lines end up in logs (CI, systemd's journal).
+      const label = `account ${p.accountId} ${p.dataset} ${p.window.from}..${p.window.to} (${p.purpose})`;
       if (tty) {
         const width = 24;
         const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
@@ -131,7 +132,7 @@ export function registerDataCommands(program: Command): void {
         const bad = results.filter((r) => r.outcome.outcome === "failed" || r.outcome.outcome === "expired");
         if (bad.length > 0) {
           process.stderr.write(
-            `linky-dataconnect: ${bad.length} account(s) not synced: ${bad.map((b) => `${b.account.usagePointId} ${b.outcome.outcome}${b.outcome.message ? ` (${b.outcome.message})` : ""}`).join("; ")}\n`,
+            `linky-dataconnect: ${bad.length} account(s) not synced: ${bad.map((b) => `account ${b.account.id} ${b.outcome.outcome}${b.outcome.message ? ` (${b.outcome.message})` : ""}`).join("; ")}\n`,
           );
           process.exitCode = EXIT_FAILURE;
         }

@@ -3,6 +3,7 @@
  * on the program; this file only wires them and turns errors into exit codes.
  */
 import { Command, CommanderError } from "commander";
+import { withoutPrms } from "../domain/redact.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from "./output.js";
 import { registerCommands } from "./commands.js";
 
@@ -33,7 +34,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`linky-dataconnect: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`linky-dataconnect: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Not one of our explained failures: its text may come from anywhere (keep PRMs out of the logs).
+    process.stderr.write(
+      `linky-dataconnect: ${withoutPrms(err instanceof Error ? err.message : String(err))}\n`,
+    );
     return EXIT_FAILURE;
   }
 }
@@ -50,7 +54,7 @@ if (
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`linky-dataconnect: ${String(err)}\n`);
+      process.stderr.write(`linky-dataconnect: ${withoutPrms(String(err))}\n`);
       process.exitCode = EXIT_FAILURE;
     },
   );

@@ -1,4 +1,5 @@
 /** Exit codes of the contract: 0 success, 1 a failure the message explains, 2 bad usage. */
+import { withoutPrms } from "../domain/redact.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -25,5 +26,5 @@ export function printResult(opts: GlobalOptions, human: string, data: unknown): 
 }
 
 export function log(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${withoutPrms(message)}\n`);
 }

@@ -97,6 +97,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
 };
 
 export interface SyncProgress {
+  accountId: number;
   usagePointId: string;
   dataset: DatasetKey;
   window: Window;
@@ -657,6 +658,7 @@ export class AccountSync {
         continue;
       }
       this.deps.onProgress?.({
+        accountId: this.account.accountId,
         usagePointId: this.account.usagePointId,
         dataset,
         window: w,

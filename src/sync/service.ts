@@ -111,9 +111,7 @@ export async function syncAccounts(
       results.push(await syncOneAccount(deps, account, settings));
     } catch (e) {
       // A failing account never stops the others.
-      deps.log?.(
-        `account ${account.id} (${account.usagePointId}): ${e instanceof Error ? e.message : String(e)}`,
-      );
+      deps.log?.(`account ${account.id}: ${e instanceof Error ? e.message : String(e)}`);
       results.push({
         account,
         outcome: {

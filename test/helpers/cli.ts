@@ -103,8 +103,12 @@ export function runCli(
 }
 
 /** Runs the CLI and throws, with its output, unless it exits 0. */
-export async function runCliOk(args: readonly string[], env: CliEnv = {}): Promise<CliResult> {
-  const r = await runCli(args, env);
+export async function runCliOk(
+  args: readonly string[],
+  env: CliEnv = {},
+  opts: { input?: string } = {},
+): Promise<CliResult> {
+  const r = await runCli(args, env, opts);
   if (r.code !== 0) {
     throw new Error(
       `linky-dataconnect ${args.join(" ")} exited ${r.code ?? r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,

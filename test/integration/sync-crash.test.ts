@@ -7,7 +7,7 @@
  *
  * Both databases start as copies of one set up through the CLI (`user add`, `sender add`, `account
  * add`), so that their ids match too. The kill moments come from a seeded generator (SYNC_CRASH_SEED
- * replays a draw) and from each run's own progress (`sync i/N PRM …` lines, one per window): every
+ * replays a draw) and from each run's own progress (`sync i/N account A …` lines, one per window): every
  * fourth kill falls while the process starts (between 100 ms and the time the reference run took to
  * reach its first window: config, database, migrations, token, services, contract; at the latest when
  * the first window starts), the others inside the window loop: once a run prints its first window, the
@@ -54,12 +54,13 @@ function random(seed: number): () => number {
 }
 
 const PROGRESS = /^sync \d+\/\d+ /m;
-/** `sync i/N PRM dataset from..to (purpose)`: window i of the N this run planned for that account. */
-const PROGRESS_PARTS = /^sync (\d+)\/(\d+) (\d{14}) /gm;
+/** `sync i/N account A dataset from..to (purpose)`: window i of the N this run planned for that account. */
+const PROGRESS_PARTS = /^sync (\d+)\/(\d+) account (\d+) /gm;
 
 interface Progress {
   i: number;
   n: number;
+  /** The account (its id as printed). */
   prm: string;
 }
 
