@@ -32,6 +32,7 @@ import { BackgroundTasks } from "./background.js";
 import { ConsentFlow } from "./consent.js";
 import { ConsentStates } from "./consent-state.js";
 import { HttpError, makeGuards, wantsJson, type Guards } from "./http.js";
+import { InteractiveGate, type InteractiveLimits } from "./interactive.js";
 import { deriveWebKeys, masterKeyOf, type WebKeys } from "./keys.js";
 import { WebMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
@@ -40,6 +41,7 @@ import { registerAccountRoutes } from "./routes/accounts.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerAuthRoutes, LoginThrottle, SetupGate } from "./routes/auth.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
+import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
@@ -75,6 +77,8 @@ export interface WebAppOptions {
   loginRateLimit?: { perAddressPerMinute?: number; failuresPerUser?: number };
   /** Log one line per request (method, route, status, time; never a query string). */
   accessLog?: boolean;
+  /** Limits of the routes that call Enedis for a user, and of failed consent returns. */
+  interactiveLimits?: InteractiveLimits;
 }
 
 export interface WebDeps {
@@ -88,6 +92,8 @@ export interface WebDeps {
   metrics: WebMetrics;
   setup: SetupGate;
   throttle: LoginThrottle;
+  /** Limits of the routes that call Enedis on a user's behalf. */
+  interactive: InteractiveGate;
   options: WebAppOptions;
   cssPath: string;
   /** Script paths of the meter page (uPlot, ours). */
@@ -188,6 +194,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     metrics,
     setup,
     throttle,
+    interactive: new InteractiveGate(ctx.now, options.interactiveLimits),
     options,
     cssPath,
     scripts: { uplot: assets.uplotJs.path, meter: assets.meterJs.path },
@@ -317,6 +324,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerSenderRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDataConnectRoutes(app, deps);
+  registerConsentReviewRoutes(app, deps);
   await app.ready();
 
   return {
