@@ -203,8 +203,11 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
     );
   }
 
-  app.get("/dataConnect/authorize", { preHandler: guards.user }, async (request, reply) =>
-    startForm(request, reply, "", null),
+  // No HEAD twin, like the returns (a link checker has no business here).
+  app.get(
+    "/dataConnect/authorize",
+    { preHandler: guards.user, exposeHeadRoute: false },
+    async (request, reply) => startForm(request, reply, "", null),
   );
 
   app.post(
