@@ -18,6 +18,11 @@ export function onBehalfOf<T>(userId: number, fn: () => Promise<T>): Promise<T> 
   return current.run({ userId }, fn);
 }
 
+/** Runs `fn` as a sync, not on anyone's behalf (a first sync started by a consent return). */
+export function notOnBehalf<T>(fn: () => Promise<T>): Promise<T> {
+  return current.exit(fn);
+}
+
 /** The user the current Enedis call is made for, or null (a sync). */
 export function interactiveUser(): number | null {
   return current.getStore()?.userId ?? null;

@@ -208,7 +208,8 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", "data:"],
-        formAction: ["'self'"],
+        // The PRM form answers with a redirect to Enedis' consent page: CSP checks redirects of a form too.
+        formAction: ["'self'", new URL(ctx.enedis.authorizeUrl).origin],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],

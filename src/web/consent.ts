@@ -32,7 +32,7 @@ import { buildAuthorizeUrl, parseConsentRedirect, type ConsentVersion } from "..
 import type { DataConnectClient } from "../enedis/client.js";
 import type { Account, AccountConfigPatch, Sender, Store, User } from "../store/index.js";
 import type { ConsentReview, ReviewDecision } from "../store/repositories/consents.js";
-import { InteractiveQuotaError } from "../scheduler/interactive.js";
+import { InteractiveQuotaError, notOnBehalf } from "../scheduler/interactive.js";
 import { syncAccountLeased } from "../scheduler/lease.js";
 import { syncSettingsOf } from "../sync/service.js";
 import type { BackgroundTasks } from "./background.js";
@@ -399,27 +399,30 @@ export class ConsentFlow {
 
   /** Starts the account's sync in the background (not awaited by the request). */
   startFirstSync(account: Account): boolean {
+    // A sync like the scheduled ones: its calls are not the user's (the interactive share is for clicks).
+    return this.deps.background.start(`sync:${account.id}`, () => notOnBehalf(() => this.firstSync(account)));
+  }
+
+  private async firstSync(account: Account): Promise<void> {
     const { store, client, now, log, config, events } = this.deps;
-    return this.deps.background.start(`sync:${account.id}`, async () => {
-      // Under the account's lease: a scheduler job (this process' or a `worker`'s) may start meanwhile.
-      const r = await syncAccountLeased(
-        { store, client, now, log, ...(events ? { events } : {}) },
-        account.id,
-        syncSettingsOf(config),
-        { label: "first sync after consent", log },
-      );
-      if (!r.ran) {
-        log(
-          `first sync of account ${account.id}: skipped, ${r.holder ?? "another process"} is syncing it already`,
-        );
-        return;
-      }
-      if (!r.value) return;
-      const { outcome } = r.value;
+    // Under the account's lease: a scheduler job (this process' or a `worker`'s) may start meanwhile.
+    const r = await syncAccountLeased(
+      { store, client, now, log, ...(events ? { events } : {}) },
+      account.id,
+      syncSettingsOf(config),
+      { label: "first sync after consent", log },
+    );
+    if (!r.ran) {
       log(
-        `first sync of account ${account.id}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`,
+        `first sync of account ${account.id}: skipped, ${r.holder ?? "another process"} is syncing it already`,
       );
-    });
+      return;
+    }
+    if (!r.value) return;
+    const { outcome } = r.value;
+    log(
+      `first sync of account ${account.id}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`,
+    );
   }
 
   private enedisFailure(e: unknown): ConsentFailure {
