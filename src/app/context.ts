@@ -131,6 +131,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
   const limiter = new SharedQuotaLimiter(store, {
     perSecond: config.enedis.quota.perSecond,
     perHour: config.enedis.quota.perHour,
+    interactiveShare: config.enedis.quota.interactiveShare,
     log,
   });
   const client = new DataConnectClient({

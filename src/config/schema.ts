@@ -45,9 +45,17 @@ export const enedisSchema = z
       .object({
         perSecond: positiveInt.default(5).describe("Calls per second per API, shared by every process"),
         perHour: positiveInt.default(1000).describe("Calls per hour per API, shared by every process"),
+        interactiveShare: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.05)
+          .describe(
+            "Share of each API's hourly quota that the calls made on a user's behalf (consent returns, retries, API tests) may use together, so that syncs are never starved",
+          ),
       })
       .strict()
-      .default({ perSecond: 5, perHour: 1000 }),
+      .default({ perSecond: 5, perHour: 1000, interactiveShare: 0.05 }),
     apiUrl: z.string().url().optional().describe("API gateway base URL (default from `env`)"),
     authorizeUrl: z.string().url().optional().describe("Consent page base URL (default from `env`)"),
     timeoutMs: positiveInt.default(30_000).describe("Timeout of every Enedis call, in ms"),
@@ -234,6 +242,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "ENEDIS_CONSENT", path: "enedis.consent" },
   { env: "ENEDIS_QUOTA_PER_SECOND", path: "enedis.quota.perSecond", type: "number" },
   { env: "ENEDIS_QUOTA_PER_HOUR", path: "enedis.quota.perHour", type: "number" },
+  { env: "ENEDIS_QUOTA_INTERACTIVE_SHARE", path: "enedis.quota.interactiveShare", type: "number" },
   { env: "ENEDIS_API_URL", path: "enedis.apiUrl" },
   { env: "ENEDIS_AUTHORIZE_URL", path: "enedis.authorizeUrl" },
   { env: "ENEDIS_TIMEOUT_MS", path: "enedis.timeoutMs", type: "number" },

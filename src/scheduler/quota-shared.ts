@@ -6,6 +6,7 @@
  */
 import type { QuotaLimiter, QuotaSettings } from "../enedis/quota.js";
 import type { Store } from "../store/index.js";
+import { interactivePerHour, interactiveUser, InteractiveQuotaError } from "./interactive.js";
 
 export interface SharedLimiterOptions extends QuotaSettings {
   /**
@@ -29,6 +30,11 @@ export interface SharedLimiterOptions extends QuotaSettings {
   lateToleranceMs?: number;
   /** Slots one acquire takes at most before it calls anyway, however late (default 5: no livelock). */
   maxSlotAttempts?: number;
+  /**
+   * Share of each API's hourly quota that calls made on a user's behalf (`onBehalfOf`) may use together
+   * (config `enedis.quota.interactiveShare`); unset: no interactive limit.
+   */
+  interactiveShare?: number;
   /** Quota clock; real time by default (tests compress it). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -73,6 +79,16 @@ export class SharedQuotaLimiter implements QuotaLimiter {
 
   async acquire(api: string): Promise<void> {
     await this.pending;
+    const userId = interactiveUser();
+    if (userId !== null && this.opts.interactiveShare !== undefined) {
+      const allowed = await this.store.scheduler.reserveInteractiveCall({
+        api,
+        nowMs: this.now(),
+        maxPerHour: interactivePerHour(this.opts.interactiveShare, this.opts.perHour),
+        userId,
+      });
+      if (!allowed) throw new InteractiveQuotaError(api);
+    }
     const attempts = this.opts.maxSlotAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const slot = await this.store.scheduler.reserveQuotaSlot({

@@ -18,6 +18,7 @@ import { openDatabase, type DatabaseHandle, type DialectKind, type OpenDatabaseO
 import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
 import { ApiTokensRepository } from "./repositories/api-tokens.js";
+import { ConsentsRepository } from "./repositories/consents.js";
 import { DevicesRepository } from "./repositories/devices.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
@@ -41,6 +42,8 @@ export interface Repositories {
   readonly haStatistics: HaStatisticsRepository;
   /** Personal API tokens (web API). */
   readonly apiTokens: ApiTokensRepository;
+  /** Consent claims, holdings and the reviews an administrator decides (web consent flow). */
+  readonly consents: ConsentsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -95,6 +98,7 @@ function repositories(scope: Scope): Repositories {
     scheduler: new SchedulerRepository(scope),
     haStatistics: new HaStatisticsRepository(scope),
     apiTokens: new ApiTokensRepository(scope),
+    consents: new ConsentsRepository(scope),
   };
 }
 

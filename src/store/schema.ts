@@ -217,6 +217,54 @@ export interface ApiTokenTable {
   last_used_at_ms: number | null;
 }
 
+/** A Data Connect v2 autorisation, claimed once, ever (migration 008). */
+export interface ConsentAutorisationTable {
+  autorisation_id: number;
+  usage_point_id: string;
+  /** No foreign key: the claim outlives the user. */
+  user_id: number;
+  claimed_at_ms: number;
+}
+
+/** A PRM a user held at some point (migration 008; kept after the account or the user is gone). */
+export interface ConsentHoldingTable {
+  usage_point_id: string;
+  user_id: number;
+  first_at_ms: number;
+}
+
+export type ConsentReviewKind = "conflict" | "approval";
+export type ConsentReviewStatus = "open" | "decided";
+
+/** A consent an administrator decides on (migration 008). */
+export interface ConsentReviewTable {
+  id: Id;
+  kind: ConsentReviewKind;
+  /** `autorisation_claimed`, `prm_held` (conflicts), `v1_multi_user`, `v1_held_before` (approvals). */
+  reason: string;
+  usage_point_id: string;
+  requester_user_id: number;
+  holder_user_id: number | null;
+  /** Conflicts: the holder's account, suspended while the review is open. */
+  holder_account_id: number | null;
+  autorisation_id: number | null;
+  /** JSON `AccountConfigPatch` to attach to the requester if the decision gives them the meter. */
+  grant: ColumnType<string, string | undefined, string>;
+  status: ColumnType<ConsentReviewStatus, ConsentReviewStatus | undefined, ConsentReviewStatus>;
+  /** Conflicts: `first`, `second`, `share`, `refuse`; approvals: `approve`, `refuse`. */
+  decision: string | null;
+  decided_by_user_id: number | null;
+  created_at_ms: number;
+  decided_at_ms: number | null;
+}
+
+/** A call made to Enedis on a user's behalf (migration 008; the last hour is kept). */
+export interface QuotaInteractiveCallTable {
+  api: string;
+  slot_ms: number;
+  user_id: number;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -235,4 +283,8 @@ export interface Database {
   ha_statistic: HaStatisticTable;
   ha_statistic_day: HaStatisticDayTable;
   api_token: ApiTokenTable;
+  consent_autorisation: ConsentAutorisationTable;
+  consent_holding: ConsentHoldingTable;
+  consent_review: ConsentReviewTable;
+  quota_interactive_call: QuotaInteractiveCallTable;
 }

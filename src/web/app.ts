@@ -32,6 +32,7 @@ import { BackgroundTasks } from "./background.js";
 import { ConsentFlow } from "./consent.js";
 import { ConsentStates } from "./consent-state.js";
 import { HttpError, makeGuards, wantsJson, type Guards } from "./http.js";
+import { InteractiveGate, type InteractiveLimits } from "./interactive.js";
 import { deriveWebKeys, masterKeyOf, type WebKeys } from "./keys.js";
 import { WebMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
@@ -41,6 +42,7 @@ import { registerApiRoutes } from "./routes/api.js";
 import { registerAuthRoutes, SetupGate } from "./routes/auth.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
+import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
@@ -76,6 +78,8 @@ export interface WebAppOptions {
   loginRateLimit?: { perAddressPerMinute?: number; freeFailures?: number };
   /** Log one line per request (method, route, status, time; never a query string). */
   accessLog?: boolean;
+  /** Limits of the routes that call Enedis for a user, and of failed consent returns. */
+  interactiveLimits?: InteractiveLimits;
 }
 
 export interface WebDeps {
@@ -89,6 +93,8 @@ export interface WebDeps {
   metrics: WebMetrics;
   setup: SetupGate;
   throttle: LoginThrottle;
+  /** Limits of the routes that call Enedis on a user's behalf. */
+  interactive: InteractiveGate;
   options: WebAppOptions;
   cssPath: string;
   /** Script paths of the meter page (uPlot, ours). */
@@ -191,6 +197,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     metrics,
     setup,
     throttle,
+    interactive: new InteractiveGate(ctx.now, options.interactiveLimits),
     options,
     cssPath,
     scripts: { uplot: assets.uplotJs.path, meter: assets.meterJs.path },
@@ -204,7 +211,8 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", "data:"],
-        formAction: ["'self'"],
+        // The PRM form answers with a redirect to Enedis' consent page: CSP checks redirects of a form too.
+        formAction: ["'self'", new URL(ctx.enedis.authorizeUrl).origin],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
@@ -326,6 +334,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerSenderRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDataConnectRoutes(app, deps);
+  registerConsentReviewRoutes(app, deps);
   await app.ready();
 
   return {

@@ -6,7 +6,8 @@
  * - `marker`: the configured routing marker (`enedis.state`), so that one redirect URI registered with
  *   Enedis can serve several portals (a proxy forwards by marker, as the seed's dataconnect-proxy did).
  * - `nonce`: 12 random bytes (base64url); its record, stored server-side in the database (encrypted,
- *   under `web.consent.<exp>.<nonce>`), names the user and the session that started the consent.
+ *   under `web.consent.<exp>.<nonce>`), names the user and the session that started the consent, and the
+ *   PRM the user said they were connecting (the return must resolve to exactly that one).
  *   Deleting that record is how a state is used: the delete succeeds once, so a state is single-use even
  *   across processes.
  * - `exp`: expiry, epoch seconds in base 36 (short-lived: minutes).
@@ -76,6 +77,8 @@ export function markerOf(state: string): string | null {
 export interface NonceRecord {
   userId: number;
   sid: string;
+  /** The 14-digit PRM the user typed before going to Enedis (absent: a record from an older version). */
+  prm?: string;
 }
 
 export type ConsumeResult =
@@ -114,7 +117,7 @@ export class ConsentStates {
     };
     await this.deps.store.secrets.put(
       this.recordName(claims),
-      JSON.stringify({ u: record.userId, s: record.sid }),
+      JSON.stringify({ u: record.userId, s: record.sid, ...(record.prm ? { p: record.prm } : {}) }),
     );
     return { state: encodeState(this.deps.key, claims), expMs: claims.expMs };
   }
@@ -135,11 +138,14 @@ export class ConsentStates {
     }
     const text = await this.deps.store.secrets.get(name);
     if (text === undefined) return { ok: false, reason: "used" };
-    const parsed = JSON.parse(text) as { u: number; s: string };
+    const parsed = JSON.parse(text) as { u: number; s: string; p?: string };
     if (parsed.u !== session.userId || parsed.s !== session.sid) return { ok: false, reason: "foreign" };
     // The delete succeeds exactly once, even with several processes racing on the same state.
     if (!(await this.deps.store.secrets.delete(name))) return { ok: false, reason: "used" };
-    return { ok: true, record: { userId: parsed.u, sid: parsed.s } };
+    return {
+      ok: true,
+      record: { userId: parsed.u, sid: parsed.s, ...(parsed.p ? { prm: parsed.p } : {}) },
+    };
   }
 
   /** Forgets the nonces whose state has expired. */

@@ -1,17 +1,25 @@
 /**
  * The consent flow (no HTTP here: the routes in `routes/dataconnect.ts` call it and render its outcome).
  *
- * start:    signed, session-bound, single-use `state` -> URL of Enedis' consent page.
+ * start:    the PRM the user typed (14 digits) -> signed, session-bound, single-use `state` whose
+ *           server-side record keeps that PRM -> URL of Enedis' consent page.
  * complete: the redirect back. In order: error redirect (refusal) -> state (signature, expiry, session,
  *           single use) -> PRMs (v2: `autorisation_id` resolved through subscribed_services, with brief
- *           retries while Enedis answers empty; v1: each `usage_point_id` verified with an application-token
- *           call) -> safety checks -> account + device (registerAccount) -> first sync in the background.
- *           Any refusal creates nothing.
+ *           retries while Enedis answers empty; v1: the `usage_point_id` verified with an application-token
+ *           call) -> they must be exactly the PRM typed -> safety checks -> account + device
+ *           (registerAccount) -> first sync in the background. Any refusal creates nothing.
  *
- * Two checks guard against a guessed `autorisation_id` (a v2 redirect carries no code to exchange, and
- * autorisation ids are small integers): the services must have started on or after the day the consent
- * began (a fresh share; re-sharing an already shared PRM fails on Enedis' page anyway), and a PRM that
- * another user holds with a live consent is not handed to a second one.
+ * A consent belongs to the person who gave it. A v2 redirect carries no code to exchange and autorisation
+ * ids are small integers, so a guessed id must not attach someone else's meter:
+ * - the autorisation must resolve to exactly the PRM typed before leaving (else "did not match", and no
+ *   page says which PRM it resolved to);
+ * - its services must have started on or after the day the consent began (a fresh share);
+ * - an autorisation is claimed once, ever (`consent_autorisation`);
+ * - a return that names an autorisation or a PRM another user holds attaches nothing: the holder's
+ *   account is suspended (data kept) and an administrator decides (`/admin/consents`): a conflict.
+ * Consent v1 cannot tell who consented (the redirect names the PRM, Enedis only confirms that it is
+ * shared with the application): on an installation with more than one user, a new v1 PRM waits for an
+ * administrator's approval, and so does a PRM another user ever held (even one since deleted).
  */
 import type { EventBus } from "../app/events.js";
 import { DateTime, Duration } from "luxon";
@@ -23,6 +31,8 @@ import type { SubscribedService } from "../domain/types.js";
 import { buildAuthorizeUrl, parseConsentRedirect, type ConsentVersion } from "../enedis/authorize.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import type { Account, AccountConfigPatch, Sender, Store, User } from "../store/index.js";
+import type { ConsentReview, ReviewDecision } from "../store/repositories/consents.js";
+import { InteractiveQuotaError, notOnBehalf } from "../scheduler/interactive.js";
 import { syncAccountLeased } from "../scheduler/lease.js";
 import { syncSettingsOf } from "../sync/service.js";
 import type { BackgroundTasks } from "./background.js";
@@ -45,16 +55,20 @@ export type ConsentFailureCode =
   | "service_ended"
   | "not_fresh"
   | "verify_failed"
-  | "claimed"
   | "enedis_unavailable"
-  | "nothing_pending";
+  | "nothing_pending"
+  | "bad_prm"
+  | "mismatch"
+  | "review"
+  | "quota_share"
+  | "throttled";
 
 export interface ConsentFailure {
   ok: false;
   code: ConsentFailureCode;
   /** HTTP status of the page that explains it. */
   status: number;
-  /** Details safe to show (PRMs, Enedis' error code); never a secret. */
+  /** Details safe to show (Enedis' error code, a role); never a secret, never a PRM. */
   detail?: string;
   /** A v2 consent whose services Enedis did not list yet can be resolved again without a new consent. */
   retryable?: boolean;
@@ -104,12 +118,24 @@ const PENDING_TTL_MS = 24 * 3600_000;
 
 interface Pending {
   autorisationId: number;
+  /** The PRM the user typed. */
+  prm: string;
   /** Paris day the consent started. */
   since: string;
   expMs: number;
 }
 
-type Grant = { kind: "v2"; autorisationId: number; since: string } | { kind: "v1"; usagePointIds: string[] };
+type Grant =
+  | { kind: "v2"; autorisationId: number; since: string; prm: string }
+  | { kind: "v1"; usagePointIds: string[]; prm: string };
+
+const PRM_RE = /^\d{14}$/;
+
+/** The PRM as typed (spaces and dots people copy from a bill removed), or null when it is not 14 digits. */
+export function normalisePrm(text: string): string | null {
+  const prm = text.replace(/[\s.-]/g, "");
+  return PRM_RE.test(prm) ? prm : null;
+}
 
 export class ConsentFlow {
   private readonly sleep: (ms: number) => Promise<void>;
@@ -141,11 +167,13 @@ export class ConsentFlow {
   async start(
     user: User,
     session: Session,
-    opts: { redirectUriHint?: string } = {},
+    opts: { prm: string; redirectUriHint?: string },
   ): Promise<{ ok: true; url: string } | ConsentFailure> {
     const sender = await this.sender(user);
     if ("ok" in sender) return sender;
-    const { state } = await this.deps.states.issue({ userId: user.id, sid: session.sid });
+    const prm = normalisePrm(opts.prm);
+    if (!prm) return fail("bad_prm", 400);
+    const { state } = await this.deps.states.issue({ userId: user.id, sid: session.sid, prm });
     const url = new URL(
       buildAuthorizeUrl({
         authorizeUrl: this.deps.authorizeUrl,
@@ -157,7 +185,10 @@ export class ConsentFlow {
       }),
     );
     // Simulator only: send the customer back to the address they are using (Enedis uses the registered URI).
-    if (opts.redirectUriHint) url.searchParams.set("redirect_uri", opts.redirectUriHint);
+    if (opts.redirectUriHint) {
+      url.searchParams.set("redirect_uri", opts.redirectUriHint);
+      url.searchParams.set("sim_prm", prm);
+    }
     return { ok: true, url: url.toString() };
   }
 
@@ -196,11 +227,14 @@ export class ConsentFlow {
         detail: `a consent ${redirect.kind} return, but this portal asks for consent ${this.version}`,
       });
     }
+    // A state issued before the PRM step (an upgrade within its 20 minutes) names no PRM: nothing matches.
+    const prm = used.record.prm;
+    if (!prm) return fail("mismatch", 403);
     const startedMs = check.claims.expMs - states.ttlMs;
     const grant: Grant =
       redirect.kind === "v2"
-        ? { kind: "v2", autorisationId: redirect.autorisationId, since: parisDateOf(startedMs) }
-        : { kind: "v1", usagePointIds: redirect.usagePointIds };
+        ? { kind: "v2", autorisationId: redirect.autorisationId, since: parisDateOf(startedMs), prm }
+        : { kind: "v1", usagePointIds: redirect.usagePointIds, prm };
     return this.register(user, grant);
   }
 
@@ -214,7 +248,12 @@ export class ConsentFlow {
       await this.deps.store.secrets.delete(name);
       return fail("state_expired", 410);
     }
-    return this.register(user, { kind: "v2", autorisationId: pending.autorisationId, since: pending.since });
+    // One look (no backoff loop): "check again" is a person's click, not a reason to poll Enedis.
+    return this.register(
+      user,
+      { kind: "v2", autorisationId: pending.autorisationId, since: pending.since, prm: pending.prm },
+      { once: true },
+    );
   }
 
   async hasPending(user: User): Promise<boolean> {
@@ -222,60 +261,172 @@ export class ConsentFlow {
     return text !== undefined && (JSON.parse(text) as Pending).expMs > this.deps.now();
   }
 
-  private async register(user: User, grant: Grant): Promise<ConsentOutcome> {
+  private async register(user: User, grant: Grant, opts: { once?: boolean } = {}): Promise<ConsentOutcome> {
     const sender = await this.sender(user);
     if ("ok" in sender) return sender;
     const resolved =
-      grant.kind === "v2" ? await this.resolveV2(user, grant) : await this.verifyV1(grant.usagePointIds);
+      grant.kind === "v2" ? await this.resolveV2(user, grant, opts) : await this.verifyV1(grant);
     if (!resolved.ok) return resolved;
-    for (const prm of resolved.patches.keys()) {
-      const holders = await this.deps.store.accounts.findByUsagePoint(prm);
-      if (holders.some((a) => a.userId !== user.id && !a.config.expired))
-        return fail("claimed", 409, { detail: prm });
+    const { store, now } = this.deps;
+    const prm = grant.prm;
+    const patch = resolved.patch;
+    const autorisationId = grant.kind === "v2" ? grant.autorisationId : null;
+    // Someone else holds the PRM, or claimed the autorisation: nothing for this user, the holder is
+    // suspended and an administrator decides.
+    const holders = (await store.accounts.findByUsagePoint(prm)).filter((a) => a.userId !== user.id);
+    const claim =
+      autorisationId === null ? undefined : await store.consents.autorisationClaim(autorisationId);
+    const claimedByOther = claim !== undefined && (claim.userId !== user.id || claim.usagePointId !== prm);
+    if (holders.length > 0 || claimedByOther) {
+      if (grant.kind === "v2") await store.secrets.delete(`${PENDING_PREFIX}${user.id}`);
+      if (!(await store.consents.findOpen(user.id, prm))) {
+        const reason = claimedByOther ? "autorisation_claimed" : "prm_held";
+        const base = { kind: "conflict" as const, reason, usagePointId: prm, requesterUserId: user.id };
+        const common = { autorisationId, grant: { ...patch }, nowMs: now() };
+        if (holders.length === 0 && claim) {
+          await store.consents.openReview({ ...base, ...common, holderUserId: claim.userId });
+        }
+        for (const h of holders) {
+          await store.consents.openReview({
+            ...base,
+            ...common,
+            holderUserId: h.userId,
+            holderAccountId: h.id,
+          });
+          this.deps.log(
+            `consent: user ${user.id} returned with a consent for account ${h.id} of user ${h.userId}: account suspended pending review`,
+          );
+        }
+      }
+      return fail("review", 202);
     }
-    const accounts: ConsentSuccess["accounts"] = [];
-    for (const [prm, patch] of resolved.patches) {
-      const r = await registerAccount(this.deps.store, this.deps.config, {
-        username: user.username,
+    if (grant.kind === "v1" && (await this.v1NeedsApproval(user, prm))) {
+      if (!(await store.consents.findOpen(user.id, prm))) {
+        const multi = (await store.users.count()) > 1;
+        await store.consents.openReview({
+          kind: "approval",
+          reason: multi ? "v1_multi_user" : "v1_held_before",
+          usagePointId: prm,
+          requesterUserId: user.id,
+          grant: { ...patch },
+          nowMs: now(),
+        });
+        this.deps.log(`consent: user ${user.id} asked for a v1 meter: waiting for an administrator`);
+      }
+      return fail("review", 202);
+    }
+    if (autorisationId !== null) {
+      const claimed = await store.consents.claimAutorisation({
+        autorisationId,
         usagePointId: prm,
-        senderLibelle: sender.libelle,
-        config: patch,
-        nowMs: this.deps.now(),
+        userId: user.id,
+        nowMs: now(),
       });
-      accounts.push({ account: r.account, created: r.created });
+      // Lost a race with another process' return of the same autorisation: handled as a conflict next time.
+      if (!claimed.ok) return fail("review", 202);
     }
-    if (grant.kind === "v2") await this.deps.store.secrets.delete(`${PENDING_PREFIX}${user.id}`);
-    if (this.deps.syncAfterConsent !== false)
-      for (const { account } of accounts) this.startFirstSync(account);
-    return { ok: true, accounts };
+    const account = await this.attach(user, prm, patch, sender);
+    if (grant.kind === "v2") await store.secrets.delete(`${PENDING_PREFIX}${user.id}`);
+    return { ok: true, accounts: [account] };
+  }
+
+  /**
+   * Consent v1 cannot tell who consented: with more than one user, a PRM the user does not hold yet waits
+   * for an administrator; so does a PRM any other user ever held (deleted accounts and users included).
+   */
+  private async v1NeedsApproval(user: User, prm: string): Promise<boolean> {
+    const ever = await this.deps.store.consents.holdersEver(prm);
+    if (ever.some((id) => id !== user.id)) return true;
+    if (ever.includes(user.id)) return false;
+    return (await this.deps.store.users.count()) > 1;
+  }
+
+  /** Attaches the PRM to the user (account + device, holding recorded) and starts the first sync. */
+  async attach(
+    user: User,
+    prm: string,
+    patch: AccountConfigPatch,
+    sender?: Sender,
+  ): Promise<ConsentSuccess["accounts"][number]> {
+    const s = sender ?? (await resolveDataConnectSender(this.deps.store, this.deps.config));
+    const r = await registerAccount(this.deps.store, this.deps.config, {
+      username: user.username,
+      usagePointId: prm,
+      senderLibelle: s.libelle,
+      config: patch,
+      nowMs: this.deps.now(),
+    });
+    await this.deps.store.consents.recordHolding(prm, user.id, this.deps.now());
+    if (this.deps.syncAfterConsent !== false) this.startFirstSync(r.account);
+    return { account: r.account, created: r.created };
+  }
+
+  /**
+   * Carries out an administrator's decision on a review: the requester gets the meter (`second`,
+   * `share`, `approve`), the holder keeps it (`first`) or loses it (`second`, `refuse`: the account
+   * expires and stays out of reach; its data are kept until someone deletes the service).
+   */
+  async decideReview(
+    review: ConsentReview,
+    decision: ReviewDecision,
+    admin: User,
+    nowMs: number,
+  ): Promise<boolean> {
+    const { store, log } = this.deps;
+    if (!(await store.consents.decide(review.id, decision, admin.id, nowMs))) return false;
+    log(`consent: admin ${admin.id} decided ${decision} on review ${review.id}`);
+    if (review.kind === "conflict" && (decision === "second" || decision === "refuse")) {
+      if (review.holderAccountId !== null) {
+        await store.accounts.updateConfig(review.holderAccountId, {
+          expired: true,
+          expired_reason: "Accès retiré par l'administrateur après vérification du consentement.",
+        });
+      }
+    }
+    if (decision === "second" || decision === "share" || decision === "approve") {
+      const requester = await store.users.findById(review.requesterUserId);
+      if (requester) await this.attach(requester, review.usagePointId, review.grant as AccountConfigPatch);
+    }
+    return true;
+  }
+
+  /** Reviews waiting for an administrator that this user asked for. */
+  async openRequests(user: User): Promise<ConsentReview[]> {
+    return (await this.deps.store.consents.list({ status: "open" })).filter(
+      (r) => r.requesterUserId === user.id,
+    );
   }
 
   /** Starts the account's sync in the background (not awaited by the request). */
   startFirstSync(account: Account): boolean {
+    // A sync like the scheduled ones: its calls are not the user's (the interactive share is for clicks).
+    return this.deps.background.start(`sync:${account.id}`, () => notOnBehalf(() => this.firstSync(account)));
+  }
+
+  private async firstSync(account: Account): Promise<void> {
     const { store, client, now, log, config, events } = this.deps;
-    return this.deps.background.start(`sync:${account.id}`, async () => {
-      // Under the account's lease: a scheduler job (this process' or a `worker`'s) may start meanwhile.
-      const r = await syncAccountLeased(
-        { store, client, now, log, ...(events ? { events } : {}) },
-        account.id,
-        syncSettingsOf(config),
-        { label: "first sync after consent", log },
-      );
-      if (!r.ran) {
-        log(
-          `first sync of ${account.usagePointId}: skipped, ${r.holder ?? "another process"} is syncing it already`,
-        );
-        return;
-      }
-      if (!r.value) return;
-      const { outcome } = r.value;
+    // Under the account's lease: a scheduler job (this process' or a `worker`'s) may start meanwhile.
+    const r = await syncAccountLeased(
+      { store, client, now, log, ...(events ? { events } : {}) },
+      account.id,
+      syncSettingsOf(config),
+      { label: "first sync after consent", log },
+    );
+    if (!r.ran) {
       log(
-        `first sync of ${account.usagePointId}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`,
+        `first sync of account ${account.id}: skipped, ${r.holder ?? "another process"} is syncing it already`,
       );
-    });
+      return;
+    }
+    if (!r.value) return;
+    const { outcome } = r.value;
+    log(
+      `first sync of account ${account.id}: ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`,
+    );
   }
 
   private enedisFailure(e: unknown): ConsentFailure {
+    if (e instanceof InteractiveQuotaError) return fail("quota_share", 429);
     const detail = isLinkyError(e) ? `${e.kind}${e.code ? ` ${e.code}` : ""}` : "error";
     this.deps.log(`consent: Enedis call failed: ${e instanceof Error ? e.message : String(e)}`);
     return fail("enedis_unavailable", 502, { detail });
@@ -283,9 +434,10 @@ export class ConsentFlow {
 
   private async resolveV2(
     user: User,
-    grant: { autorisationId: number; since: string },
-  ): Promise<{ ok: true; patches: Map<string, AccountConfigPatch> } | ConsentFailure> {
-    const delays = this.deps.retryDelaysMs ?? [1000, 2000, 4000];
+    grant: { autorisationId: number; since: string; prm: string },
+    opts: { once?: boolean },
+  ): Promise<{ ok: true; patch: AccountConfigPatch } | ConsentFailure> {
+    const delays = opts.once ? [] : (this.deps.retryDelaysMs ?? [1000, 2000, 4000]);
     let services: SubscribedService[] = [];
     try {
       for (let attempt = 0; ; attempt++) {
@@ -299,9 +451,12 @@ export class ConsentFlow {
           autorisationId: grant.autorisationId,
           states: ["TERMINE", "SUPPRIME"],
         });
-        if (ended.length > 0) return fail("service_ended", 403, { detail: distinct(ended).join(", ") });
+        if (ended.length > 0) {
+          return sameAs(distinct(ended), grant.prm) ? fail("service_ended", 403) : fail("mismatch", 403);
+        }
         const pending: Pending = {
           autorisationId: grant.autorisationId,
+          prm: grant.prm,
           since: grant.since,
           expMs: this.deps.now() + PENDING_TTL_MS,
         };
@@ -311,67 +466,71 @@ export class ConsentFlow {
     } catch (e) {
       return this.enedisFailure(e);
     }
+    // Exactly the meter the user said: never a PRM they did not type (a guessed id resolves elsewhere).
+    if (!sameAs(distinct(services), grant.prm)) {
+      await this.deps.store.secrets.delete(`${PENDING_PREFIX}${user.id}`);
+      return fail("mismatch", 403);
+    }
     // A fresh share starts the day the consent began (a day of slack for midnight and clock skew).
     const earliest = addDays(grant.since, -1);
     if (!services.some((s) => s.startDate !== null && s.startDate >= earliest)) return fail("not_fresh", 403);
-    const patches = new Map<string, AccountConfigPatch>();
     const at = this.deps.now();
-    for (const prm of distinct(services)) {
-      const mine = services.filter((s) => s.usagePointId === prm);
-      const starts = mine
-        .map((s) => s.startDate)
-        .filter((d): d is string => d !== null)
-        .sort();
-      const ends = mine
-        .map((s) => s.endDate)
-        .filter((d): d is string => d !== null)
-        .sort();
-      patches.set(prm, {
+    const starts = services
+      .map((s) => s.startDate)
+      .filter((d): d is string => d !== null)
+      .sort();
+    const ends = services
+      .map((s) => s.endDate)
+      .filter((d): d is string => d !== null)
+      .sort();
+    return {
+      ok: true,
+      patch: {
         autorisation_id: grant.autorisationId,
         consent_given_at_ms: at,
         consent_start_date: starts[0] ?? null,
         consent_end_date: ends[ends.length - 1] ?? null,
-        subscribed_services: mine.map((s) => ({ ...s })),
+        subscribed_services: services.map((s) => ({ ...s })),
         subscribed_services_at_ms: at,
         expired_at_ms: null,
-      });
-    }
-    return { ok: true, patches };
+      },
+    };
   }
 
-  private async verifyV1(
-    usagePointIds: string[],
-  ): Promise<{ ok: true; patches: Map<string, AccountConfigPatch> } | ConsentFailure> {
-    const refused: string[] = [];
-    for (const prm of usagePointIds) {
-      try {
-        await this.deps.client.verifyUsagePoint(prm);
-      } catch (e) {
-        if (e instanceof NoConsentError) refused.push(prm);
-        else return this.enedisFailure(e);
-      }
+  private async verifyV1(grant: {
+    usagePointIds: string[];
+    prm: string;
+  }): Promise<{ ok: true; patch: AccountConfigPatch } | ConsentFailure> {
+    // Exactly the meter the user said: a return naming other PRMs attaches nothing.
+    if (!sameAs([...new Set(grant.usagePointIds)], grant.prm)) return fail("mismatch", 403);
+    try {
+      await this.deps.client.verifyUsagePoint(grant.prm);
+    } catch (e) {
+      if (e instanceof NoConsentError) return fail("verify_failed", 403);
+      return this.enedisFailure(e);
     }
-    // All or nothing: one PRM Enedis does not confirm makes the whole redirect suspect.
-    if (refused.length > 0) return fail("verify_failed", 403, { detail: refused.join(", ") });
     const at = this.deps.now();
     const today = parisToday(at);
     const end = DateTime.fromISO(today, { zone: PARIS })
       .plus(Duration.fromISO(this.deps.config.enedis.consentDuration))
       .minus({ days: 1 })
       .toISODate();
-    const patches = new Map<string, AccountConfigPatch>();
-    for (const prm of usagePointIds) {
-      patches.set(prm, {
+    return {
+      ok: true,
+      patch: {
         consent_given_at_ms: at,
         consent_start_date: today,
         consent_end_date: end,
         expired_at_ms: null,
-      });
-    }
-    return { ok: true, patches };
+      },
+    };
   }
 }
 
 function distinct(services: SubscribedService[]): string[] {
   return [...new Set(services.map((s) => s.usagePointId))];
+}
+
+function sameAs(prms: string[], prm: string): boolean {
+  return prms.length === 1 && prms[0] === prm;
 }

@@ -28,7 +28,7 @@ export interface BaseView {
   /** CSRF token for the page's forms. */
   csrf: string;
   /** Menu entry to highlight. */
-  nav: "dashboard" | "services" | "senders" | "users" | "user" | "login" | "";
+  nav: "dashboard" | "services" | "senders" | "users" | "consents" | "user" | "login" | "";
   notice: Notice | null;
   /** Seconds before the page reloads itself (first sync in progress), or 0. */
   refresh: number;

@@ -133,6 +133,13 @@ describe.skipIf(!available && !REQUIRE)("browser: connecting a meter", () => {
     await signIn(page, "marie");
     expect(await page.getAttribute(".linky-card", "data-state")).toBe("not_connected");
     await shot(page, "card-not-connected");
+    // The PRM first: a wrong one is refused in French, then the right one goes on to Enedis.
+    await page.fill("#f-prm", "2251691471427");
+    await page.click("#connect-linky");
+    await page.waitForURL((u) => u.pathname === "/dataConnect/authorize");
+    expect(await page.textContent(".field .error")).toContain("14 chiffres");
+    await shot(page, "prm-form-error");
+    await page.fill("#f-prm", "22516914714270");
     await page.click("#connect-linky");
     await page.waitForURL((u) => u.pathname === "/dataconnect/v2/oauth2/authorize");
     expect(await page.inputValue("#prm")).toBe("22516914714270");

@@ -17,7 +17,7 @@ describe("configuration", () => {
     expect(c.database.url).toBe("sqlite:./data/linky.db");
     expect(c.enedis.api).toBe("2026");
     expect(c.enedis.consent).toBe("v2");
-    expect(c.enedis.quota).toEqual({ perSecond: 5, perHour: 1000 });
+    expect(c.enedis.quota).toEqual({ perSecond: 5, perHour: 1000, interactiveShare: 0.05 });
     expect(c.server.port).toBe(3000);
     expect(resolveEnedis(c)).toEqual({ env: "simulator", apiUrl: null, authorizeUrl: null });
   });
@@ -32,7 +32,7 @@ describe("configuration", () => {
       env: { ENEDIS_QUOTA_PER_HOUR: "500", DATABASE_URL: "postgres://u@h/db" },
     });
     expect(c.enedis.appName).toBe("Mon portail");
-    expect(c.enedis.quota).toEqual({ perSecond: 2, perHour: 500 });
+    expect(c.enedis.quota).toEqual({ perSecond: 2, perHour: 500, interactiveShare: 0.05 });
     expect(c.database.url).toBe("postgres://u@h/db");
     expect(resolveEnedis(c)).toEqual({
       env: "sandbox",

@@ -162,7 +162,8 @@ describe("the Linky card", () => {
     const res = await agent.get("/");
     expect(res.body).toContain("Compteur électrique (Linky)");
     expect(res.body).toContain('data-state="not_connected"');
-    expect(res.body).toContain('href="/dataConnect/authorize"');
+    expect(res.body).toContain('action="/dataConnect/authorize"');
+    expect(res.body).toContain('name="prm"');
     expect(res.body).toContain("déjà partagé");
     expect(res.body).toContain("courbe de charge doit être");
   });
@@ -180,7 +181,8 @@ describe("the Linky card", () => {
     expect(outcome.outcome.outcome).toBe("expired");
     const res = await agent.get("/");
     expect(res.body).toContain('data-state="expired"');
-    expect(res.body).toContain('id="reconnect-linky" href="/dataConnect/authorize"');
+    expect(res.body).toContain('id="reconnect-linky"');
+    expect(res.body).toContain('name="prm" value="26584978546985"');
     const page = await agent.get(`/notificationAccount/${r.account.id}`);
     expect(page.body).toContain("Expiré");
   });

@@ -168,6 +168,59 @@ export class SchedulerRepository {
     });
   }
 
+  /**
+   * Counts one call made on a user's behalf (migration 008) if the API's interactive calls of the last
+   * hour are fewer than `maxPerHour`; false (nothing counted) when the share is used up. Atomic across
+   * processes: the API's `quota_state` row is locked (PostgreSQL), or the SQLite write lock is held.
+   * The call still takes its slot of the whole quota after this (`reserveQuotaSlot`).
+   */
+  async reserveInteractiveCall(req: {
+    api: string;
+    nowMs: number;
+    maxPerHour: number;
+    userId: number;
+  }): Promise<boolean> {
+    const nowMs = Math.floor(req.nowMs);
+    return this.scope.transaction(async (tx) => {
+      await tx.db
+        .insertInto("quota_state")
+        .values({ api: req.api })
+        .onConflict((oc) => oc.column("api").doNothing())
+        .execute();
+      let q = tx.db.selectFrom("quota_state").select("api").where("api", "=", req.api);
+      if (tx.kind === "postgres") q = q.forUpdate();
+      await q.executeTakeFirstOrThrow();
+      await tx.db
+        .deleteFrom("quota_interactive_call")
+        .where("api", "=", req.api)
+        .where("slot_ms", "<=", nowMs - HOUR_MS)
+        .execute();
+      const row = await tx.db
+        .selectFrom("quota_interactive_call")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("api", "=", req.api)
+        .where("slot_ms", ">", nowMs - HOUR_MS)
+        .executeTakeFirst();
+      if (Number(row?.n ?? 0) >= req.maxPerHour) return false;
+      await tx.db
+        .insertInto("quota_interactive_call")
+        .values({ api: req.api, slot_ms: nowMs, user_id: req.userId })
+        .execute();
+      return true;
+    });
+  }
+
+  /** Calls made on users' behalf in the hour before `nowMs`, per API. */
+  async interactiveCallsLastHour(nowMs: number): Promise<Record<string, number>> {
+    const rows = await this.scope.db
+      .selectFrom("quota_interactive_call")
+      .select(["api", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("slot_ms", ">", Math.floor(nowMs) - HOUR_MS)
+      .groupBy("api")
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.api, Number(r.n)]));
+  }
+
   /** Forgets call slots older than an hour before `nowMs`. */
   async pruneQuotaCalls(nowMs: number): Promise<void> {
     await this.scope.db

@@ -14,7 +14,17 @@ import { findImplementation } from "../../senders/registry.js";
 import { WATERMARK_KEYS, type Account, type Sender, type User } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import type { WebDeps } from "../app.js";
-import { badRequest, field, idParam, notFound, wantsJson } from "../http.js";
+import { InteractiveQuotaError } from "../../scheduler/interactive.js";
+import { badRequest, field, HttpError, idParam, notFound, wantsJson } from "../http.js";
+import { tooMany } from "../interactive.js";
+
+/** A service whose meter another user's consent names: nothing shown until an administrator decides. */
+const suspended = () =>
+  new HttpError(
+    403,
+    "Accès suspendu",
+    "L'accès à ce compteur est suspendu le temps qu'un administrateur vérifie un consentement qui le concerne. Vos données sont conservées.",
+  );
 import { frenchDate, when } from "./dashboard.js";
 
 export const DATASET_LABELS: Record<DatasetKey, string> = {
@@ -187,6 +197,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
 
   app.get("/notificationAccount/:id", user, async (request, reply) => {
     const { account, sender } = await own(request);
+    if (await store.consents.isSuspended(account.id)) throw suspended();
     const done = field(request.query, "done");
     return accountPage(request, reply, account, sender, {
       notice:
@@ -235,17 +246,27 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       const dataset = (request.params as { dataset: string }).dataset;
       if (!isDatasetKey(dataset) || !datasetsOf(account).includes(dataset))
         throw notFound("Série de données inconnue.");
+      if (await store.consents.isSuspended(account.id)) throw suspended();
       const to = publishedUntil(now());
       const from = addDays(to, -1);
       let ok = true;
       let body: unknown;
       let requestLine: string | null = null;
       try {
-        const raw = await client.measureRaw(dataset, account.usagePointId, { from, to });
+        // A call on the user's behalf: limited per user and address, one at a time, within the quota share.
+        const raw = await deps.interactive.run(request, (request.user as User).id, () =>
+          client.measureRaw(dataset, account.usagePointId, { from, to }),
+        );
         const query = new URLSearchParams(raw.request.query).toString();
         requestLine = `GET ${raw.request.path}${query ? `?${query}` : ""}`;
         body = raw.body;
       } catch (e) {
+        if (e instanceof HttpError) throw e;
+        if (e instanceof InteractiveQuotaError) {
+          throw tooMany(
+            "La part des appels à Enedis réservée aux demandes des utilisateurs est épuisée pour cette heure. Réessayez plus tard.",
+          );
+        }
         ok = false;
         body = isLinkyError(e)
           ? {

@@ -84,6 +84,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: WebDeps): void {
       ? await store.devices.findByUserAndMac((request.user as User).id, prm)
       : undefined;
     if (!device) throw notFound(`no usage point ${prm.slice(0, 20)} among yours`);
+    const account = await accountOf(store, device);
+    // Another user's consent names this meter: no data until an administrator decides.
+    if (account && (await store.consents.isSuspended(account.id)))
+      throw new ApiError(403, "suspended", "access to this usage point is suspended pending review");
     return device;
   }
 
@@ -117,8 +121,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get(`${API_PREFIX}/usage-points`, guard, async (request) => {
     const user = request.user as User;
     const accounts = await store.accounts.list({ userId: user.id, limit: 1000 });
+    const suspended = await store.consents.suspendedAccountIds();
+    const hidden = new Set(accounts.filter((a) => suspended.has(a.id)).map((a) => a.usagePointId));
     const out = [];
     for (const d of await store.devices.listByUser(user.id)) {
+      if (hidden.has(d.mac)) continue;
       out.push(
         await usagePoint(
           d,

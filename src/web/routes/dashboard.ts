@@ -14,6 +14,10 @@ import { field } from "../http.js";
 type Card =
   | { state: "unavailable"; prm: null; message: string }
   | { state: "not_connected"; prm: null; pending: boolean }
+  /** The user typed this PRM, an administrator has to decide (v1 approval or conflict). */
+  | { state: "requested"; prm: string }
+  /** Another user's consent names this meter: no data until an administrator decides. */
+  | { state: "suspended"; prm: string; accountId: number }
   | {
       state: "connected";
       prm: string;
@@ -57,9 +61,12 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
     const accounts = await dataConnectAccounts(user);
     const cards: Card[] = [];
     const sender = await consent.sender(user);
+    const suspended = await store.consents.suspendedAccountIds();
     for (const a of accounts) {
       const device = await store.devices.findByUserAndMac(user.id, a.usagePointId);
-      if (a.config.expired) {
+      if (suspended.has(a.id)) {
+        cards.push({ state: "suspended", prm: a.usagePointId, accountId: a.id });
+      } else if (a.config.expired) {
         cards.push({
           state: "expired",
           prm: a.usagePointId,
@@ -80,6 +87,10 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
           syncing,
         });
       }
+    }
+    for (const r of await consent.openRequests(user)) {
+      if (!accounts.some((a) => a.usagePointId === r.usagePointId))
+        cards.push({ state: "requested", prm: r.usagePointId });
     }
     if (cards.length === 0) {
       if ("ok" in sender) {

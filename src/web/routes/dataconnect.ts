@@ -1,16 +1,21 @@
 /**
  * The consent routes kept from the seed:
- * - `GET /dataConnect/authorize` (signed in): to Enedis' consent page, with a fresh state.
+ * - `GET /dataConnect/authorize` (signed in): asks which meter (the PRM); `POST /dataConnect/authorize`
+ *   (CSRF): to Enedis' consent page, with a fresh state whose server-side record keeps that PRM.
  * - `GET /dataconnect-proxy/redirect` (the URI registered with Enedis) and `GET /dataConnect/redirect`
  *   (and the seed's lower-case `/dataconnect/redirect`): the return. The proxy route forwards returns
  *   whose state carries another portal's routing marker when `consentProxy` names that portal.
  * - `POST /dataConnect/retry` (signed in): resolves again a v2 consent Enedis had not listed yet.
+ * Returns and retries call Enedis for the user: `InteractiveGate` limits them (per user, per address, one
+ * at a time, the quota share) and throttles failed returns. No page shows a PRM the user did not type.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import type { ConsentFailure, ConsentFailureCode, ConsentOutcome } from "../consent.js";
+import { normalisePrm } from "../consent.js";
 import { markerOf } from "../consent-state.js";
+import { field } from "../http.js";
 import type { Session } from "../session.js";
 
 interface FailureText {
@@ -85,6 +90,32 @@ const FAILURES: Record<ConsentFailureCode, FailureText> = {
     message:
       "Enedis a bien enregistré votre accord mais ne le publie pas encore. Réessayez dans quelques minutes avec le bouton ci-dessous (inutile de repasser par la page d'Enedis).",
   },
+  bad_prm: {
+    heading: "Numéro de compteur invalide",
+    message: "Le numéro de point de livraison (PRM) compte exactement 14 chiffres.",
+    restart: true,
+  },
+  mismatch: {
+    heading: "Consentement non reconnu",
+    message:
+      "Le consentement reçu d'Enedis ne correspond pas au compteur que vous avez indiqué. Il n'a pas été pris en compte. Vérifiez le numéro de votre compteur et recommencez.",
+    restart: true,
+  },
+  review: {
+    heading: "Demande en cours de vérification",
+    message:
+      "Votre demande a bien été reçue. Elle doit être vérifiée par l'administrateur de ce site avant que le compteur soit connecté : vous la verrez sur votre tableau de bord.",
+  },
+  quota_share: {
+    heading: "Enedis très sollicité",
+    message:
+      "La part des appels à Enedis réservée aux demandes des utilisateurs est épuisée pour cette heure (la collecte des données passe avant). Réessayez dans une heure.",
+  },
+  throttled: {
+    heading: "Trop de tentatives",
+    message:
+      "Trop de retours de consentement refusés en peu de temps depuis votre compte ou votre adresse. Patientez quelques minutes avant de recommencer.",
+  },
   service_ended: {
     heading: "Partage déjà terminé",
     message:
@@ -103,10 +134,6 @@ const FAILURES: Record<ConsentFailureCode, FailureText> = {
       "Enedis ne confirme pas le partage de ce compteur avec notre application. Aucun compteur n'a été ajouté.",
     restart: true,
   },
-  claimed: {
-    heading: "Compteur déjà connecté",
-    message: "Ce compteur est déjà connecté par un autre utilisateur de ce site.",
-  },
   enedis_unavailable: {
     heading: "Enedis ne répond pas",
     message: "Enedis n'a pas répondu correctement. Réessayez dans quelques minutes.",
@@ -120,7 +147,7 @@ const FAILURES: Record<ConsentFailureCode, FailureText> = {
 };
 
 export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { render, guards, consent } = deps;
+  const { render, guards, consent, interactive } = deps;
   const { ctx } = deps;
   const ourMarker = ctx.config.enedis.state ?? "";
   const proxies = Object.entries(deps.options.consentProxy ?? {}).filter(
@@ -129,14 +156,13 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
 
   function failure(request: FastifyRequest, reply: FastifyReply, f: ConsentFailure) {
     const text = FAILURES[f.code];
+    // Never a PRM: the only PRM a page may show is the one the user typed (the form keeps it).
     const detail =
-      f.code === "claimed" || f.code === "verify_failed" || f.code === "service_ended"
-        ? `Point de livraison : ${f.detail ?? "?"}`
-        : f.code === "enedis_error" || f.code === "enedis_unavailable"
-          ? `Code : ${f.detail ?? "?"}`
-          : f.code === "role_missing"
-            ? `Rôle requis : ${f.detail ?? "?"}`
-            : null;
+      f.code === "enedis_error" || f.code === "enedis_unavailable"
+        ? `Code : ${f.detail ?? "?"}`
+        : f.code === "role_missing"
+          ? `Rôle requis : ${f.detail ?? "?"}`
+          : null;
     return render.send(
       request,
       reply,
@@ -150,6 +176,7 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
         restart: text.restart === true && request.user !== null,
         login: text.login === true,
         retry: f.retryable === true,
+        review: f.code === "review",
       },
       f.status,
     );
@@ -157,40 +184,83 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
 
   async function answer(request: FastifyRequest, reply: FastifyReply, outcome: ConsentOutcome) {
     if (!outcome.ok) return failure(request, reply, outcome);
-    const prms = outcome.accounts.map((a) => a.account.usagePointId).join(",");
-    ctx.log(`consent: user ${(request.user as User).id} connected ${prms}`);
+    const ids = outcome.accounts.map((a) => a.account.id).join(",");
+    ctx.log(`consent: user ${(request.user as User).id} connected account ${ids}`);
     // Back to the dashboard, which shows the card connected (and leaves the state out of the history).
     return reply.redirect("/?done=connected", 303);
   }
 
+  /** The form that asks which meter, with the PRM as typed and what is wrong with it. */
+  async function startForm(request: FastifyRequest, reply: FastifyReply, prm: string, error: string | null) {
+    const sender = await consent.sender(request.user as User);
+    if ("ok" in sender) return failure(request, reply, sender);
+    return render.send(
+      request,
+      reply,
+      "consentStart",
+      { title: "Connecter un compteur", nav: "dashboard", prm, error },
+      error ? 400 : 200,
+    );
+  }
+
+  // No HEAD twin, like the returns (a link checker has no business here).
   app.get(
     "/dataConnect/authorize",
+    { preHandler: guards.user, exposeHeadRoute: false },
+    async (request, reply) => startForm(request, reply, "", null),
+  );
+
+  app.post(
+    "/dataConnect/authorize",
     {
-      preHandler: guards.user,
+      preHandler: [guards.user, app.csrfProtection],
       config: { rateLimit: { max: 20, timeWindow: 60_000 } },
-      // No HEAD twin: a prefetch must not issue states.
-      exposeHeadRoute: false,
     },
     async (request, reply) => {
+      const typed = field(request.body, "prm").slice(0, 40);
+      if (!normalisePrm(typed)) {
+        return startForm(
+          request,
+          reply,
+          typed,
+          "Saisissez les 14 chiffres du numéro de point de livraison (PRM), sans lettre.",
+        );
+      }
       const hint = ctx.simulator
         ? `${request.protocol}://${request.host}/dataconnect-proxy/redirect`
         : undefined;
-      const r = await consent.start(
-        request.user as User,
-        request.session as Session,
-        hint ? { redirectUriHint: hint } : {},
-      );
+      const r = await consent.start(request.user as User, request.session as Session, {
+        prm: typed,
+        ...(hint ? { redirectUriHint: hint } : {}),
+      });
       if (!r.ok) return failure(request, reply, r);
-      return reply.header("cache-control", "no-store").redirect(r.url, 302);
+      return reply.header("cache-control", "no-store").redirect(r.url, 303);
     },
   );
 
-  const back = async (request: FastifyRequest, reply: FastifyReply) =>
-    answer(
-      request,
-      reply,
-      await consent.complete(request.query as Record<string, unknown>, request.user, request.session),
-    );
+  /** Counted failures: the ones a guessing attacker would produce (not refusals, reviews or outages). */
+  const COUNTED: ReadonlySet<ConsentFailureCode> = new Set<ConsentFailureCode>([
+    "state_missing",
+    "state_forged",
+    "state_expired",
+    "state_used",
+    "state_foreign",
+    "invalid_redirect",
+    "mismatch",
+    "not_fresh",
+    "verify_failed",
+    "service_ended",
+  ]);
+
+  const back = async (request: FastifyRequest, reply: FastifyReply) => {
+    const user = request.user;
+    if (interactive.failuresExceeded(request, user?.id ?? null))
+      return failure(request, reply, { ok: false, code: "throttled", status: 429 });
+    const complete = () => consent.complete(request.query as Record<string, unknown>, user, request.session);
+    const outcome = user ? await interactive.run(request, user.id, complete) : await complete();
+    if (!outcome.ok && COUNTED.has(outcome.code)) interactive.recordFailure(request, user?.id ?? null);
+    return answer(request, reply, outcome);
+  };
 
   // No HEAD twins: a link checker's HEAD must not use up (or act on) a consent return.
   const redirectOpts = { config: { rateLimit: { max: 30, timeWindow: 60_000 } }, exposeHeadRoute: false };
@@ -209,7 +279,17 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
   app.get("/dataConnect/redirect", redirectOpts, back);
   app.get("/dataconnect/redirect", redirectOpts, back);
 
-  app.post("/dataConnect/retry", { preHandler: [guards.user, app.csrfProtection] }, async (request, reply) =>
-    answer(request, reply, await consent.retryPending(request.user as User)),
+  app.post(
+    "/dataConnect/retry",
+    { preHandler: [guards.user, app.csrfProtection] },
+    async (request, reply) => {
+      const user = request.user as User;
+      if (!(await consent.hasPending(user))) return answer(request, reply, await consent.retryPending(user));
+      return answer(
+        request,
+        reply,
+        await interactive.run(request, user.id, () => consent.retryPending(user)),
+      );
+    },
   );
 }

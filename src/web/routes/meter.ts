@@ -10,7 +10,7 @@ import { isDatasetKey, type DatasetKey } from "../../domain/types.js";
 import type { User } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import type { WebDeps } from "../app.js";
-import { field, idParam, notFound } from "../http.js";
+import { field, HttpError, idParam, notFound } from "../http.js";
 import type { CalendarStatus, CompletenessDay } from "../meter/completeness.js";
 import { isPeriod, type Period } from "../meter/periods.js";
 import { accountOf, meterDatasets, meterView, type MeterView, type Summary } from "../meter/views.js";
@@ -155,6 +155,15 @@ function calendarMonths(days: CompletenessDay[]) {
   });
 }
 
+/** A meter whose access an administrator has to confirm: no data meanwhile. */
+function suspendedError(): HttpError {
+  return new HttpError(
+    403,
+    "Accès suspendu",
+    "L'accès à ce compteur est suspendu le temps qu'un administrateur vérifie un consentement qui le concerne. Vos données sont conservées.",
+  );
+}
+
 export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards, scripts } = deps;
   const { store, now } = deps.ctx;
@@ -163,6 +172,8 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const user = request.user as User;
     const device = await store.devices.findById(idParam(request));
     if (!device || device.userId !== user.id) throw notFound();
+    const owning = await accountOf(store, device);
+    if (owning && (await store.consents.isSuspended(owning.id))) throw suspendedError();
     const lastPublished = addDaysFast(publishedUntil(now()), -1);
     const periodParam = field(request.query, "view");
     const period: Period = isPeriod(periodParam) ? periodParam : "month";

@@ -24,10 +24,10 @@ export const dashboardTemplates = {
   <% } else if (c.state === "not_connected") { %>
     <p><span class="status off">Non connecté</span></p>
     <p>Autorisez Enedis à partager avec <%= it.appName %> les données de votre compteur Linky
-      (consommation journalière, puissance maximale, courbe de charge). Vous serez dirigé vers la page de consentement d'Enedis,
-      puis ramené ici.</p>
+      (consommation journalière, puissance maximale, courbe de charge). Indiquez son numéro, puis vous serez dirigé vers la page
+      de consentement d'Enedis et ramené ici.</p>
+    <%~ include("@prmForm", { csrf: it.csrf, prm: "", error: null, button: "Connecter mon compteur chez Enedis" }) %>
     <div class="actions">
-      <a class="button" id="connect-linky" href="/dataConnect/authorize">Connecter mon compteur chez Enedis</a>
       <% if (c.pending) { %>
       <form method="post" action="/dataConnect/retry"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button class="secondary" type="submit">Vérifier à nouveau mon autorisation</button></form>
       <% } %>
@@ -47,10 +47,17 @@ export const dashboardTemplates = {
     <p>La connexion à Enedis pour ce compteur a expiré ou a été révoquée : les données ne sont plus collectées.</p>
     <% if (c.reason) { %><p class="muted"><%= c.reason %></p><% } %>
     <div class="actions">
-      <a class="button" id="reconnect-linky" href="/dataConnect/authorize">Reconnecter</a>
+      <form method="post" action="/dataConnect/authorize"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><input type="hidden" name="prm" value="<%= c.prm %>"><button type="submit" id="reconnect-linky">Reconnecter</button></form>
       <% if (c.deviceId) { %><a class="button secondary" href="/devices/<%= c.deviceId %>">Données déjà collectées</a><% } %>
     </div>
     <%~ include("@deadEnds", it) %>
+  <% } else if (c.state === "requested") { %>
+    <p><span class="status warn">En attente</span></p>
+    <p>Votre demande de connexion de ce compteur doit être vérifiée par l'administrateur de ce site. Le compteur apparaîtra ici une fois la demande acceptée.</p>
+  <% } else if (c.state === "suspended") { %>
+    <p><span class="status warn">Suspendu</span></p>
+    <p>L'accès à ce compteur est suspendu le temps qu'un administrateur vérifie un consentement qui le concerne. Vos données sont conservées ;
+      elles seront de nouveau visibles si l'administrateur vous le confirme.</p>
   <% } %>
 </section>
 <% } %>

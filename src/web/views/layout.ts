@@ -21,6 +21,7 @@ export const layoutTemplates = {
     <% if (it.user.admin) { %>
     <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>">Connecteurs</a>
     <a href="/admin/users" class="<%= it.nav === 'users' ? 'on' : '' %>">Utilisateurs</a>
+    <a href="/admin/consents" class="<%= it.nav === 'consents' ? 'on' : '' %>">Consentements</a>
     <% } %>
     <form method="post" action="/logout"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button type="submit" title="Se déconnecter (<%= it.user.username %>)">Déconnexion</button></form>
   </nav>
