@@ -19,6 +19,7 @@ import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
 import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { DevicesRepository } from "./repositories/devices.js";
+import { ErasureRepository } from "./repositories/erasure.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
@@ -26,6 +27,7 @@ import { SecretsRepository } from "./repositories/secrets.js";
 import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
 import { UsersRepository } from "./repositories/users.js";
+import { WebSessionsRepository } from "./repositories/web-sessions.js";
 import { Scope } from "./scope.js";
 
 export interface Repositories {
@@ -41,6 +43,10 @@ export interface Repositories {
   readonly haStatistics: HaStatisticsRepository;
   /** Personal API tokens (web API). */
   readonly apiTokens: ApiTokensRepository;
+  /** Server-side sessions of the web app. */
+  readonly webSessions: WebSessionsRepository;
+  /** Table-by-table deletes of erasure (use `eraseUser` / `eraseAccount`, `store/erasure.ts`). */
+  readonly erasure: ErasureRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -95,6 +101,8 @@ function repositories(scope: Scope): Repositories {
     scheduler: new SchedulerRepository(scope),
     haStatistics: new HaStatisticsRepository(scope),
     apiTokens: new ApiTokensRepository(scope),
+    webSessions: new WebSessionsRepository(scope),
+    erasure: new ErasureRepository(scope),
   };
 }
 
@@ -148,4 +156,14 @@ export * from "./repositories/ledger.js";
 export * from "./repositories/secrets.js";
 export * from "./repositories/ha-statistics.js";
 export * from "./repositories/api-tokens.js";
+export * from "./repositories/web-sessions.js";
+export * from "./repositories/erasure.js";
+export {
+  eraseUser,
+  eraseAccount,
+  describeUserErasure,
+  type UserErasurePlan,
+  type ErasureReport,
+  type AccountErasure,
+} from "./erasure.js";
 export type { Database } from "./schema.js";

@@ -150,7 +150,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   // The registered redirect URI is the portal's public address: when it is HTTPS, cookies are always
   // Secure (behind a TLS-terminating proxy the request itself looks like plain HTTP).
   const secure = ctx.config.enedis.redirect_uri.startsWith("https:") ? true : ("auto" as const);
-  const sessions = new Sessions({ store: ctx.store, now: ctx.now, fingerprintKey: keys.session, secure });
+  const sessions = new Sessions({ store: ctx.store, now: ctx.now, secure });
   const background = options.background ?? new BackgroundTasks(ctx.log);
   const states = new ConsentStates({
     store: ctx.store,
