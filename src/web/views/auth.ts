@@ -60,18 +60,18 @@ export const authTemplates = {
 </div>`,
 
   userDelete: `<% layout("@layout") %>
-<h1>Supprimer l'utilisateur « <%= it.username %> » ?</h1>
+<h1>Supprimer l'utilisateur «\u00a0<%= it.username %>\u00a0» ?</h1>
 <div class="card">
 <p>La suppression est définitive. Elle efface, en une seule fois :</p>
 <ul id="erasure-summary">
-  <li>le compte « <%= it.username %> », ses sessions et ses <%= it.apiTokens %> jeton(s) d'API ;</li>
+  <li>le compte «\u00a0<%= it.username %>\u00a0», ses sessions et ses <%= it.apiTokens %> jeton(s) d'API ;</li>
   <li><%= it.accounts.length %> service(s)<% if (it.accounts.length > 0) { %> : <%= it.accounts.join(", ") %><% } %> ;</li>
   <li><%= it.devices.length %> compteur(s)<% if (it.devices.length > 0) { %> (<%= it.devices.join(", ") %>)<% } %> et leurs <strong><%= it.measures %> mesure(s)</strong>, leur suivi de complétude (<%= it.ledger %> jour(s)) et ce qui a été envoyé à Home Assistant.</li>
 </ul>
 <p>Pour garder ces données mais empêcher l'accès, désactivez plutôt l'utilisateur.</p>
 <form method="post" action="/admin/users/<%= it.id %>/delete" novalidate>
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
-  <%~ include("@field", { f: { name: "confirm", label: "Pour confirmer, recopiez l'identifiant « " + it.username + " »", value: "", required: true, autocomplete: "off" } }) %>
+  <%~ include("@field", { f: { name: "confirm", label: "Pour confirmer, recopiez l'identifiant «\u00a0" + it.username + "\u00a0»", value: "", required: true, autocomplete: "off" } }) %>
   <div class="actions">
     <button type="submit" class="danger">Supprimer définitivement</button>
     <a class="button secondary" href="/admin/users">Annuler</a>
