@@ -2,9 +2,9 @@
  * The web application: server-rendered pages for people (sign-in, dashboard, services, admin) and the
  * consent flow, secure by default.
  *
- * - Sessions: server-side records named by signed, httpOnly, SameSite=Lax cookies (`session.ts`); login attempts rate-limited per
- *   address and per user name; a one-time setup page (with a token printed in the server log) creates the
- *   first administrator.
+ * - Sessions: server-side records named by signed, httpOnly, SameSite=Lax cookies (`session.ts`); login
+ *   attempts rate-limited per address and per user name; a one-time setup page (with a token printed in the
+ *   server log) creates the first administrator.
  * - CSRF: every state-changing route checks a token bound to the session (@fastify/csrf-protection).
  * - Roles: admin pages need ROLE_ADMIN; a user only ever sees their own accounts and devices (404 else).
  * - Headers: helmet (strict CSP: no inline script or style, `form-action 'self'`, no referrer).
