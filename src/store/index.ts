@@ -20,6 +20,7 @@ import { AccountsRepository } from "./repositories/accounts.js";
 import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { ConsentsRepository } from "./repositories/consents.js";
 import { DevicesRepository } from "./repositories/devices.js";
+import { ErasureRepository } from "./repositories/erasure.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
@@ -27,6 +28,7 @@ import { SecretsRepository } from "./repositories/secrets.js";
 import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
 import { UsersRepository } from "./repositories/users.js";
+import { WebSessionsRepository } from "./repositories/web-sessions.js";
 import { Scope } from "./scope.js";
 
 export interface Repositories {
@@ -44,6 +46,10 @@ export interface Repositories {
   readonly apiTokens: ApiTokensRepository;
   /** Consent claims, holdings and the reviews an administrator decides (web consent flow). */
   readonly consents: ConsentsRepository;
+  /** Server-side sessions of the web app. */
+  readonly webSessions: WebSessionsRepository;
+  /** Table-by-table deletes of erasure (use `eraseUser` / `eraseAccount`, `store/erasure.ts`). */
+  readonly erasure: ErasureRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -99,6 +105,8 @@ function repositories(scope: Scope): Repositories {
     haStatistics: new HaStatisticsRepository(scope),
     apiTokens: new ApiTokensRepository(scope),
     consents: new ConsentsRepository(scope),
+    webSessions: new WebSessionsRepository(scope),
+    erasure: new ErasureRepository(scope),
   };
 }
 
@@ -152,4 +160,14 @@ export * from "./repositories/ledger.js";
 export * from "./repositories/secrets.js";
 export * from "./repositories/ha-statistics.js";
 export * from "./repositories/api-tokens.js";
+export * from "./repositories/web-sessions.js";
+export * from "./repositories/erasure.js";
+export {
+  eraseUser,
+  eraseAccount,
+  describeUserErasure,
+  type UserErasurePlan,
+  type ErasureReport,
+  type AccountErasure,
+} from "./erasure.js";
 export type { Database } from "./schema.js";

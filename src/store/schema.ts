@@ -23,6 +23,8 @@ export interface AppUserTable {
   /** Comma-separated roles, the seed's way: `ROLE_USER,ROLE_ADMIN`. */
   roles: string;
   created_at_ms: number;
+  /** Set when an administrator disabled the user (migration 007); null = active. */
+  disabled_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeviceTypeTable {
@@ -265,6 +267,24 @@ export interface QuotaInteractiveCallTable {
   user_id: number;
 }
 
+/** A signed-in browser (migration 007). */
+export interface WebSessionTable {
+  /** Hex SHA-256 of the random session id the cookie carries (never the id itself). */
+  id: string;
+  user_id: number;
+  created_ms: number;
+  /** Last request seen, written at most every few minutes. */
+  last_seen_ms: number;
+  /** Absolute end: `created_ms` + the absolute lifetime. */
+  expires_ms: number;
+  /** Client address at sign-in. */
+  ip: string;
+  /** User-Agent at sign-in, truncated. */
+  user_agent: string;
+  /** Set when logged out or revoked; such a row opens nothing and is purged later. */
+  revoked_ms: number | null;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -287,4 +307,5 @@ export interface Database {
   consent_holding: ConsentHoldingTable;
   consent_review: ConsentReviewTable;
   quota_interactive_call: QuotaInteractiveCallTable;
+  web_session: WebSessionTable;
 }

@@ -2,9 +2,9 @@
  * The web application: server-rendered pages for people (sign-in, dashboard, services, admin) and the
  * consent flow, secure by default.
  *
- * - Sessions: signed, httpOnly, SameSite=Lax cookies (`session.ts`); login attempts rate-limited per
- *   address and per user name; a one-time setup page (with a token printed in the server log) creates the
- *   first administrator.
+ * - Sessions: server-side records named by signed, httpOnly, SameSite=Lax cookies (`session.ts`); login
+ *   attempts rate-limited per address and per user name; a one-time setup page (with a token printed in the
+ *   server log) creates the first administrator.
  * - CSRF: every state-changing route checks a token bound to the session (@fastify/csrf-protection).
  * - Roles: admin pages need ROLE_ADMIN; a user only ever sees their own accounts and devices (404 else).
  * - Headers: helmet (strict CSP: no inline script or style, `form-action 'self'`, no referrer).
@@ -157,7 +157,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   // The registered redirect URI is the portal's public address: when it is HTTPS, cookies are always
   // Secure (behind a TLS-terminating proxy the request itself looks like plain HTTP).
   const secure = ctx.config.enedis.redirect_uri.startsWith("https:") ? true : ("auto" as const);
-  const sessions = new Sessions({ store: ctx.store, now: ctx.now, fingerprintKey: keys.session, secure });
+  const sessions = new Sessions({ store: ctx.store, now: ctx.now, secure });
   const background = options.background ?? new BackgroundTasks(ctx.log);
   const states = new ConsentStates({
     store: ctx.store,

@@ -1,14 +1,17 @@
 /**
- * Sessions in a signed cookie: `ld_session` holds the user id, a random session id, the login time, an
- * expiry and a fingerprint of the user's password hash, signed (HMAC) with a key derived from the secret
- * key. The cookie is httpOnly, SameSite=Lax (Lax, not Strict: the consent return from Enedis is a top-level
- * navigation from another site and must arrive with the session) and Secure over HTTPS.
+ * Sessions: a server-side record per sign-in (`web_session`, migration 007) and a signed cookie that names
+ * it. `ld_session` holds the user id and a random session id (24 bytes), signed (HMAC) with a key derived
+ * from the secret key; the record's key is the SHA-256 of that id, so a database read gives no usable
+ * cookie. The cookie is httpOnly, SameSite=Lax (Lax, not Strict: the consent return from Enedis is a
+ * top-level navigation from another site and must arrive with the session) and Secure over HTTPS.
  *
- * Stateless on purpose: every process of a distributed deployment reads the same cookie. A session ends at
- * logout (cookie cleared), after `idleMs` without a request, after `absoluteMs` in any case, when the user is
- * deleted, or when their password changes (the fingerprint no longer matches).
+ * Every request reads the record (with its user, one query). A session opens nothing once it is revoked
+ * (logout, "sign out everywhere", ending it from `/user`, a password change for the other sessions, the
+ * user disabled or deleted), after `idleMs` without a request, or `absoluteMs` after sign-in. `last_seen_ms`
+ * is written at most every `TOUCH_EVERY_MS`, so the idle timeout is exact to within that. Every process of
+ * a distributed deployment reads the same table. Dead rows are purged at most once an hour, at a sign-in.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Store, User } from "../store/index.js";
 import { ROLE_ADMIN } from "../store/index.js";
@@ -16,23 +19,24 @@ import { ROLE_ADMIN } from "../store/index.js";
 export const SESSION_COOKIE = "ld_session";
 export const DEFAULT_IDLE_MS = 12 * 3600_000;
 export const DEFAULT_ABSOLUTE_MS = 7 * 24 * 3600_000;
-/** A session cookie is re-issued (sliding expiry) at most this often. */
-const RENEW_AFTER_MS = 5 * 60_000;
+/** `last_seen_ms` (and the cookie's sliding expiry) is written at most this often. */
+export const TOUCH_EVERY_MS = 5 * 60_000;
+const PURGE_EVERY_MS = 3600_000;
 
 export interface Session {
-  /** Random id of this login: binds CSRF tokens and consent states to it. */
+  /** Random id of this login (the cookie's): binds CSRF tokens and consent states to it. */
   sid: string;
+  /** The record's key: SHA-256 of `sid`, hex. Safe to show (it opens nothing). */
+  id: string;
   userId: number;
   loginAtMs: number;
+  /** When the session ends if nothing happens (idle or absolute end, whichever is first). */
   expiresAtMs: number;
 }
 
 interface Payload {
   u: number;
   s: string;
-  l: number;
-  e: number;
-  p: string;
 }
 
 declare module "fastify" {
@@ -46,16 +50,14 @@ declare module "fastify" {
 export interface SessionOptions {
   store: Store;
   now: () => number;
-  /** Key that fingerprints password hashes. */
-  fingerprintKey: Buffer;
   idleMs?: number;
   absoluteMs?: number;
   /** `Secure` attribute: always, or only for HTTPS requests (`auto`). */
   secure?: boolean | "auto";
 }
 
-function fingerprint(key: Buffer, user: User): string {
-  return createHmac("sha256", key).update(`${user.id}:${user.passwordHash}`).digest("base64url").slice(0, 16);
+export function sessionDigest(sid: string): string {
+  return createHash("sha256").update(sid, "utf8").digest("hex");
 }
 
 function encode(p: Payload): string {
@@ -71,12 +73,9 @@ function decode(text: string): Payload | null {
       typeof o.u === "number" &&
       Number.isSafeInteger(o.u) &&
       typeof o.s === "string" &&
-      /^[A-Za-z0-9_-]{16,64}$/.test(o.s) &&
-      typeof o.l === "number" &&
-      typeof o.e === "number" &&
-      typeof o.p === "string"
+      /^[A-Za-z0-9_-]{16,64}$/.test(o.s)
     ) {
-      return { u: o.u, s: o.s, l: o.l, e: o.e, p: o.p };
+      return { u: o.u, s: o.s };
     }
     return null;
   } catch {
@@ -84,19 +83,14 @@ function decode(text: string): Payload | null {
   }
 }
 
-function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export function isAdmin(user: User | null): boolean {
   return user !== null && user.roles.includes(ROLE_ADMIN);
 }
 
 export class Sessions {
-  private readonly idleMs: number;
-  private readonly absoluteMs: number;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  private lastPurgeMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: SessionOptions) {
     this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
@@ -114,7 +108,7 @@ export class Sessions {
     };
   }
 
-  /** Reads the session cookie into `request.user` / `request.session`; renews it when due. */
+  /** Reads the session cookie and its record into `request.user` / `request.session`. */
   register(app: FastifyInstance): void {
     app.decorateRequest("user", null);
     app.decorateRequest("session", null);
@@ -123,57 +117,88 @@ export class Sessions {
       if (!raw) return;
       const unsigned = request.unsignCookie(raw);
       const payload = unsigned.valid && unsigned.value !== null ? decode(unsigned.value) : null;
+      const found = payload
+        ? await this.opts.store.webSessions.findWithUser(sessionDigest(payload.s))
+        : undefined;
       const now = this.opts.now();
-      if (!payload || payload.e <= now || payload.l + this.absoluteMs <= now || payload.l > now + 60_000) {
+      if (
+        !payload ||
+        !found ||
+        found.user.id !== payload.u ||
+        found.session.revokedMs !== null ||
+        found.user.disabledAtMs !== null ||
+        found.session.expiresMs <= now ||
+        found.session.lastSeenMs + this.idleMs <= now ||
+        found.session.createdMs > now + 60_000
+      ) {
         this.clear(reply);
         return;
       }
-      const user = await this.opts.store.users.findById(payload.u);
-      if (!user || !sameString(fingerprint(this.opts.fingerprintKey, user), payload.p)) {
-        this.clear(reply);
-        return;
+      const { session, user } = found;
+      let lastSeen = session.lastSeenMs;
+      if (now - lastSeen >= TOUCH_EVERY_MS) {
+        await this.opts.store.webSessions.touch(session.id, now);
+        lastSeen = now;
+        this.write(reply, payload, Math.min(now + this.idleMs, session.expiresMs));
       }
       request.user = user;
-      request.session = { sid: payload.s, userId: user.id, loginAtMs: payload.l, expiresAtMs: payload.e };
-      // Sliding expiry, capped by the absolute lifetime.
-      const renewed = Math.min(now + this.idleMs, payload.l + this.absoluteMs);
-      if (renewed - payload.e >= RENEW_AFTER_MS) {
-        this.write(reply, { ...payload, e: renewed });
-        request.session.expiresAtMs = renewed;
-      }
+      request.session = {
+        sid: payload.s,
+        id: session.id,
+        userId: user.id,
+        loginAtMs: session.createdMs,
+        expiresAtMs: Math.min(lastSeen + this.idleMs, session.expiresMs),
+      };
     });
   }
 
-  private write(reply: FastifyReply, p: Payload): void {
-    reply.setCookie(SESSION_COOKIE, encode(p), this.cookieOptions(p.e));
+  private write(reply: FastifyReply, p: Payload, expiresAtMs: number): void {
+    reply.setCookie(SESSION_COOKIE, encode(p), this.cookieOptions(expiresAtMs));
   }
 
-  /** Starts a new session (a fresh session id: no fixation) and returns it. */
-  login(request: FastifyRequest, reply: FastifyReply, user: User): Session {
+  /** Starts a new session (a fresh random id: no fixation), records it and returns it. */
+  async login(request: FastifyRequest, reply: FastifyReply, user: User): Promise<Session> {
+    if (user.disabledAtMs !== null) throw new Error(`user ${user.id} is disabled: no session`);
     const now = this.opts.now();
+    await this.purgeNow(now);
+    const sid = randomBytes(24).toString("base64url");
+    const record = await this.opts.store.webSessions.create({
+      id: sessionDigest(sid),
+      userId: user.id,
+      createdMs: now,
+      expiresMs: now + this.absoluteMs,
+      ip: request.ip,
+      userAgent: request.headers["user-agent"] ?? "",
+    });
     const session: Session = {
-      sid: randomBytes(18).toString("base64url"),
+      sid,
+      id: record.id,
       userId: user.id,
       loginAtMs: now,
-      expiresAtMs: Math.min(now + this.idleMs, now + this.absoluteMs),
+      expiresAtMs: Math.min(now + this.idleMs, record.expiresMs),
     };
-    this.write(reply, {
-      u: user.id,
-      s: session.sid,
-      l: session.loginAtMs,
-      e: session.expiresAtMs,
-      p: fingerprint(this.opts.fingerprintKey, user),
-    });
+    this.write(reply, { u: user.id, s: sid }, session.expiresAtMs);
     request.user = user;
     request.session = session;
     return session;
+  }
+
+  /** Deletes dead session rows, at most once an hour per process. */
+  private async purgeNow(now: number): Promise<void> {
+    if (now - this.lastPurgeMs < PURGE_EVERY_MS) return;
+    this.lastPurgeMs = now;
+    await this.opts.store.webSessions.purge(now, this.idleMs);
   }
 
   clear(reply: FastifyReply): void {
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
   }
 
-  logout(request: FastifyRequest, reply: FastifyReply): void {
+  /** Ends this browser's session: the record is revoked, so a copy of the cookie opens nothing either. */
+  async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.session) {
+      await this.opts.store.webSessions.revoke(request.session.userId, request.session.id, this.opts.now());
+    }
     this.clear(reply);
     request.user = null;
     request.session = null;

@@ -33,6 +33,10 @@ interface Ids {
   sender: number;
   /** The owner's API token id. */
   token: number;
+  /** A user that the admin disables, re-enables and deletes. */
+  victim: number;
+  /** A second session of the owner (its record id), that the owner ends. */
+  ownerSession: string;
   /** Static asset paths by pattern (`/static/app-*.css`…). */
   assets: Record<string, string>;
 }
@@ -78,7 +82,16 @@ const CASES: Case[] = [
   { method: "POST", route: "/setup", form: { token: "x" }, ...everyone(303) },
   { method: "GET", route: "/admin/users", ...adminOnly(200) },
   { method: "POST", route: "/admin/users", form: {}, ...adminOnlyPost(400) },
+  {
+    method: "GET",
+    route: "/admin/users/:id/delete",
+    path: (i) => `/admin/users/${i.victim}/delete`,
+    ...adminOnly(200),
+  },
   { method: "GET", route: "/", ...sig(200) },
+  { method: "GET", route: "/user/password", ...sig(200) },
+  // Nothing filled in: the form comes back with its errors.
+  { method: "POST", route: "/user/password", form: {}, anonymous: 401, owner: 400, other: 400, admin: 400 },
   { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
   { method: "GET", route: "/user", ...sig(200) },
   {
@@ -227,6 +240,43 @@ const CASES: Case[] = [
   { method: "POST", route: "/logout", form: {}, ...everyone(303), fresh: true },
   {
     method: "POST",
+    route: "/user/sessions/:id/revoke",
+    path: (i) => `/user/sessions/${i.ownerSession}/revoke`,
+    form: {},
+    ...minePost(303),
+  },
+  {
+    method: "POST",
+    route: "/user/sessions/revoke-all",
+    form: { scope: "others" },
+    anonymous: 401,
+    owner: 303,
+    other: 303,
+    admin: 303,
+  },
+  {
+    method: "POST",
+    route: "/admin/users/:id/disable",
+    path: (i) => `/admin/users/${i.victim}/disable`,
+    form: {},
+    ...adminOnlyPost(303),
+  },
+  {
+    method: "POST",
+    route: "/admin/users/:id/enable",
+    path: (i) => `/admin/users/${i.victim}/enable`,
+    form: {},
+    ...adminOnlyPost(303),
+  },
+  {
+    method: "POST",
+    route: "/admin/users/:id/delete",
+    path: (i) => `/admin/users/${i.victim}/delete`,
+    form: { confirm: "victim" },
+    ...adminOnlyPost(303),
+  },
+  {
+    method: "POST",
     route: "/user/tokens/:id/revoke",
     path: (i) => `/user/tokens/${i.token}/revoke`,
     form: {},
@@ -266,7 +316,19 @@ describe("access to every route", () => {
     const assets = Object.fromEntries(
       f.web.routes.filter((x) => x.url.startsWith("/static/")).map((x) => [assetPattern(x.url), x.url]),
     );
-    ids = { account: r.account.id, device: r.device.id, sender, token: token.id, assets };
+    const victim = await f.user("victim");
+    await f.agent().login("owner", "correct horse battery");
+    const mine = await f.ctx.store.webSessions.listActive(r.account.userId, f.clock.now(), 3600_000);
+    const ownerSession = mine[0]!.id; // the newest: the second agent's
+    ids = {
+      account: r.account.id,
+      device: r.device.id,
+      sender,
+      token: token.id,
+      victim: victim.id,
+      ownerSession,
+      assets,
+    };
   });
   afterAll(() => f.close());
 

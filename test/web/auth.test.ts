@@ -143,14 +143,11 @@ describe("sign-in and sessions", () => {
     }
   });
 
-  it("ends the session after the idle time, and when the password changes", async () => {
-    const bob = await f.user("bob");
+  // The password change (which ends the other sessions) is tested in sessions.test.ts.
+  it("ends the session after the idle time", async () => {
+    await f.user("bob");
     const a = f.agent();
     await a.login("bob", PASSWORD);
-    expect((await a.get("/")).statusCode).toBe(200);
-    await f.ctx.store.users.setPasswordHash(bob.id, await hashPassword("a brand new password"));
-    expect((await a.get("/")).statusCode).toBe(302);
-    await a.login("bob", "a brand new password");
     expect((await a.get("/")).statusCode).toBe(200);
     f.clock.advance(13 * 3600_000);
     try {

@@ -131,21 +131,23 @@ describe("services page", () => {
     expect((await agent.submit(`${from}/test/not_a_dataset`, {}, from)).statusCode).toBe(404);
   });
 
-  it("deletes the service after a confirmation, keeping the meter", async () => {
+  it("deletes the service after a confirmation, keeping the meter when asked to", async () => {
     const extra = await registerAccount(f.ctx.store, f.ctx.config, {
       username: "paul",
       usagePointId: "11453290002823",
     });
     const confirm = await agent.get(`/notificationAccount/${extra.account.id}/delete`);
     expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain("Garder le compteur et ses mesures");
     const res = await agent.submit(
       `/notificationAccount/${extra.account.id}/delete`,
-      {},
+      { data: "keep" },
       `/notificationAccount/${extra.account.id}/delete`,
     );
     expect(res.statusCode).toBe(303);
     expect(await f.ctx.store.accounts.findById(extra.account.id)).toBeUndefined();
     expect(await f.ctx.store.devices.findById(extra.device.id)).toBeDefined();
+    // Erasing the meter's data too (the default) is tested in sessions.test.ts.
   });
 });
 

@@ -12,6 +12,7 @@ import * as m003 from "./003_homeassistant.js";
 import * as m004 from "./004_api_tokens.js";
 import * as m005 from "./005_account_lease.js";
 import * as m006 from "./006_api_subscription.js";
+import * as m007 from "./007_sessions.js";
 import * as m008 from "./008_consent_claims.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["004_api_tokens", m004],
   ["005_account_lease", m005],
   ["006_api_subscription", m006],
+  ["007_sessions", m007],
   ["008_consent_claims", m008],
 ];
 

@@ -16,6 +16,8 @@ export interface User {
   /** e.g. `["ROLE_USER", "ROLE_ADMIN"]`. */
   roles: string[];
   createdAtMs: number;
+  /** When an administrator disabled the user; null while active (migration 007). */
+  disabledAtMs: number | null;
 }
 
 export interface NewUser {
@@ -39,6 +41,7 @@ function toUser(row: Selectable<AppUserTable>): User {
     passwordHash: row.password_hash,
     roles: row.roles === "" ? [] : row.roles.split(","),
     createdAtMs: row.created_at_ms,
+    disabledAtMs: row.disabled_at_ms ?? null,
   };
 }
 
@@ -115,7 +118,31 @@ export class UsersRepository {
     return r.numUpdatedRows > 0n;
   }
 
-  /** Deletes the user with their devices, measures and accounts. True when the user existed. */
+  /** Disables (`atMs`) or re-enables (null) a user. True when the user exists. */
+  async setDisabled(id: number, atMs: number | null): Promise<boolean> {
+    const r = await this.scope.db
+      .updateTable("app_user")
+      .set({ disabled_at_ms: atMs })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /** Ids of the administrators who are not disabled. */
+  async activeAdminIds(): Promise<number[]> {
+    const rows = await this.scope.db
+      .selectFrom("app_user")
+      .select(["id", "roles"])
+      .where("disabled_at_ms", "is", null)
+      .execute();
+    return rows.filter((r) => r.roles.split(",").includes(ROLE_ADMIN)).map((r) => r.id);
+  }
+
+  /**
+   * Deletes the user row; the database cascades to whatever still references it. To erase a user with
+   * everything they own, use `eraseUser` (`store/erasure.ts`), which deletes each table explicitly in one
+   * transaction. True when the user existed.
+   */
   async delete(id: number): Promise<boolean> {
     const r = await this.scope.db.deleteFrom("app_user").where("id", "=", id).executeTakeFirst();
     return r.numDeletedRows > 0n;

@@ -49,7 +49,8 @@ export function makeApiGuard(store: Store, now: () => number) {
       const found =
         token && TOKEN_RE.test(token) ? await store.apiTokens.findByHash(hashToken(token)) : undefined;
       const user = found ? await store.users.findById(found.userId) : undefined;
-      if (!found || !user) {
+      // A disabled user's tokens stop working at once (and work again if they are re-enabled).
+      if (!found || !user || user.disabledAtMs !== null) {
         void reply.header("www-authenticate", 'Bearer realm="linky-dataconnect", error="invalid_token"');
         throw new ApiError(401, "unauthorized", "invalid or revoked API token");
       }

@@ -11,7 +11,7 @@ import { isDatasetKey, type DatasetKey } from "../../domain/types.js";
 import { datasetSpec } from "../../enedis/datasets/index.js";
 import { horizonStart } from "../../enedis/windows.js";
 import { findImplementation } from "../../senders/registry.js";
-import { WATERMARK_KEYS, type Account, type Sender, type User } from "../../store/index.js";
+import { eraseAccount, WATERMARK_KEYS, type Account, type Sender, type User } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import type { WebDeps } from "../app.js";
 import { InteractiveQuotaError } from "../../scheduler/interactive.js";
@@ -50,6 +50,15 @@ export function datasetsOf(account: Account): DatasetKey[] {
   );
   return [...SEED_DATASETS, ...extra];
 }
+
+const DELETE_NOTICES: Record<string, { kind: "ok" | "info"; text: string }> = {
+  deleted: { kind: "ok", text: "Service supprimé. Le compteur et ses mesures sont conservés." },
+  erased: { kind: "ok", text: "Service supprimé, avec le compteur et toutes ses mesures." },
+  shared: {
+    kind: "info",
+    text: "Service supprimé. Un autre de vos services utilise encore ce compteur : ses mesures sont conservées.",
+  },
+};
 
 const OUTCOMES: Record<string, [string, string]> = {
   ok: ["Réussie", "ok"],
@@ -191,7 +200,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       title: "Services",
       nav: "services",
       groups: [...groups.values()],
-      notice: field(request.query, "done") === "deleted" ? { kind: "ok", text: "Service supprimé." } : null,
+      notice: DELETE_NOTICES[field(request.query, "done")] ?? null,
     });
   });
 
@@ -303,17 +312,24 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
 
   app.get("/notificationAccount/:id/delete", user, async (request, reply) => {
     const { account } = await own(request);
+    const me = request.user as User;
+    const shared = (await store.accounts.findByUsagePoint(account.usagePointId)).some(
+      (a) => a.userId === me.id && a.id !== account.id,
+    );
     return render.send(request, reply, "accountDelete", {
       title: `Supprimer ${account.usagePointId}`,
       nav: "services",
       id: account.id,
       prm: account.usagePointId,
+      shared,
     });
   });
 
+  // `data=keep` keeps the meter and its measures; anything else erases them (what people expect).
   app.post("/notificationAccount/:id/delete", userForm, async (request, reply) => {
     const { account } = await own(request);
-    await store.accounts.delete(account.id);
-    return reply.redirect("/notificationAccount/notificationAccounts?done=deleted", 303);
+    const r = await eraseAccount(store, account.id, { eraseData: field(request.body, "data") !== "keep" });
+    const done = r.dataErased ? "erased" : r.keptForOtherAccount ? "shared" : "deleted";
+    return reply.redirect(`/notificationAccount/notificationAccounts?done=${done}`, 303);
   });
 }

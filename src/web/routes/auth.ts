@@ -106,17 +106,21 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
         return again("Identifiant ou mot de passe incorrect.", 401);
       }
       throttle.succeed(username, request.ip);
+      if (user.disabledAtMs !== null) {
+        // Said only to whoever knows the password: it tells them why, and nothing to anyone else.
+        return again("Ce compte est désactivé. Adressez-vous à l'administrateur du portail.", 403);
+      }
       if (needsRehash(user.passwordHash)) {
         await store.users.setPasswordHash(user.id, await hashPassword(given));
         user = (await store.users.findById(user.id)) ?? user;
       }
-      sessions.login(request, reply, user);
+      await sessions.login(request, reply, user);
       return reply.redirect(next, 303);
     },
   );
 
   app.post("/logout", { preHandler: app.csrfProtection }, async (request, reply) => {
-    sessions.logout(request, reply);
+    await sessions.logout(request, reply);
     return reply.redirect("/login", 303);
   });
 
@@ -172,7 +176,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       });
       if (!user) return reply.redirect("/login", 303);
       deps.ctx.log(`setup: administrator "${user.username}" created`);
-      sessions.login(request, reply, user);
+      await sessions.login(request, reply, user);
       return reply.redirect("/", 303);
     },
   );

@@ -1,18 +1,38 @@
 /**
- * The user's own page, `/user`: who they are and their personal API tokens. A token is created with a
- * name, shown once on the page that answers the creation (never again: only its digest is kept), and
- * revoked with one button. Another user's token id is a 404.
+ * The user's own page, `/user`: who they are, their sessions and their personal API tokens, and the
+ * password change page `/user/password`.
+ *
+ * - Tokens: created with a name, shown once on the page that answers the creation (never again: only its
+ *   digest is kept), revoked with one button.
+ * - Sessions: every signed-in browser (created, last seen, address, browser; "cette session" marks this
+ *   one); each can be ended, or all the others at once, or all including this one.
+ * - Password: current, new, confirmation; on success every other session of the user is revoked and this
+ *   one continues.
+ *
+ * Another user's token or session id is a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
 import type { User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import { MAX_TOKENS_PER_USER, newToken } from "../api/tokens.js";
 import { field, idParam, notFound } from "../http.js";
+import type { Session } from "../session.js";
+import { describeUserAgent } from "../user-agent.js";
 import { when } from "./dashboard.js";
 
+const NOTICES: Record<string, string> = {
+  revoked: "Jeton révoqué : il ne donne plus accès à rien.",
+  "session-ended": "Session terminée : ce navigateur-là devra se reconnecter.",
+  "others-ended": "Vos autres sessions sont terminées : seul ce navigateur reste connecté.",
+  password: "Mot de passe changé. Vos autres sessions sont terminées.",
+};
+
+const SESSION_ID_RE = /^[0-9a-f]{64}$/;
+
 export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { render, guards } = deps;
-  const { store } = deps.ctx;
+  const { render, guards, sessions } = deps;
+  const { store, now } = deps.ctx;
   const userForm = { preHandler: [guards.user, app.csrfProtection] };
 
   async function page(
@@ -27,6 +47,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     status = 200,
   ) {
     const user = request.user as User;
+    const current = request.session as Session;
     const tokens = (await store.apiTokens.listByUser(user.id)).map((t) => ({
       id: t.id,
       name: t.name,
@@ -34,6 +55,16 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
       created: when(t.createdAtMs),
       lastUsed: t.lastUsedAtMs === null ? "jamais" : when(t.lastUsedAtMs),
     }));
+    const list = (await store.webSessions.listActive(user.id, now(), sessions.idleMs)).map((s) => ({
+      id: s.id,
+      current: s.id === current.id,
+      created: when(s.createdMs),
+      lastSeen: s.id === current.id ? "maintenant" : when(s.lastSeenMs),
+      ip: s.ip,
+      browser: describeUserAgent(s.userAgent),
+    }));
+    // This session first.
+    list.sort((a, b) => Number(b.current) - Number(a.current));
     return render.send(
       request,
       reply,
@@ -44,6 +75,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
         username: user.username,
         roles: user.roles.join(", "),
         tokens,
+        sessions: list,
         created: extra.created ?? null,
         error: extra.error ?? null,
         name: extra.name ?? "",
@@ -55,10 +87,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
   }
 
   app.get("/user", { preHandler: guards.user }, async (request, reply) =>
-    page(request, reply, {
-      notice:
-        field(request.query, "done") === "revoked" ? "Jeton révoqué : il ne donne plus accès à rien." : null,
-    }),
+    page(request, reply, { notice: NOTICES[field(request.query, "done")] ?? null }),
   );
 
   app.post("/user/tokens", userForm, async (request, reply) => {
@@ -81,4 +110,78 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
       throw notFound("Ce jeton n'existe pas, ou il n'est pas à vous.");
     return reply.redirect("/user?done=revoked", 303);
   });
+
+  app.post("/user/sessions/:id/revoke", userForm, async (request, reply) => {
+    const user = request.user as User;
+    const id = (request.params as { id: string }).id;
+    const missing = () =>
+      notFound("Cette session n'existe pas, elle est déjà terminée, ou elle n'est pas à vous.");
+    if (!SESSION_ID_RE.test(id)) throw missing();
+    if (id === request.session?.id) {
+      await sessions.logout(request, reply);
+      return reply.redirect("/login", 303);
+    }
+    if (!(await store.webSessions.revoke(user.id, id, now()))) throw missing();
+    return reply.redirect("/user?done=session-ended#sessions", 303);
+  });
+
+  /** "Se déconnecter partout": `scope=others` keeps this browser signed in, `scope=all` does not. */
+  app.post("/user/sessions/revoke-all", userForm, async (request, reply) => {
+    const user = request.user as User;
+    const current = request.session as Session;
+    if (field(request.body, "scope") === "all") {
+      await store.webSessions.revokeAll(user.id, now());
+      await sessions.logout(request, reply);
+      return reply.redirect("/login", 303);
+    }
+    await store.webSessions.revokeAll(user.id, now(), current.id);
+    return reply.redirect("/user?done=others-ended#sessions", 303);
+  });
+
+  const passwordPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    errors: Record<string, string>,
+    status = 200,
+  ) =>
+    render.send(
+      request,
+      reply,
+      "password",
+      { title: "Changer de mot de passe", nav: "user", username: (request.user as User).username, errors },
+      status,
+    );
+
+  app.get("/user/password", { preHandler: guards.user }, async (request, reply) =>
+    passwordPage(request, reply, {}),
+  );
+
+  app.post(
+    "/user/password",
+    { ...userForm, config: { rateLimit: { max: 10, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      const user = request.user as User;
+      const current = field(request.body, "current", false);
+      const password = field(request.body, "password", false);
+      const confirm = field(request.body, "confirm", false);
+      const errors: Record<string, string> = {};
+      if (current === "") errors.current = "Saisissez votre mot de passe actuel.";
+      else if (!(await verifyPassword(current.slice(0, 1024), user.passwordHash)))
+        errors.current = "Ce n'est pas votre mot de passe actuel.";
+      if (passwordProblem(password))
+        errors.password = "Le nouveau mot de passe doit faire au moins 8 caractères (1024 au plus).";
+      else if (password !== confirm) errors.confirm = "Les deux mots de passe diffèrent.";
+      else if (password === current && !errors.current)
+        errors.password = "Choisissez un mot de passe différent de l'actuel.";
+      if (Object.keys(errors).length > 0) return passwordPage(request, reply, errors, 400);
+      const passwordHash = await hashPassword(password);
+      const keep = (request.session as Session).id;
+      await store.transaction(async (tx) => {
+        await tx.users.setPasswordHash(user.id, passwordHash);
+        await tx.webSessions.revokeAll(user.id, now(), keep);
+      });
+      deps.ctx.log(`user ${user.id}: password changed, other sessions revoked`);
+      return reply.redirect("/user?done=password", 303);
+    },
+  );
 }

@@ -26,12 +26,16 @@ h2{font-size:1.2rem;margin:1.5rem 0 .6rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{font-size:.85rem;color:var(--muted)}
 .field .error{color:var(--err);font-size:.9rem;margin-top:.2rem}
+fieldset.field{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem}
+fieldset.field legend{font-weight:600;padding:0 .3rem}
+fieldset.field label{display:flex;gap:.5rem;align-items:flex-start;font-weight:400;margin:.3rem 0}
 .field.invalid input,.field.invalid select{border-color:var(--err)}
 input,select,button{font:inherit}
 input[type=text],input[type=password],input[type=date],input[type=search],select{width:100%;max-width:28rem;padding:.45rem .5rem;border:1px solid #b9c3d3;border-radius:5px;background:#fff}
 button,.button{display:inline-block;background:var(--accent);color:#fff;border:0;border-radius:5px;padding:.5rem .9rem;text-decoration:none;cursor:pointer}
 button.secondary,.button.secondary{background:#e7ecf5;color:var(--fg)}
 button.danger,.button.danger{background:var(--err)}
+button:disabled{opacity:.5;cursor:default}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem}
 .actions form{margin:0}
 table{width:100%;border-collapse:collapse;background:var(--card)}

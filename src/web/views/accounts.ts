@@ -123,12 +123,24 @@ export const accountTemplates = {
   accountDelete: `<% layout("@layout") %>
 <h1>Supprimer le service <%= it.prm %> ?</h1>
 <div class="card">
-<p>La collecte des données de ce compteur s'arrête. Le compteur et les mesures déjà collectées sont conservés.
+<p>La collecte des données de ce compteur s'arrête.
 Pour reprendre plus tard, reconnectez le compteur (il faudra peut-être d'abord retirer l'autorisation dans votre espace client Enedis).</p>
-<form method="post" action="/notificationAccount/<%= it.id %>/delete" class="actions">
+<form method="post" action="/notificationAccount/<%= it.id %>/delete" id="delete-form">
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
-  <button type="submit" class="danger">Supprimer le service</button>
-  <a class="button secondary" href="/notificationAccount/<%= it.id %>">Annuler</a>
+  <% if (it.shared) { %>
+  <p class="notice info" id="shared">Un autre de vos services utilise ce compteur : ses mesures sont conservées tant que cet autre service existe.</p>
+  <input type="hidden" name="data" value="keep">
+  <% } else { %>
+  <fieldset class="field" id="data-choice">
+    <legend>Les mesures déjà collectées</legend>
+    <label><input type="radio" name="data" value="erase" checked> Effacer aussi le compteur et toutes ses mesures (courbes, relevés journaliers, suivi de complétude, statistiques envoyées à Home Assistant)</label>
+    <label><input type="radio" name="data" value="keep"> Garder le compteur et ses mesures</label>
+  </fieldset>
+  <% } %>
+  <div class="actions">
+    <button type="submit" class="danger">Supprimer le service</button>
+    <a class="button secondary" href="/notificationAccount/<%= it.id %>">Annuler</a>
+  </div>
 </form>
 </div>`,
 };
