@@ -15,6 +15,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
 import { hashPassword } from "../../src/auth/password.js";
+import { addDays, parisToday } from "../../src/domain/time.js";
 import { ROLE_ADMIN, ROLE_USER } from "../../src/store/index.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
 
@@ -135,8 +136,13 @@ describe.skipIf(!available && !REQUIRE)("browser: connecting a meter", () => {
     await shot(page, "card-not-connected");
     // The PRM first: a wrong one is refused in French, then the right one goes on to Enedis.
     await page.fill("#f-prm", "2251691471427");
+    const refused = page.waitForResponse((r) => r.url().endsWith("/dataConnect/authorize"));
     await page.click("#connect-linky");
     await page.waitForURL((u) => u.pathname === "/dataConnect/authorize");
+    expect((await refused).status()).toBe(400);
+    // That 400 is the one asked for: only the others are problems.
+    const at = problems.findIndex((p) => p.startsWith("400 ") && p.endsWith("/dataConnect/authorize"));
+    if (at >= 0) problems.splice(at, 1);
     expect(await page.textContent(".field .error")).toContain("14 chiffres");
     await shot(page, "prm-form-error");
     await page.fill("#f-prm", "22516914714270");
@@ -154,6 +160,11 @@ describe.skipIf(!available && !REQUIRE)("browser: connecting a meter", () => {
     await server.web.background.idle();
     await page.reload();
     await page.click("#open-linky");
+    await page.waitForSelector("#daily-table");
+    // The month of a week ago: whatever today's date (this test runs on the real clock), it holds at
+    // least that day and the six after it, all within the first sync's month of history.
+    const weekAgo = addDays(parisToday(Date.now()), -7);
+    await page.goto(`${page.url().split("?")[0]}?view=month&date=${weekAgo}`);
     await page.waitForSelector("#daily-table");
     const rows = await page.locator("#daily-table tbody tr").count();
     expect(rows).toBeGreaterThan(5);
