@@ -90,6 +90,8 @@ describe("consent v2 (default)", () => {
     const token = await f.ctx.store.secrets.tokenStore().load();
     const log = f.logs.join("\n");
     expect(log).toContain(`first sync of account ${accounts[0]!.id}`);
+    // Finding 10: the consent's and the first sync's lines name the account, never the PRM.
+    expect(log).not.toMatch(/(?<![0-9])[0-9]{14}(?![0-9])/);
     expect(log).not.toContain(state);
     expect(log).not.toContain(token!.accessToken);
   });
