@@ -50,7 +50,7 @@ export const consentTemplates = {
       Rien n'est rattaché au second ; l'accès du premier à ce compteur est suspendu (ses données sont gardées) jusqu'à votre décision.
       Un foyer de deux personnes peut partager un compteur.</li>
     <li><strong>Consentement v1</strong> (<code>enedis.consent = v1</code>) : Enedis confirme seulement que le compteur est partagé avec
-      l'application, pas par qui. <% if (it.v1) { %>Ce site est en v1 : <% } %>dès qu'il y a plus d'un utilisateur, chaque nouveau compteur
+      l'application, pas par qui. <% if (it.v1) { %>Ce site est en v1 : d<% } else { %>D<% } %>ès qu'il y a plus d'un utilisateur, chaque nouveau compteur
       attend votre approbation, ainsi que tout compteur déjà détenu par un autre utilisateur (même supprimé).
       Avec un seul utilisateur, aucune approbation n'est demandée.</li>
   </ul>
