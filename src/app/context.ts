@@ -141,6 +141,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     generation: config.enedis.api,
     credentials: config.enedis.credentials,
     timeoutMs: config.enedis.timeoutMs,
+    maxBodyBytes: config.enedis.maxBodyBytes,
     now,
     limiter,
     // One application token for every account and process, kept encrypted in the database.

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { isLocalDate, isoUtc, parisDayStartMs } from "../domain/time.js";
 import { isUsagePointId, DATASET_KEYS, type DatasetKey } from "../domain/types.js";
 import { datasetKeyOf, exportChunks, type ExportFormat, type ExportRange } from "../export/format.js";
-import type { Store } from "../store/index.js";
+import { describeStorageError, type Store } from "../store/index.js";
 import type { SyncProgress } from "../sync/account-sync.js";
 import {
   apisNotSubscribed,
@@ -21,7 +21,7 @@ import { CliError, EXIT_FAILURE, EXIT_USAGE, printResult } from "./output.js";
 
 /** An account that could not be synced (recorded as a failed run in the summary). */
 function failedRun(account: Account, nowMs: number, e: unknown): AccountRunResult {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = describeStorageError(e)?.message ?? (e instanceof Error ? e.message : String(e));
   return {
     account,
     outcome: {

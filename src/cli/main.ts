@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { withoutPrms } from "../domain/redact.js";
+import { describeStorageError } from "../store/errors.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from "./output.js";
 import { registerCommands } from "./commands.js";
 
@@ -35,9 +36,9 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     // Not one of our explained failures: its text may come from anywhere (keep PRMs out of the logs).
-    process.stderr.write(
-      `linky-dataconnect: ${withoutPrms(err instanceof Error ? err.message : String(err))}\n`,
-    );
+    const storage = describeStorageError(err);
+    const message = storage?.message ?? (err instanceof Error ? err.message : String(err));
+    process.stderr.write(`linky-dataconnect: ${withoutPrms(message)}\n`);
     return EXIT_FAILURE;
   }
 }

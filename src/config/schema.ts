@@ -59,6 +59,11 @@ export const enedisSchema = z
     apiUrl: z.string().url().optional().describe("API gateway base URL (default from `env`)"),
     authorizeUrl: z.string().url().optional().describe("Consent page base URL (default from `env`)"),
     timeoutMs: positiveInt.default(30_000).describe("Timeout of every Enedis call, in ms"),
+    maxBodyBytes: positiveInt
+      .default(8 * 1024 * 1024)
+      .describe(
+        "Largest Enedis answer read, in bytes; a larger one is refused unread as a transient error (the largest real answer is about 100 kB)",
+      ),
     dailyWindowDays: positiveInt.max(366).default(365).describe("Days per call for daily datasets"),
     credentials: z
       .enum(["basic", "form"])
@@ -242,6 +247,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "ENEDIS_CONSENT", path: "enedis.consent" },
   { env: "ENEDIS_QUOTA_PER_SECOND", path: "enedis.quota.perSecond", type: "number" },
   { env: "ENEDIS_QUOTA_PER_HOUR", path: "enedis.quota.perHour", type: "number" },
+  { env: "ENEDIS_MAX_BODY_BYTES", path: "enedis.maxBodyBytes", type: "number" },
   { env: "ENEDIS_QUOTA_INTERACTIVE_SHARE", path: "enedis.quota.interactiveShare", type: "number" },
   { env: "ENEDIS_API_URL", path: "enedis.apiUrl" },
   { env: "ENEDIS_AUTHORIZE_URL", path: "enedis.authorizeUrl" },

@@ -46,6 +46,8 @@ export interface DataConnectClientOptions {
   generation?: Generation;
   credentials?: "basic" | "form";
   timeoutMs?: number;
+  /** Largest answer read (default `DEFAULT_MAX_BODY_BYTES`). */
+  maxBodyBytes?: number;
   fetch?: typeof fetch;
   now?: () => number;
   limiter?: QuotaLimiter;
@@ -101,6 +103,7 @@ export class DataConnectClient {
     };
     if (opts.fetch) httpOpts.fetch = opts.fetch;
     if (opts.timeoutMs) httpOpts.timeoutMs = opts.timeoutMs;
+    if (opts.maxBodyBytes) httpOpts.maxBodyBytes = opts.maxBodyBytes;
     httpOpts.onCall = (e) => {
       opts.onCall?.(e);
       for (const l of this.callListeners) l(e);

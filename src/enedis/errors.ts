@@ -40,6 +40,15 @@ export function readErrorBody(body: unknown): EnedisErrorBody {
         return { message: trimmed.slice(0, 200) };
       }
     }
+    if (trimmed.startsWith("<")) {
+      // A proxy's or a maintenance page: say so, with its words (title or text), not its markup.
+      const title = /<title[^>]*>([^<]*)<\/title>/i.exec(trimmed)?.[1];
+      const text = (title ?? trimmed.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]*>/g, " "))
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 80);
+      return { message: `an HTML page (a proxy or an outage?)${text ? `: ${text}` : ""}` };
+    }
     return trimmed ? { message: trimmed.slice(0, 200) } : {};
   }
   if (Array.isArray(body)) return body.length > 0 ? readErrorBody(body[0]) : {};

@@ -7,6 +7,7 @@
 import {
   QuotaExceededError,
   TokenRefusedError,
+  TransientError,
   type ErrorDetails,
   type LinkyError,
 } from "../domain/errors.js";
@@ -39,6 +40,42 @@ export interface EnedisHttpOptions {
   maxQuotaBackoffMs?: number;
   onCall?: (e: CallEvent) => void;
   userAgent?: string;
+  /** Bodies longer than this are refused unread (default 8 MiB; the largest real answer is ~100 kB). */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The body as text, read up to `max` bytes: a larger one (announced or streamed) is refused with a
+ * transient error, so that a broken proxy or a lying server can cost neither memory nor a parse.
+ */
+async function readCapped(res: Response, max: number, api: string): Promise<string> {
+  const tooLarge = () =>
+    new TransientError(
+      `answer larger than ${Math.round(max / 1024)} KiB refused (a proxy or an outage?): nothing stored`,
+      { api, status: res.status },
+    );
+  const announced = Number(res.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(announced) && announced > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 export interface RequestSpec {
@@ -121,8 +158,12 @@ export class EnedisHttp {
       };
       if (spec.json !== undefined) init.body = JSON.stringify(spec.json);
       res = await doFetch(this.url(spec.path, spec.query), init);
-      text = await res.text();
+      text = await readCapped(res, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, spec.api);
     } catch (e) {
+      if (e instanceof TransientError) {
+        event(null, e);
+        throw e;
+      }
       const err = transportError(`${spec.method} ${spec.path} failed`, e, spec.api);
       event(null, err);
       throw err;
@@ -130,7 +171,7 @@ export class EnedisHttp {
     if (res.ok) {
       this.quotaStrikes.delete(spec.api);
       try {
-        const body = parseJsonBody(text, { api: spec.api });
+        const body = parseJsonBody(text, { api: spec.api, contentType: res.headers.get("content-type") });
         event(res.status);
         return body;
       } catch (e) {

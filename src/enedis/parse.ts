@@ -40,6 +40,61 @@ interface RawPoint {
   label: string;
   value: number | null;
   stepMin: number | null;
+  /** Where it sits in the body (`grandeur[0].points[12]`), for messages. */
+  at?: string;
+}
+
+/** Steps a Linky load curve can have, in minutes (Enedis: 10, 15, 30 or 60; 5 on some meters). */
+const POSSIBLE_STEPS_MIN = new Set([5, 10, 15, 20, 30, 60]);
+
+/** A step field (`PT30M`): absent is null; present, it must be readable and possible. */
+function stepOf(raw: unknown, at: string, ctx: ParseContext): number | null {
+  if (raw === undefined || raw === null || raw === "") return null;
+  const text = str(raw);
+  const min = text === null ? null : parseStepMinutes(text);
+  if (min === null) throw malformed(`${at}: step "${String(text ?? typeof raw)}" unreadable`, ctx);
+  // Daily steps (P1D) are not minutes and never reach here as such: parseStepMinutes reads PTxxM only.
+  if (!POSSIBLE_STEPS_MIN.has(min)) throw malformed(`${at}: impossible step of ${min} minutes`, ctx);
+  return min;
+}
+
+/**
+ * The points of a series, read strictly: a list of objects, each with a time label and a value that is a
+ * number, a numeric string or an explicit absence (`null`, `""`, `"null"`: a missing measure). Anything
+ * else is a body of the wrong shape: an error to retry, never "no data".
+ */
+function rawPoints(
+  list: unknown,
+  at: string,
+  ctx: ParseContext,
+  keys: { label: string; value: string; step: string | null },
+): RawPoint[] {
+  if (!Array.isArray(list)) throw malformed(`${at} is ${list === undefined ? "missing" : "not a list"}`, ctx);
+  return list.map((p: unknown, i): RawPoint => {
+    const where = `${at}[${i}]`;
+    if (!isRecord(p)) throw malformed(`${where} is not an object`, ctx);
+    const label = str(p[keys.label]);
+    if (!label) throw malformed(`${where}.${keys.label} (its time) is missing`, ctx);
+    const raw = p[keys.value];
+    if (raw !== undefined && raw !== null && typeof raw !== "number" && typeof raw !== "string")
+      throw malformed(`${where}.${keys.value} is not a number`, ctx);
+    if (typeof raw === "number" && !Number.isFinite(raw))
+      throw malformed(`${where}.${keys.value} is not a finite number`, ctx);
+    return {
+      label,
+      value: measureValue(raw),
+      stepMin: keys.step === null ? null : stepOf(p[keys.step], `${where}.${keys.step}`, ctx),
+      at: where,
+    };
+  });
+}
+
+/** The answer must be the meter asked for (a proxy mixing answers up, or a server bug). */
+function checkMeter(given: unknown, field: string, ctx: ParseContext): void {
+  if (given === undefined || given === null || ctx.usagePointId === "") return;
+  // The PRMs themselves stay out of the message: it is logged.
+  if (str(given) !== ctx.usagePointId)
+    throw malformed(`${field} is another meter's than the one asked for`, ctx);
 }
 
 function curveReadings(points: RawPoint[], ctx: ParseContext, fallbackStep: number | null): Reading[] {
@@ -64,15 +119,31 @@ function curveReadings(points: RawPoint[], ctx: ParseContext, fallbackStep: numb
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
 }
 
-function dailyReadings(points: RawPoint[], ctx: ParseContext): Reading[] {
-  const byStart = new Map<number, Reading>();
-  for (const p of points) {
+/**
+ * The day of each daily point, in order: a day given twice (which value would be right?) or a day before
+ * the previous one (a shuffled answer) makes the whole answer suspect.
+ */
+function dailyDays(points: RawPoint[], ctx: ParseContext, what: string): LocalDate[] {
+  const days: LocalDate[] = [];
+  points.forEach((p, i) => {
     const day = datePart(p.label);
-    if (!day) throw malformed(`daily date "${p.label}"`, ctx);
-    const startMs = parisDayStartMs(day);
-    byStart.set(startMs, { startMs, lengthMin: parisDayLengthMin(day), value: p.value });
-  }
-  return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
+    if (!day) throw malformed(`${p.at ?? `points[${i}]`}: ${what} date "${p.label}" unreadable`, ctx);
+    const prev = days[days.length - 1];
+    if (prev !== undefined && day === prev)
+      throw malformed(`${p.at ?? `points[${i}]`}: ${what} date ${day} given twice`, ctx);
+    if (prev !== undefined && day < prev)
+      throw malformed(`${p.at ?? `points[${i}]`}: ${what} date ${day} after ${prev} (unsorted)`, ctx);
+    days.push(day);
+  });
+  return days;
+}
+
+function dailyReadings(points: RawPoint[], ctx: ParseContext): Reading[] {
+  return dailyDays(points, ctx, "daily").map((day, i) => ({
+    startMs: parisDayStartMs(day),
+    lengthMin: parisDayLengthMin(day),
+    value: (points[i] as RawPoint).value,
+  }));
 }
 
 /** The peak's instant from its Paris label; in the repeated autumn hour the earlier instant is taken. */
@@ -83,19 +154,15 @@ function peakInstant(label: string): number | null {
 }
 
 function maxPowerReadings(points: RawPoint[], ctx: ParseContext): Reading[] {
-  const byStart = new Map<number, Reading>();
-  for (const p of points) {
-    const day = datePart(p.label);
-    if (!day) throw malformed(`max power date "${p.label}"`, ctx);
-    const startMs = parisDayStartMs(day);
-    byStart.set(startMs, {
-      startMs,
+  return dailyDays(points, ctx, "max power").map((day, i) => {
+    const p = points[i] as RawPoint;
+    return {
+      startMs: parisDayStartMs(day),
       lengthMin: parisDayLengthMin(day),
       value: p.value,
       peakAtMs: peakInstant(p.label),
-    });
-  }
-  return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
+    };
+  });
 }
 
 function toReadings(
@@ -116,13 +183,21 @@ function toReadings(
   }
 }
 
+/** True when a body is an HTML page (a proxy's error page, a maintenance page, a captive portal). */
+export function looksLikeHtml(text: string, contentType?: string | null): boolean {
+  return /^\s*</.test(text) || /text\/html/i.test(contentType ?? "");
+}
+
 /** Parses a body that may arrive as text labelled `application/octet-stream`. */
-export function parseJsonBody(text: string, ctx: { api?: string }): unknown {
+export function parseJsonBody(text: string, ctx: { api?: string; contentType?: string | null }): unknown {
+  const where = { usagePointId: "", from: "", to: "", ...(ctx.api ? { api: ctx.api } : {}) };
+  if (text.length > 0 && looksLikeHtml(text, ctx.contentType))
+    throw malformed("an HTML page where JSON was expected (a proxy or an outage?)", where);
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    const what = text.length === 0 ? "empty body" : `body is not JSON (${text.length} bytes, truncated?)`;
-    throw malformed(what, { usagePointId: "", from: "", to: "", ...ctx });
+    const what = text.length === 0 ? "empty body" : `body is not JSON (${text.length} bytes, cut short?)`;
+    throw malformed(what, where);
   }
 }
 
@@ -158,18 +233,20 @@ export function parseMeasures2026(spec: DatasetSpec, body: unknown, ctx: ParseCo
     batch.readings = parseIndex2026(spec, body);
     return batch;
   }
-  const series = pickSeries(arr(body.grandeur), spec);
+  checkMeter(body.idPrm, "idPrm", ctx);
+  if (body.grandeur !== undefined && body.grandeur !== null && !Array.isArray(body.grandeur))
+    throw malformed("grandeur is not a list", ctx);
+  const grandeurs = arr(body.grandeur);
+  const series = pickSeries(grandeurs, spec);
   if (!series) return batch; // a 200 without series: no data (seen on mocks)
   const scale = unitScale(series.unite);
-  const topStep = parseStepMinutes(str(body.pas) ?? "");
-  const points: RawPoint[] = [];
-  for (const p of arr(series.points)) {
-    if (!isRecord(p)) continue;
-    const label = str(p.d);
-    if (!label) continue;
-    const v = measureValue(p.v);
-    points.push({ label, value: v === null ? null : v * scale, stepMin: parseStepMinutes(str(p.p) ?? "") });
-  }
+  const topStep = spec.kind === "curve" ? stepOf(body.pas, "pas", ctx) : null;
+  const at = `grandeur[${grandeurs.indexOf(series)}].points`;
+  const step = spec.kind === "curve" ? "p" : null;
+  const points = rawPoints(series.points, at, ctx, { label: "d", value: "v", step }).map((p) => ({
+    ...p,
+    value: p.value === null ? null : p.value * scale,
+  }));
   batch.readings = toReadings(spec, points, ctx, topStep);
   return batch;
 }
@@ -227,27 +304,31 @@ export function parseIndex2026(spec: DatasetSpec, body: Record<string, unknown>)
 export function parseMeterReadingV5(spec: DatasetSpec, body: unknown, ctx: ParseContext): ReadingBatch {
   if (!isRecord(body) || !isRecord(body.meter_reading)) throw malformed("no meter_reading in the body", ctx);
   const mr = body.meter_reading;
+  checkMeter(mr.usage_point_id, "meter_reading.usage_point_id", ctx);
   const readingType = isRecord(mr.reading_type) ? mr.reading_type : {};
   const scale = unitScale(readingType.unit);
-  const points: RawPoint[] = [];
-  for (const p of arr(mr.interval_reading)) {
-    if (!isRecord(p)) continue;
-    const label = str(p.date);
-    if (!label) continue;
-    const v = measureValue(p.value);
-    points.push({
-      label,
-      value: v === null ? null : v * scale,
-      stepMin: parseStepMinutes(str(p.interval_length) ?? ""),
-    });
-  }
+  const curve = spec.kind === "curve";
+  const points = rawPoints(mr.interval_reading, "meter_reading.interval_reading", ctx, {
+    label: "date",
+    value: "value",
+    step: "interval_length",
+  }).map((p) => ({
+    ...p,
+    value: p.value === null ? null : p.value * scale,
+    stepMin: curve ? p.stepMin : null,
+  }));
   const batch: ReadingBatch = {
     usagePointId: ctx.usagePointId,
     dataset: spec.key,
     unit: spec.unit,
     from: ctx.from,
     to: ctx.to,
-    readings: toReadings(spec, points, ctx, parseStepMinutes(str(readingType.measuring_period) ?? "")),
+    readings: toReadings(
+      spec,
+      points,
+      ctx,
+      curve ? stepOf(readingType.measuring_period, "meter_reading.reading_type.measuring_period", ctx) : null,
+    ),
   };
   const quality = str(mr.quality);
   if (quality) batch.quality = quality;

@@ -90,6 +90,19 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
+
+  /**
+   * SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error); our ROLLBACK
+   * then fails with "cannot rollback - no transaction is active", and that error would hide the real
+   * one. Nothing is left to undo in that case: say nothing, let the original error through.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (e) {
+      if (!/no transaction is active/i.test(String((e as Error).message))) throw e;
+    }
+  }
 }
 
 class LinkySqliteDialect extends SqliteDialect {

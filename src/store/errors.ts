@@ -81,3 +81,52 @@ export function translateDbError(e: unknown, what: string): unknown {
   }
   return e;
 }
+
+/** The database cannot take writes: a full disk, a read-only file system, files we may not write. */
+export class StorageUnavailableError extends StoreError {}
+
+const DISK_FULL = new Set(["SQLITE_FULL", "ENOSPC", "53100", "EDQUOT"]);
+const READ_ONLY = new Set([
+  "SQLITE_READONLY",
+  "SQLITE_READONLY_DBMOVED",
+  "SQLITE_READONLY_DIRECTORY",
+  "SQLITE_READONLY_RECOVERY",
+  "SQLITE_READONLY_CANTLOCK",
+  "SQLITE_READONLY_ROLLBACK",
+  "SQLITE_CANTOPEN",
+  "EROFS",
+  "EACCES",
+  "EPERM",
+  "25006",
+]);
+
+/**
+ * The plain-words version of a storage failure (what happened, that nothing was half-written, what to
+ * do), or undefined when `e` is not one. Looks through `cause` chains.
+ */
+export function describeStorageError(e: unknown): StorageUnavailableError | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    if (cur instanceof StorageUnavailableError) return cur;
+    const code = driverError(cur)?.code;
+    const message = String(driverError(cur)?.message ?? "");
+    const full =
+      (typeof code === "string" && DISK_FULL.has(code)) || /database or disk is full/i.test(message);
+    if (full) {
+      return new StorageUnavailableError(
+        "the disk holding the database is full: nothing was half-written (the transaction was rolled back); free some space (or move DATA_DIR to a larger disk) and run again: the sync resumes where it stopped",
+        { cause: e },
+      );
+    }
+    const readOnly =
+      (typeof code === "string" && (READ_ONLY.has(code) || code.startsWith("SQLITE_READONLY"))) ||
+      /read-only|readonly database|unable to open database file/i.test(message);
+    if (readOnly) {
+      return new StorageUnavailableError(
+        "the database cannot be written (read-only file system, or files this user may not write): nothing was half-written; check the data directory's mount and owner (DATA_DIR), then run again",
+        { cause: e },
+      );
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -150,6 +150,8 @@ export {
   NotFoundError,
   CorruptRowError,
   MigrationError,
+  StorageUnavailableError,
+  describeStorageError,
 } from "./errors.js";
 export * from "./repositories/users.js";
 export * from "./repositories/senders.js";

@@ -37,6 +37,8 @@ import {
 } from "../domain/time.js";
 import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js";
 import type { DataConnectClient } from "../enedis/client.js";
+import { checkPlausible } from "./plausibility.js";
+import { describeStorageError } from "../store/errors.js";
 import { allDatasets, datasetSpec, MEASURES_API_2026, type DatasetSpec } from "../enedis/datasets/index.js";
 import { ITC_APIS, SUBSCRIBED_SERVICES_API } from "../enedis/generations.js";
 import { splitRange, type Window } from "../enedis/windows.js";
@@ -258,12 +260,15 @@ export class AccountSync {
       await this.refreshContract();
       await this.syncDatasets(datasets, outcome);
       const entries = Object.entries(outcome.datasets);
+      // Datasets that do not apply to this meter neither succeed nor fail: when every one that applies
+      // failed, the sync failed (and `sync` exits 1), however many others do not apply.
+      const applicable = entries.filter(([, d]) => d.outcome !== "not_applicable").length;
       const failed = entries.filter(([, d]) => d.outcome === "failed").length;
       const waiting = entries.filter(
         ([, d]) => d.outcome === "no_data_yet" || d.outcome === "partial",
       ).length;
       outcome.outcome =
-        failed === 0 && waiting === 0 ? "ok" : failed > 0 && failed === entries.length ? "failed" : "partial";
+        failed === 0 && waiting === 0 ? "ok" : failed > 0 && failed === applicable ? "failed" : "partial";
       const notes = entries.filter(([, d]) => d.message).map(([k, d]) => `${k}: ${d.message}`);
       outcome.message = notes.length > 0 ? notes.join("; ") : null;
       const blocked = [...this.waitingOn.values()][0];
@@ -289,9 +294,7 @@ export class AccountSync {
         outcome.message =
           e instanceof ApiNotSubscribedError
             ? `operator action needed: ${e.message}`
-            : e instanceof Error
-              ? e.message
-              : String(e);
+            : (describeStorageError(e)?.message ?? (e instanceof Error ? e.message : String(e)));
       }
     }
     outcome.calls = this.calls;
@@ -668,10 +671,21 @@ export class AccountSync {
       });
       const retriesBefore = this.retries;
       try {
+        const api = this.deps.client.measureApi(dataset);
         const batch = await this.withRetries(() =>
-          this.callApi(this.deps.client.measureApi(dataset), () =>
-            this.deps.client.readings(dataset, this.account.usagePointId, w),
-          ),
+          this.callApi(api, async () => {
+            const b = await this.deps.client.readings(dataset, this.account.usagePointId, w);
+            // A lying answer is refused before anything of it is stored (and retried like an outage).
+            const spec = datasetSpec(dataset);
+            checkPlausible(b.readings, {
+              kind: spec.kind,
+              unit: spec.unit,
+              window: w,
+              nowMs: this.now(),
+              ...(api ? { api } : {}),
+            });
+            return b;
+          }),
         );
         this.noteCommit(ds, await this.commitWindow(w, batch.readings));
       } catch (e) {

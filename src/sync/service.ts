@@ -3,7 +3,7 @@ import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
 import type { DataConnectClient } from "../enedis/client.js";
 import { findImplementation } from "../senders/registry.js";
-import type { Store } from "../store/index.js";
+import { describeStorageError, type Store } from "../store/index.js";
 import type { Account, SyncOutcome } from "../store/repositories/accounts.js";
 import { AccountSync, DEFAULT_SYNC_SETTINGS, type SyncProgress, type SyncSettings } from "./account-sync.js";
 import { apiSubscriptionsOf, syncStoreOf } from "./store-adapter.js";
@@ -111,14 +111,15 @@ export async function syncAccounts(
       results.push(await syncOneAccount(deps, account, settings));
     } catch (e) {
       // A failing account never stops the others.
-      deps.log?.(`account ${account.id}: ${e instanceof Error ? e.message : String(e)}`);
+      const message = describeStorageError(e)?.message ?? (e instanceof Error ? e.message : String(e));
+      deps.log?.(`account ${account.id}: ${message}`);
       results.push({
         account,
         outcome: {
           started_at_ms: deps.now(),
           finished_at_ms: deps.now(),
           outcome: "failed",
-          message: e instanceof Error ? e.message : String(e),
+          message,
           calls: 0,
           retries: 0,
           datasets: {},

@@ -44,8 +44,13 @@ describe("reading Enedis error bodies", () => {
       message: "SLA dépassé",
     });
     expect(readErrorBody("<html>Service unavailable</html>")).toEqual({
-      message: "<html>Service unavailable</html>",
+      message: "an HTML page (a proxy or an outage?): Service unavailable",
     });
+    expect(
+      readErrorBody(
+        "<!doctype html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+      ),
+    ).toEqual({ message: "an HTML page (a proxy or an outage?): 502 Bad Gateway" });
     expect(readErrorBody('{"code": "trunc')).toEqual({ message: '{"code": "trunc' });
     expect(readErrorBody(null)).toEqual({});
   });
