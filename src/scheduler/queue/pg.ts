@@ -398,7 +398,8 @@ export class PgQueue implements JobQueue {
         .then(() => old.promise)
         .then(
           () => undefined,
-          (e: unknown) => this.log(`job queue: retired runner: ${e instanceof Error ? e.message : String(e)}`),
+          (e: unknown) =>
+            this.log(`job queue: retired runner: ${e instanceof Error ? e.message : String(e)}`),
         )
         .finally(() => this.retiring.delete(retired));
       this.retiring.add(retired);
@@ -419,7 +420,9 @@ export class PgQueue implements JobQueue {
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           if (Date.now() - since >= giveUp) {
-            this.log(`job queue: runner not rebuilt in ${Math.round(giveUp / 1000)} s (${message}); giving up`);
+            this.log(
+              `job queue: runner not rebuilt in ${Math.round(giveUp / 1000)} s (${message}); giving up`,
+            );
             this.opts.onFatal?.(e);
             return;
           }
@@ -489,7 +492,10 @@ export class PgQueue implements JobQueue {
             this.seenFree.delete(r.locked_by);
             continue;
           }
-          await client.query("select pg_advisory_unlock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, r.locked_by]);
+          await client.query("select pg_advisory_unlock($1, hashtext($2))", [
+            PRESENCE_LOCK_CLASS,
+            r.locked_by,
+          ]);
           // Our own dead workers are dead for sure; another process' may be reconnecting.
           const own = this.formerWorkers.has(r.locked_by);
           const since = this.seenFree.get(r.locked_by) ?? Date.now();
