@@ -417,7 +417,8 @@ export class Scheduler {
     }
     if (job.mode === "backfill") {
       // A second backfill job (the dispatcher's, added while the chain's ran) finds the history done.
-      if (backfillBacklog(account, now(), this.deps.syncSettings) === 0) return;
+      if (account.config.dataset_keys && backfillBacklog(account, now(), this.deps.syncSettings) === 0)
+        return;
       const load = (await this.deps.quotaLoad?.()) ?? 0;
       if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
         // The fresh syncs need the quota: try again in a while.
