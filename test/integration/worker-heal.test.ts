@@ -19,15 +19,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
-import { DataConnectClient } from "../../src/enedis/client.js";
-import { MemoryQueue } from "../../src/scheduler/queue/memory.js";
-import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/index.js";
 import { openStore, type Store } from "../../src/store/index.js";
-import { syncSettingsOf } from "../../src/sync/service.js";
 import { simulatorEnv, snapshotDifference, spawnCli, syncSnapshot, type RunningCli } from "../helpers/cli.js";
 import { REQUIRE_SERVICES } from "../helpers/db.js";
+import { runReferenceScheduler } from "../helpers/reference.js";
 import { clusterProbe, startCluster, type PgCluster } from "../helpers/pg-cluster.js";
 
 /** 2026-11-28 11:00 Paris: D-1 is published, nothing happens near 08:00 during the test. */
@@ -157,37 +153,17 @@ if (!probe.ok && !REQUIRE_SERVICES) {
             },
           });
 
-        // The fault-free reference: the same scheduler in this process, in-process queue, no limiter.
+        // The fault-free reference (test/helpers/reference.ts).
         const refStore = await openStore({ url: c.url("reference"), dataDir: dir, secretKey: SECRET_KEY });
         stores.push(refStore);
-        {
-          const config = loadConfig({ env: envAt(c.url("reference")) as NodeJS.ProcessEnv });
-          const now = () => T0 + (Date.now() - started);
-          const queue = new MemoryQueue({ concurrency: 4, now });
-          const scheduler = new Scheduler(
-            {
-              store: refStore,
-              client: new DataConnectClient({
-                apiUrl: sim.url,
-                clientId: "simulator-client",
-                clientSecret: "simulator-secret",
-                now,
-                tokenStore: refStore.secrets.tokenStore(),
-                windows: { dailyWindowDays: config.enedis.dailyWindowDays },
-              }),
-              queue,
-              config,
-              now,
-              log: () => undefined,
-              syncSettings: syncSettingsOf(config),
-            },
-            { instanceId: "reference" },
-          );
-          await queue.start((job) => scheduler.handle(job));
-          expect(await scheduler.dispatch(Math.floor(now() / 60_000) * 60_000)).toBe(1);
-          await queue.drain();
-          await queue.stop();
-        }
+        expect(
+          await runReferenceScheduler({
+            store: refStore,
+            simulatorUrl: sim.url,
+            env: envAt(c.url("reference")),
+            now: () => T0 + (Date.now() - started),
+          }),
+        ).toBe(1);
         const reference = await syncSnapshot(refStore);
         const refCurve = reference.curve.length;
         expect(refCurve).toBeGreaterThan(20_000);
