@@ -54,7 +54,11 @@ export function registerServeCommand(program: Command): void {
       // The scheduler (issue "Scheduling"): in-process queue on SQLite, the PostgreSQL queue shared with
       // `worker` processes on PostgreSQL; --no-scheduler leaves it out.
       const lifecycles: Lifecycle[] = [];
-      if (flags.scheduler) lifecycles.push(schedulerLifecycle(ctx));
+      // On PostgreSQL, a job queue that cannot rebuild its runner stops the process (exit 1), so that a
+      // supervisor restarts it, rather than leaving a web server whose syncs never run.
+      let fatal: (() => void) | null = null;
+      const failed = new Promise<"fatal">((resolve) => (fatal = () => resolve("fatal")));
+      if (flags.scheduler) lifecycles.push(schedulerLifecycle(ctx, { onFatal: () => fatal?.() }));
       else log("serve: scheduler disabled (--no-scheduler)");
       // Publishers (issue "Home Assistant and MQTT"): MQTT discovery with `mqtt.url`, the statistics import
       // with `homeassistant.url`/`token`; started after the scheduler, stopped before it.
@@ -87,8 +91,11 @@ export function registerServeCommand(program: Command): void {
       // The URL on stdout too, for scripts (`--json` gives it as JSON).
       if (g.json) process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
       else process.stdout.write(`${server.url}\n`);
-      const signal = await untilSignal();
-      log(`serve: ${signal}, stopping`);
+      const signal = await Promise.race([untilSignal(), failed]);
+      if (signal === "fatal") {
+        log("serve: the job queue stopped on an error; exiting so that a supervisor restarts serve");
+        process.exitCode = EXIT_FAILURE;
+      } else log(`serve: ${signal}, stopping`);
       await server.stop();
       await ctx.close();
     });

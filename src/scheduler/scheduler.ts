@@ -94,8 +94,16 @@ const REAL_TIMERS: SchedulerTimers = {
 
 const MINUTE = 60_000;
 
-/** Backfill windows still to fetch for an account (its share of the catch-up backlog). */
-export function backfillBacklog(account: Account, nowMs: number, settings: Partial<SyncSettings>): number {
+/**
+ * Backfill windows still to fetch for an account (its share of the catch-up backlog); with the client's
+ * daily window size (`enedis.dailyWindowDays`), the calls they take.
+ */
+export function backfillBacklog(
+  account: Account,
+  nowMs: number,
+  settings: Partial<SyncSettings>,
+  opts: { dailyWindowDays?: number } = {},
+): number {
   const keys = (account.config.dataset_keys ?? []) as DatasetKey[];
   let n = 0;
   for (const key of keys) {
@@ -112,7 +120,10 @@ export function backfillBacklog(account: Account, nowMs: number, settings: Parti
         activationDay: st.data_floor ?? null,
       },
       nowMs,
-      months === undefined ? {} : { backfillMonths: months },
+      {
+        ...(months === undefined ? {} : { backfillMonths: months }),
+        ...(opts.dailyWindowDays === undefined ? {} : { dailyWindowDays: opts.dailyWindowDays }),
+      },
     ).filter((w) => w.purpose === "backfill").length;
   }
   return n;
@@ -331,16 +342,27 @@ export class Scheduler {
         if (!found?.sender.cron) continue;
         if (!findImplementation(found.sender.implClass)?.dataSource) continue;
         const cron = this.cron(found.sender.cron);
-        if (!cron || cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length === 0)
-          continue;
-        if (!this.due(found.account, job)) continue;
-        const aj: AccountJob = { kind: "account", accountId: id, fireTimeMs: job.fireTimeMs, mode: "fresh" };
-        await this.deps.queue.add(aj, {
-          key: accountJobKey(id, "fresh"),
-          serialGroup: `account:${id}`,
-          priority: PRIORITY.fresh,
-          maxAttempts: 3,
-        });
+        const fires =
+          cron !== null &&
+          cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length > 0;
+        if (fires && this.due(found.account, job)) {
+          const aj: AccountJob = {
+            kind: "account",
+            accountId: id,
+            fireTimeMs: job.fireTimeMs,
+            mode: "fresh",
+          };
+          await this.deps.queue.add(aj, {
+            key: accountJobKey(id, "fresh"),
+            serialGroup: `account:${id}`,
+            priority: PRIORITY.fresh,
+            maxAttempts: 3,
+          });
+        } else if (this.backfillUnfinished(found.account, job)) {
+          // The backfill's continuation lives in the account's cursors, not only in the queue: a job chain
+          // lost with a process (the in-process queue of `serve`), or failed for good, goes on from here.
+          await this.enqueueBackfill(id, job.fireTimeMs);
+        }
       } catch (e) {
         // A failing account never stops the rest of its page.
         this.deps.log(`scheduler: account ${id}: ${e instanceof Error ? e.message : String(e)}`);
@@ -394,6 +416,9 @@ export class Scheduler {
       }
     }
     if (job.mode === "backfill") {
+      // A second backfill job (the dispatcher's, added while the chain's ran) finds the history done.
+      if (account.config.dataset_keys && backfillBacklog(account, now(), this.deps.syncSettings) === 0)
+        return;
       const load = (await this.deps.quotaLoad?.()) ?? 0;
       if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
         // The fresh syncs need the quota: try again in a while.
@@ -446,16 +471,31 @@ export class Scheduler {
         },
       );
     }
-    if (backfillBacklog(after, now(), this.deps.syncSettings) > 0) {
-      await queue.add(
-        { kind: "account", accountId: job.accountId, fireTimeMs: job.fireTimeMs, mode: "backfill" },
-        {
-          key: accountJobKey(job.accountId, "backfill"),
-          serialGroup: `account:${job.accountId}`,
-          priority: PRIORITY.backfill,
-          maxAttempts: 3,
-        },
-      );
-    }
+    if (backfillBacklog(after, now(), this.deps.syncSettings) > 0)
+      await this.enqueueBackfill(job.accountId, job.fireTimeMs);
+  }
+
+  /** One pending backfill job per account (its key dedupes the chain and the dispatcher's adds). */
+  private async enqueueBackfill(accountId: number, fireTimeMs: number): Promise<void> {
+    await this.deps.queue.add(
+      { kind: "account", accountId, fireTimeMs, mode: "backfill" },
+      {
+        key: accountJobKey(accountId, "backfill"),
+        serialGroup: `account:${accountId}`,
+        priority: PRIORITY.backfill,
+        maxAttempts: 3,
+      },
+    );
+  }
+
+  /**
+   * Whether an account that is not due for a fresh sync still has history to fetch: synced once (its
+   * datasets are known), not expired, not waiting for a retry time, with backfill windows left.
+   */
+  private backfillUnfinished(account: Account, job: PageJob): boolean {
+    const c = account.config;
+    if (c.expired || !c.dataset_keys) return false;
+    if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
+    return backfillBacklog(account, this.deps.now(), this.deps.syncSettings) > 0;
   }
 }

@@ -66,14 +66,25 @@ export async function operatorStatus(store: Store, config: Config, nowMs: number
   const settings = syncSettingsOf(config);
   const states: Record<AccountState, number> = { fresh: 0, behind: 0, expired: 0, failing: 0, new: 0 };
   let backlog = 0;
+  let waitUntil = nowMs;
   const details: AccountStatus[] = accounts.map((a) => {
     const { state, lag } = accountState(a, nowMs, budget.strideDays);
     states[state]++;
     const keys = a.config.dataset_keys?.length ?? 3;
     const behind = lag === null ? keys : lag > budget.strideDays ? keys * Math.ceil(lag / 7) : 0;
-    const history = a.config.expired ? 0 : lag === null ? 115 : backfillBacklog(a, nowMs, settings);
+    // What the account's cursors say is left (a first sync interrupted included); 115 calls (25 months of
+    // curve, 3 years of daily data) only for an account never synced, whose datasets are not known yet.
+    const windows = { dailyWindowDays: config.enedis.dailyWindowDays };
+    const history = a.config.expired
+      ? 0
+      : lag === null && !a.config.dataset_keys
+        ? 115
+        : backfillBacklog(a, nowMs, settings, windows);
     const own = a.config.expired ? 0 : history + behind;
     backlog += own;
+    // Work that waits for a retry time cannot be done before it, whatever the quota.
+    const retryAt = a.config.next_attempt_ms;
+    if (own > 0 && retryAt && retryAt > nowMs) waitUntil = Math.max(waitUntil, retryAt);
     return {
       accountId: a.id,
       usagePointId: a.usagePointId,
@@ -109,7 +120,7 @@ export async function operatorStatus(store: Store, config: Config, nowMs: number
     quotaUse,
     budget,
     backlogCalls: backlog,
-    catchUpMs: backlog === 0 ? null : eta,
+    catchUpMs: backlog === 0 ? null : Math.max(eta, waitUntil - nowMs),
     details,
   };
 }

@@ -247,6 +247,11 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
     opts.onPoolError ??
       ((err: Error) => process.emitWarning(`PostgreSQL pool: ${err.message}`, { code: "LINKY_PG_POOL" })),
   );
+  // pg-pool listens for errors only while a client is idle: a checked-out client whose connection ends
+  // (a server restart mid-query) would emit an unhandled 'error' and crash the process. Its query fails
+  // anyway (the caller sees the error: a sync records it, a job is retried), and the pool drops the
+  // broken client when it is released.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new LinkyPostgresDialect({ pool }, relaxed) });
   let closed = false;
   return {

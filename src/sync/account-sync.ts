@@ -120,6 +120,9 @@ export interface SyncDeps {
 
 const PURPOSE_RANK = { fresh: 0, repair: 1, backfill: 2 } as const;
 
+/** A dataset's message when the run stopped at its window budget with history left. */
+const MORE_HISTORY = "more history to fetch on the next runs";
+
 /** A daily window answered 500 (after retries) is taken as too long only above this span. */
 const SHRINK_ON_500_MIN_DAYS = 31;
 
@@ -332,6 +335,17 @@ export class AccountSync {
 
   private nextAttempt(outcome: SyncOutcome): number | null {
     if (outcome.outcome === "expired" || outcome.outcome === "ok") return null;
+    // Only history left (the run's window budget is spent): nothing to wait for, the next run goes on.
+    const waits = Object.values(outcome.datasets).filter(
+      (d) => d.outcome !== "ok" && d.outcome !== "not_applicable",
+    );
+    if (
+      outcome.outcome === "partial" &&
+      this.quotaRetryAtMs === null &&
+      waits.length > 0 &&
+      waits.every((d) => d.message === MORE_HISTORY)
+    )
+      return null;
     // Enedis said when its quota frees up: come back then (a little jitter spreads the accounts).
     if (this.quotaRetryAtMs !== null) return this.quotaRetryAtMs + Math.floor(this.random() * 60_000);
     // Later the same day, spread so that thousands of accounts do not come back in the same second.
@@ -725,7 +739,7 @@ export class AccountSync {
       const d = outcome.datasets[item.dataset];
       if (d && d.outcome === "ok" && !stopped.has(item.dataset)) {
         d.outcome = "partial";
-        d.message = "more history to fetch on the next runs";
+        d.message = MORE_HISTORY;
       }
     }
   }

@@ -21,6 +21,18 @@
  * keepalives, set short on that connection), which releases its locks. Every PgQueue checks, every
  * `reapIntervalMs`, the owners of the locked jobs: an owner whose advisory lock is free is dead, and its
  * jobs are unlocked with graphile-worker's own `forceUnlockWorkers`, then run by the live workers.
+ * An owner must be seen dead for `deadGraceMs` first: after a database restart every process has lost
+ * its presence connection, and a live one gets the time to reconnect and lock its workers again.
+ *
+ * Healing. graphile-worker 0.16 never replaces a worker that dies (one whose job it could not release,
+ * "committing seppuku", when the database went away mid-job); its pool then runs with fewer workers,
+ * down to none, in a live process. Here a worker that stops while the queue runs (the `stopWorker` hook)
+ * gives up its presence lock at once, is never locked again on reconnection (its jobs are then released
+ * by the reapers, this process' included), and its runner is retired (its other workers finish their
+ * jobs) and replaced by a new one with fresh workers. A runner that cannot be rebuilt for
+ * `rebuildGiveUpMs` calls `onFatal`: the process exits non-zero and its supervisor restarts it.
+ * Every pooled connection has an error listener, also while checked out: a connection lost mid-query
+ * fails that query (the job is retried), never the process.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -58,6 +70,13 @@ export interface PgQueueOptions {
   pollIntervalMs?: number;
   /** How often this process looks for jobs held by dead workers (ms, default 2,000). */
   reapIntervalMs?: number;
+  /**
+   * A worker whose presence lock has been free for this long is dead (ms, default 15,000): the time a
+   * live process has to reconnect its presence connection after a database restart.
+   */
+  deadGraceMs?: number;
+  /** Give up (`onFatal`) when the runner could not be rebuilt for this long (ms, default 5 min). */
+  rebuildGiveUpMs?: number;
   /** How often `drain()` looks at the queue (ms, default 200). */
   drainPollMs?: number;
   /** The scheduler's clock, for `runAtMs` (default real time). */
@@ -118,10 +137,22 @@ export class PgQueue implements JobQueue {
   private utils: WorkerUtils | null = null;
   private ready: Promise<void> | null = null;
   private runner: Runner | null = null;
+  /** Bumped at each runner built: the hooks of a retired runner know they are not the current one's. */
+  private generation = 0;
+  private handler: JobHandler | null = null;
+  private rebuilding: Promise<void> | null = null;
+  /** Retired runners still finishing their jobs. */
+  private readonly retiring = new Set<Promise<void>>();
   private reapTimer: NodeJS.Timeout | null = null;
   private reaping: Promise<void> | null = null;
-  /** Worker ids of this process (their presence locks are held by `presence`). */
+  /** Live worker ids of this process (their presence locks are held by `presence`). */
   private readonly ownWorkers = new Set<string>();
+  /** The ids whose lock the current `presence` connection holds. */
+  private presenceLocked = new Set<string>();
+  /** Workers of this process that have stopped: dead for sure, their jobs are released at once. */
+  private readonly formerWorkers = new Set<string>();
+  /** Other workers seen without their presence lock: since when (real time, ms). */
+  private readonly seenFree = new Map<string, number>();
   private stopping = false;
   private closed = false;
 
@@ -144,6 +175,9 @@ export class PgQueue implements JobQueue {
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on("error", (e) => this.log(`job queue: database connection lost: ${e.message}`));
+    // Nor one checked out (pg-pool listens only while a client is idle): its query fails, which fails
+    // the job (retried), and the pool drops the broken client when it comes back.
+    this.pool.on("connect", (client) => client.on("error", () => undefined));
   }
 
   private get concurrency(): number {
@@ -176,6 +210,8 @@ export class PgQueue implements JobQueue {
       this.utils = await makeWorkerUtils({ pgPool: this.pool, schema: this.schema, logger: this.logger() });
       await this.connectPresence();
     })();
+    // A database down at start must not stay the answer for ever.
+    this.ready.catch(() => (this.ready = null));
     return this.ready;
   }
 
@@ -193,10 +229,25 @@ export class PgQueue implements JobQueue {
       this.log(`job queue: presence connection lost (${e.message}); reconnecting`);
       void this.reconnectPresence();
     });
-    await client.connect();
-    for (const id of this.ownWorkers)
-      await client.query("select pg_advisory_lock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id]);
-    this.presence = client;
+    try {
+      await client.connect();
+      const locked = new Set<string>();
+      for (const id of [...this.ownWorkers]) {
+        await client.query("select pg_advisory_lock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id]);
+        locked.add(id);
+      }
+      // A worker that died meanwhile is not taken back: its jobs must look abandoned.
+      for (const id of locked) {
+        if (this.ownWorkers.has(id)) continue;
+        await client.query("select pg_advisory_unlock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id]);
+        locked.delete(id);
+      }
+      this.presenceLocked = locked;
+      this.presence = client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
   }
 
   private async reconnectPresence(): Promise<void> {
@@ -207,15 +258,52 @@ export class PgQueue implements JobQueue {
         return;
       } catch (e) {
         this.log(`job queue: presence reconnection ${attempt} failed: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)));
+        // Short: other processes take this one's workers for dead after `deadGraceMs` without their locks.
+        await new Promise((r) => setTimeout(r, Math.min(3_000, 250 * 2 ** attempt)));
       }
     }
   }
 
-  private async presenceClient(): Promise<pg.Client> {
-    for (let i = 0; i < 200 && !this.presence; i++) await new Promise((r) => setTimeout(r, 50));
+  private async presenceClient(waitMs = 10_000): Promise<pg.Client> {
+    const until = Date.now() + waitMs;
+    while (!this.presence && !this.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     if (!this.presence) throw new Error("job queue: no presence connection");
     return this.presence;
+  }
+
+  /** A worker starts: its presence lock is taken before it asks for a job (waits for the connection). */
+  private async announceWorker(id: string): Promise<void> {
+    this.ownWorkers.add(id);
+    for (;;) {
+      try {
+        const client = await this.presenceClient();
+        await client.query("select pg_advisory_lock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id]);
+        if (client === this.presence) this.presenceLocked.add(id);
+        // else: the connection was replaced meanwhile, and its reconnection locked every own worker.
+        this.log(`job queue: worker ${id} ready`);
+        return;
+      } catch (e) {
+        // Throwing would not stop graphile-worker from running the worker, unannounced: wait instead.
+        if (this.stopping) return;
+        this.log(`job queue: worker ${id} waits for the presence connection: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** A worker stopped (shutdown, or died): never locked again; its lock is given back at once. */
+  private async retireWorker(id: string, generation: number): Promise<void> {
+    this.ownWorkers.delete(id);
+    this.formerWorkers.add(id);
+    const client = this.presence;
+    if (client && this.presenceLocked.delete(id)) {
+      await client
+        .query("select pg_advisory_unlock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id])
+        .catch(() => undefined); // a lost connection has released it already
+    }
+    if (this.stopping || generation !== this.generation) return;
+    this.log(`job queue: worker ${id} stopped while the queue runs (lost database?); rebuilding the runner`);
+    this.rebuild();
   }
 
   async add(job: Job, opts: JobOptions): Promise<void> {
@@ -232,8 +320,17 @@ export class PgQueue implements JobQueue {
   }
 
   async start(handler: JobHandler): Promise<void> {
-    if (this.runner) throw new Error("job queue already started");
+    if (this.runner || this.handler) throw new Error("job queue already started");
+    this.handler = handler;
     await this.init();
+    this.runner = await this.startRunner(handler);
+    // A restarted process takes over the jobs its dead predecessors held, then keeps watching.
+    await this.reapDeadWorkers();
+    this.armReaper();
+  }
+
+  private async startRunner(handler: JobHandler): Promise<Runner> {
+    const generation = ++this.generation;
     const task =
       (kind: keyof typeof JOB_SCHEMAS): Task =>
       async (payload, helpers) => {
@@ -248,7 +345,7 @@ export class PgQueue implements JobQueue {
         await handler(parsed.data);
       };
     const taskList: TaskList = { page: task("page"), account: task("account") };
-    this.runner = await run({
+    const runner = await run({
       pgPool: this.pool,
       schema: this.schema,
       concurrency: this.concurrency,
@@ -265,30 +362,75 @@ export class PgQueue implements JobQueue {
             worker: {
               hooks: {
                 // Awaited before the worker asks for its first job: it never holds a job unannounced.
-                startWorker: async (_ctx, event) => {
-                  const id = event.worker.workerId;
-                  this.ownWorkers.add(id);
-                  const client = await this.presenceClient();
-                  await client.query("select pg_advisory_lock($1, hashtext($2))", [PRESENCE_LOCK_CLASS, id]);
-                  this.log(`job queue: worker ${id} ready`);
-                },
+                startWorker: (_ctx, event) => this.announceWorker(event.worker.workerId),
+                stopWorker: (_ctx, event) => this.retireWorker(event.worker.workerId, generation),
               },
             },
           },
         ],
       },
     });
-    this.runner.promise.catch((e: unknown) => {
-      if (this.stopping) return;
+    runner.promise.catch((e: unknown) => {
+      if (this.stopping || generation !== this.generation) return;
       this.log(`job queue: runner stopped: ${e instanceof Error ? e.message : String(e)}`);
       this.opts.onFatal?.(e);
     });
     this.log(
       `job queue: graphile-worker started (schema ${this.schema}, concurrency ${this.concurrency}, instance ${this.instanceId})`,
     );
-    // A restarted process takes over the jobs its dead predecessors held, then keeps watching.
-    await this.reapDeadWorkers();
-    this.armReaper();
+    return runner;
+  }
+
+  /**
+   * Replaces the current runner (one of its workers died): the old one finishes its running jobs in the
+   * background, a new one with fresh workers starts now (retried while the database is away).
+   */
+  private rebuild(): void {
+    if (this.rebuilding || this.stopping || !this.handler) return;
+    const handler = this.handler;
+    const old = this.runner;
+    this.runner = null;
+    // Its surviving workers' hooks must not ask for another rebuild.
+    this.generation++;
+    if (old) {
+      const retired: Promise<void> = old
+        .stop()
+        .then(() => old.promise)
+        .then(
+          () => undefined,
+          (e: unknown) =>
+            this.log(`job queue: retired runner: ${e instanceof Error ? e.message : String(e)}`),
+        )
+        .finally(() => this.retiring.delete(retired));
+      this.retiring.add(retired);
+    }
+    const since = Date.now();
+    const giveUp = this.opts.rebuildGiveUpMs ?? 5 * 60_000;
+    this.rebuilding = (async () => {
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          const runner = await this.startRunner(handler);
+          if (this.stopping) {
+            await runner.stop().catch(() => undefined);
+            return;
+          }
+          this.runner = runner;
+          this.log(`job queue: runner rebuilt (attempt ${attempt})`);
+          return;
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          if (Date.now() - since >= giveUp) {
+            this.log(
+              `job queue: runner not rebuilt in ${Math.round(giveUp / 1000)} s (${message}); giving up`,
+            );
+            this.opts.onFatal?.(e);
+            return;
+          }
+          this.log(`job queue: runner rebuild ${attempt} failed (${message}); trying again`);
+          await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+        }
+      }
+    })().finally(() => (this.rebuilding = null));
   }
 
   /** graphile-worker's schema. */
@@ -335,6 +477,8 @@ export class PgQueue implements JobQueue {
               and locked_by not in (select locked_by from ${this.schema}.jobs where locked_by is not null)`,
         );
         const candidates = rows.filter((r) => !this.ownWorkers.has(r.locked_by));
+        for (const id of this.seenFree.keys())
+          if (!candidates.some((r) => r.locked_by === id)) this.seenFree.delete(id);
         if (candidates.length === 0) return;
         const client = await this.presenceClient();
         const dead: string[] = [];
@@ -344,11 +488,20 @@ export class PgQueue implements JobQueue {
             "select pg_try_advisory_lock($1, hashtext($2)) as free",
             [PRESENCE_LOCK_CLASS, r.locked_by],
           );
-          if (got[0]?.free) {
-            await client.query("select pg_advisory_unlock($1, hashtext($2))", [
-              PRESENCE_LOCK_CLASS,
-              r.locked_by,
-            ]);
+          if (!got[0]?.free) {
+            this.seenFree.delete(r.locked_by);
+            continue;
+          }
+          await client.query("select pg_advisory_unlock($1, hashtext($2))", [
+            PRESENCE_LOCK_CLASS,
+            r.locked_by,
+          ]);
+          // Our own dead workers are dead for sure; another process' may be reconnecting.
+          const own = this.formerWorkers.has(r.locked_by);
+          const since = this.seenFree.get(r.locked_by) ?? Date.now();
+          this.seenFree.set(r.locked_by, since);
+          if (own || Date.now() - since >= (this.opts.deadGraceMs ?? 15_000)) {
+            this.seenFree.delete(r.locked_by);
             dead.push(r.locked_by);
             released += Number(r.n);
           }
@@ -379,12 +532,14 @@ export class PgQueue implements JobQueue {
     if (this.reapTimer) clearTimeout(this.reapTimer);
     this.reapTimer = null;
     await this.reaping?.catch(() => undefined);
+    await this.rebuilding;
     const runner = this.runner;
     this.runner = null;
     if (runner) {
-      await runner.stop();
+      await runner.stop().catch((e: unknown) => this.log(`job queue: stop: ${String(e)}`));
       await runner.promise.catch(() => undefined);
     }
+    await Promise.all([...this.retiring]);
     this.closed = true;
     await this.utils?.release();
     const presence = this.presence;
