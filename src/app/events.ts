@@ -5,6 +5,8 @@
  * Glossary
  * - `sync.finished`: one account's sync ended (whatever its outcome); its data, watermarks and consent
  *   state in the store are up to date for that account.
+ * - `meter.erased`: a meter (device) and its data were erased (a service or a user deleted); publishers
+ *   clear what they published about its PRM unless another user's meter has the same PRM.
  *
  * Listeners run after `emit` returns (on a microtask), one failure never reaches the emitter nor the other
  * listeners: it is logged.
@@ -18,6 +20,10 @@ export interface AppEvents {
     /** The PRM. */
     usagePointId: string;
     outcome: SyncOutcome;
+  };
+  "meter.erased": {
+    /** The PRM of the erased meter. */
+    usagePointId: string;
   };
 }
 

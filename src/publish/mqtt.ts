@@ -94,6 +94,7 @@ export class MqttPublisher {
   private running: Promise<void> | null = null;
   private republishTimer: NodeJS.Timeout | null = null;
   private stopped = true;
+  private offErased: (() => void) | undefined;
 
   constructor(private readonly opts: MqttPublisherOptions) {
     this.discovery = { prefix: opts.prefix, baseTopic: opts.baseTopic, version: packageVersion() };
@@ -166,6 +167,12 @@ export class MqttPublisher {
         resolve();
       });
     });
+    // An erased meter's retained configs and state would keep it alive in Home Assistant: clear them,
+    // unless another user's meter has the same PRM (the topics are named by PRM).
+    this.offErased = this.opts.events?.on("meter.erased", async ({ usagePointId }) => {
+      if ((await this.opts.store.devices.findByMac(usagePointId)).length > 0) return;
+      await this.unpublish(usagePointId);
+    });
     this.watcher = new SyncWatcher(
       {
         store: this.opts.store,
@@ -180,6 +187,8 @@ export class MqttPublisher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.offErased?.();
+    this.offErased = undefined;
     if (this.republishTimer) clearTimeout(this.republishTimer);
     this.republishTimer = null;
     await this.watcher?.stop();

@@ -329,6 +329,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
   app.post("/notificationAccount/:id/delete", userForm, async (request, reply) => {
     const { account } = await own(request);
     const r = await eraseAccount(store, account.id, { eraseData: field(request.body, "data") !== "keep" });
+    if (r.dataErased) deps.ctx.events.emit("meter.erased", { usagePointId: account.usagePointId });
     const done = r.dataErased ? "erased" : r.keptForOtherAccount ? "shared" : "deleted";
     return reply.redirect(`/notificationAccount/notificationAccounts?done=${done}`, 303);
   });

@@ -170,7 +170,9 @@ export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
     const user = await target(request, "supprimer");
     // The name typed again: a stray click or a replayed form does not erase someone.
     if (field(request.body, "confirm") !== user.username) return confirmPage(request, reply, user, 409);
+    const meters = (await describeUserErasure(store, user.id))?.devices ?? [];
     const report = await eraseUser(store, user.id);
+    for (const d of meters) deps.ctx.events.emit("meter.erased", { usagePointId: d.usagePointId });
     deps.ctx.log(
       `user ${user.id} erased by user ${(request.user as User).id}: ${Object.entries(report ?? {})
         .filter(([, n]) => n > 0)
