@@ -142,6 +142,7 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     credentials: config.enedis.credentials,
     timeoutMs: config.enedis.timeoutMs,
     maxBodyBytes: config.enedis.maxBodyBytes,
+    quotaUse: (api) => limiter.use(api),
     now,
     limiter,
     // One application token for every account and process, kept encrypted in the database.

@@ -66,7 +66,15 @@ export function registerDataCommands(program: Command): void {
     .description("synchronise now, once, and exit when done; prints a summary")
     .option("--usage-point <prm>", "one usage point")
     .option("--all", "every DataConnect account")
-    .action(async (o: { usagePoint?: string; all?: boolean }, cmd: Command) => {
+    .option(
+      "--max-wait <seconds>",
+      "longest wait for an Enedis quota slot; a longer pause stops the run, saying until when and why",
+      "60",
+    )
+    .action(async (o: { usagePoint?: string; all?: boolean; maxWait: string }, cmd: Command) => {
+      const maxWaitS = Number(o.maxWait);
+      if (!Number.isFinite(maxWaitS) || maxWaitS < 0)
+        throw new CliError(`--max-wait must be a number of seconds, got "${o.maxWait}"`, EXIT_USAGE);
       if (!o.usagePoint === !o.all)
         throw new CliError("sync needs --usage-point PRM or --all (one of them)", EXIT_USAGE);
       if (o.usagePoint && !isUsagePointId(o.usagePoint)) {
@@ -76,6 +84,13 @@ export function registerDataCommands(program: Command): void {
         );
       }
       await withApp(cmd, async (ctx, g) => {
+        // No silent long waits: a run that would sleep past this for a quota slot stops and says why.
+        ctx.limiter.maxWaitMs = maxWaitS * 1000;
+        const base = syncSettingsOf(ctx.config);
+        const settings = {
+          ...base,
+          maxQuotaWaitMs: Math.min(base.maxQuotaWaitMs ?? Number.POSITIVE_INFINITY, maxWaitS * 1000),
+        };
         const accounts = await dataConnectAccounts(ctx.store, o.usagePoint);
         if (accounts.length === 0) {
           throw new CliError(
@@ -95,7 +110,7 @@ export function registerDataCommands(program: Command): void {
         const results: AccountRunResult[] = [];
         for (const account of accounts) {
           // Under the account's lease: `serve` or a `worker` may be syncing it; wait for it a while.
-          const r = await syncAccountLeased(deps, account.id, syncSettingsOf(ctx.config), {
+          const r = await syncAccountLeased(deps, account.id, settings, {
             label: `cli sync (pid ${process.pid})`,
             waitMs: 60_000,
             log: ctx.log,
@@ -208,7 +223,7 @@ export function registerDataCommands(program: Command): void {
             `${st.budget.callsPerMeterDay.toFixed(2)} calls per meter-day${st.budget.sustainable ? "" : " (the quota cannot keep every meter within 7 days)"}`,
           ...st.quotaUse.map(
             (q) =>
-              `  ${q.api}: ${q.lastHour} calls in the last hour${q.pausedUntilMs ? `, paused until ${isoUtc(q.pausedUntilMs)}` : ""}${q.refused ? `, ${q.refused} refused (429)` : ""}`,
+              `  ${q.api}: ${q.lastHour} calls in the last hour${q.pausedUntilMs ? `, paused until ${isoUtc(q.pausedUntilMs)}${q.pauseReason ? ` (${q.pauseReason})` : ""}` : ""}${q.refused ? `, ${q.refused} refused (429)` : ""}`,
           ),
           ...refusedApis.map(
             (a) =>

@@ -102,10 +102,20 @@ export class NoDataYetError extends LinkyError {
   readonly permanent = false;
 }
 
+/** Which of Enedis' two quotas refused: Q3 (per second) or Q4 (per hour). */
+export type QuotaWindowName = "second" | "hour";
+
 /** 429 "SLA dépassé": the application's quota on this API is spent. Wait until `retryAtMs`. */
 export class QuotaExceededError extends LinkyError {
   readonly kind = "quota";
   readonly permanent = false;
+  /** The quota the answer names (Q3, Q4), when it names one. */
+  readonly window: QuotaWindowName | null;
+
+  constructor(message: string, details: ErrorDetails & { window?: QuotaWindowName | null } = {}) {
+    super(message, details);
+    this.window = details.window ?? null;
+  }
 }
 
 /** 500, 503, timeout, connection reset, malformed or truncated body: retry with backoff. */

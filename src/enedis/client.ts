@@ -26,7 +26,7 @@ import {
   type Generation,
   type GenerationAdapter,
 } from "./generations.js";
-import { EnedisHttp, type CallEvent } from "./http.js";
+import { EnedisHttp, type CallEvent, type EnedisHttpOptions } from "./http.js";
 import { unlimited, type QuotaLimiter } from "./quota.js";
 import { TokenProvider, type TokenStore } from "./token.js";
 import {
@@ -48,6 +48,10 @@ export interface DataConnectClientOptions {
   timeoutMs?: number;
   /** Largest answer read (default `DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
+  /** The shared ledger's view of an API's quota, to read a 429 that names no quota (see EnedisHttp). */
+  quotaUse?: EnedisHttpOptions["quotaUse"];
+  /** Jitter source of quota pauses ([0, 1); tests fix it). */
+  random?: () => number;
   fetch?: typeof fetch;
   now?: () => number;
   limiter?: QuotaLimiter;
@@ -104,6 +108,8 @@ export class DataConnectClient {
     if (opts.fetch) httpOpts.fetch = opts.fetch;
     if (opts.timeoutMs) httpOpts.timeoutMs = opts.timeoutMs;
     if (opts.maxBodyBytes) httpOpts.maxBodyBytes = opts.maxBodyBytes;
+    if (opts.quotaUse) httpOpts.quotaUse = opts.quotaUse;
+    if (opts.random) httpOpts.random = opts.random;
     httpOpts.onCall = (e) => {
       opts.onCall?.(e);
       for (const l of this.callListeners) l(e);

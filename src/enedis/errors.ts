@@ -8,6 +8,7 @@
  */
 import { DateTime } from "luxon";
 import { PARIS } from "../domain/time.js";
+import { quotaWindowOf, thresholdTimeOf } from "./quota-refusal.js";
 import {
   ApiNotSubscribedError,
   BadRequestError,
@@ -74,32 +75,17 @@ const NO_CONSENT_CODES = new Set(["ADAM-DC-0007", "ADAM-DC-0008", "ADAM-DC-0009"
 const BEYOND_HISTORY_CODES = new Set(["ADAM-ERR0125", "ADAM-DC-0016"]);
 const NO_DATA_CODES = new Set(["NO-DATA-FOUND", "STM-ERR-0000020", "STM-ERR-0000014"]);
 
-/** Parses `Retry-After` (seconds or HTTP date) and v5's "Call threshold allowed on HH:MM:SS". */
-export function retryAtFrom(
+/** `Retry-After` (seconds or an HTTP date) as an instant, if the answer has one. */
+export function retryAfterHeader(
   headers: { get(name: string): string | null },
-  message: string,
   nowMs: number,
 ): number | undefined {
   const ra = headers.get("retry-after");
-  if (ra) {
-    const secs = Number(ra);
-    if (Number.isFinite(secs) && secs >= 0) return nowMs + secs * 1000;
-    const date = Date.parse(ra);
-    if (Number.isFinite(date)) return date;
-  }
-  const m = /(\d{1,2}):(\d{2}):(\d{2})/.exec(message);
-  if (m && /threshold|allowed|seuil|autoris/i.test(message)) {
-    // v5 gives a Paris wall-clock time of day: the next such instant after now.
-    let t = DateTime.fromMillis(nowMs, { zone: PARIS }).set({
-      hour: Number(m[1]),
-      minute: Number(m[2]),
-      second: Number(m[3]),
-      millisecond: 0,
-    });
-    if (t.toMillis() <= nowMs) t = t.plus({ days: 1 });
-    return t.toMillis();
-  }
-  return undefined;
+  if (!ra) return undefined;
+  const secs = Number(ra);
+  if (Number.isFinite(secs) && secs >= 0) return nowMs + secs * 1000;
+  const date = Date.parse(ra);
+  return Number.isFinite(date) ? date : undefined;
 }
 
 export interface ClassifyInput {
@@ -146,9 +132,13 @@ export function classifyHttpError({ status, body, headers, api, nowMs }: Classif
     case 404:
       return new NoDataYetError(say("no data for this period yet"), details);
     case 429: {
-      const retryAtMs = headers ? retryAtFrom(headers, text, nowMs) : undefined;
+      // The quota it names and the time it gives (the nearest future reading of "H:MM:SS"); how long to
+      // pause is decided with the shared ledger's count (quota-refusal.ts), where the call was made.
+      const window = quotaWindowOf(code, text);
+      const header = headers ? retryAfterHeader(headers, nowMs) : undefined;
+      const retryAtMs = header ?? thresholdTimeOf(text, nowMs) ?? undefined;
       if (retryAtMs !== undefined) details.retryAtMs = retryAtMs;
-      return new QuotaExceededError(say("Enedis quota exceeded"), details);
+      return new QuotaExceededError(say("Enedis quota exceeded"), { ...details, window });
     }
     case 408:
     case 500:

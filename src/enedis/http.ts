@@ -12,6 +12,7 @@ import {
   type LinkyError,
 } from "../domain/errors.js";
 import { classifyHttpError, transportError } from "./errors.js";
+import { decideQuotaPause, type QuotaPause, type QuotaUse } from "./quota-refusal.js";
 import { parseJsonBody } from "./parse.js";
 import type { QuotaLimiter } from "./quota.js";
 import type { TokenProvider } from "./token.js";
@@ -33,11 +34,17 @@ export interface EnedisHttpOptions {
   fetch?: typeof fetch;
   now?: () => number;
   /**
-   * Pause after a 429 without a retry time: this much after the first, doubling with each further one in
-   * a row on the same API (a success resets it), at most `maxQuotaBackoffMs`. Defaults 60 s and 1 h.
+   * The shared ledger's view of an API's quota (calls in the last second and hour, the hour's oldest),
+   * read when a 429 names no quota: a full hour means the hourly one. Without it, the per-second one.
    */
-  quotaBackoffMs?: number;
-  maxQuotaBackoffMs?: number;
+  quotaUse?: (api: string) => Promise<(QuotaUse & { perHour: number }) | null>;
+  /**
+   * A 429 that names no quota while the ledger's hour is not full, several times in a row on one API:
+   * the pause doubles from about a second up to this (default 60 s), so that a refusal we cannot explain
+   * is not asked again every second. A success resets it.
+   */
+  maxUnexplainedQuotaPauseMs?: number;
+  random?: () => number;
   onCall?: (e: CallEvent) => void;
   userAgent?: string;
   /** Bodies longer than this are refused unread (default 8 MiB; the largest real answer is ~100 kB). */
@@ -112,13 +119,26 @@ export class EnedisHttp {
     }
   }
 
-  /** When to call `api` again after a 429 that gave no time: a growing pause. */
-  private quotaBackoff(api: string): number {
+  /** How long nobody calls `api` after this refusal (quota-refusal.ts), and why. */
+  private async quotaPause(api: string, err: QuotaExceededError): Promise<QuotaPause> {
+    const now = this.now();
+    const use = await (this.opts.quotaUse?.(api) ?? Promise.resolve(null)).catch(() => null);
+    const pause = decideQuotaPause({
+      refusal: { window: err.window, retryAtMs: err.retryAtMs ?? null },
+      use,
+      perHour: use?.perHour ?? Number.POSITIVE_INFINITY,
+      nowMs: now,
+      ...(this.opts.random ? { random: this.opts.random } : {}),
+    });
     const strikes = this.quotaStrikes.get(api) ?? 0;
     this.quotaStrikes.set(api, strikes + 1);
-    const base = this.opts.quotaBackoffMs ?? 60_000;
-    const max = this.opts.maxQuotaBackoffMs ?? 3_600_000;
-    return this.now() + Math.min(max, base * 2 ** Math.min(strikes, 30));
+    if (err.window === null && pause.window === "second" && strikes > 0) {
+      // Unexplained (no quota named, the hour not full) and again: back off, up to a minute.
+      const max = this.opts.maxUnexplainedQuotaPauseMs ?? 60_000;
+      const grown = now + Math.min(max, (pause.untilMs - now) * 2 ** Math.min(strikes, 16));
+      return { ...pause, untilMs: grown, reason: `${pause.reason}, refused ${strikes + 1} times in a row` };
+    }
+    return pause;
   }
 
   private async attempt(spec: RequestSpec): Promise<unknown> {
@@ -192,15 +212,23 @@ export class EnedisHttp {
       api: spec.api,
       nowMs: this.now(),
     });
-    if (err instanceof QuotaExceededError && err.retryAtMs === undefined) {
-      // No time given: ours, growing with each 429 in a row, so that callers wait as the limiter does.
-      const details: ErrorDetails = { retryAtMs: this.quotaBackoff(spec.api), api: spec.api };
+    if (err instanceof QuotaExceededError) {
+      // Our pause, from what the refusal names and the shared ledger (never a whole night for one
+      // per-second refusal): on the error, so that the caller waits as the limiter does.
+      const pause = await this.quotaPause(spec.api, err);
+      const details: ErrorDetails & { window: QuotaExceededError["window"] } = {
+        retryAtMs: pause.untilMs,
+        api: spec.api,
+        window: pause.window,
+      };
       if (err.status !== undefined) details.status = err.status;
       if (err.code !== undefined) details.code = err.code;
-      err = new QuotaExceededError(err.message, details);
+      err = new QuotaExceededError(`${err.message}; paused for ${pause.reason}`, details);
+      event(res.status, err);
+      this.opts.limiter.pause(spec.api, pause.untilMs, pause.reason);
+      throw err;
     }
     event(res.status, err);
-    if (err.kind === "quota") this.opts.limiter.pause(spec.api, err.retryAtMs ?? this.quotaBackoff(spec.api));
     if (err instanceof TokenRefusedError) await this.opts.tokens.invalidate(token);
     throw err;
   }

@@ -8,8 +8,8 @@
 export interface QuotaLimiter {
   /** Resolves when a call to `api` may be sent now (and counts it). */
   acquire(api: string): Promise<void>;
-  /** Enedis said 429: nobody calls `api` before `untilMs`. */
-  pause(api: string, untilMs: number): void;
+  /** Enedis said 429: nobody calls `api` before `untilMs` (`reason` says which quota, for people). */
+  pause(api: string, untilMs: number, reason?: string): void;
 }
 
 export interface QuotaSettings {

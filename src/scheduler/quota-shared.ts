@@ -5,7 +5,9 @@
  * pauses the API for every process until Enedis' retry time.
  */
 import type { QuotaLimiter, QuotaSettings } from "../enedis/quota.js";
+import { QuotaExceededError } from "../domain/errors.js";
 import type { Store } from "../store/index.js";
+import type { QuotaUseRow } from "../store/repositories/scheduler.js";
 import { interactivePerHour, interactiveUser, InteractiveQuotaError } from "./interactive.js";
 
 export interface SharedLimiterOptions extends QuotaSettings {
@@ -35,6 +37,12 @@ export interface SharedLimiterOptions extends QuotaSettings {
    * (config `enedis.quota.interactiveShare`); unset: no interactive limit.
    */
   interactiveShare?: number;
+  /**
+   * Longest wait for a slot (default: no bound). A caller whose slot is further away (an API paused by
+   * Enedis for the hour, a spent hour) gets a `QuotaExceededError` saying which API waits until when and
+   * why, instead of sleeping silently: the CLI `sync` sets a minute.
+   */
+  maxWaitMs?: number;
   /** Quota clock; real time by default (tests compress it). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -46,6 +54,8 @@ export class SharedQuotaLimiter implements QuotaLimiter {
   private readonly sleep: (ms: number) => Promise<void>;
   private pending: Promise<void> = Promise.resolve();
   private readonly waitListeners = new Set<(api: string, waitMs: number) => void>();
+  /** See `SharedLimiterOptions.maxWaitMs`; the CLI sets it after construction. */
+  maxWaitMs: number | undefined;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +64,7 @@ export class SharedQuotaLimiter implements QuotaLimiter {
     if (!(opts.perSecond > 0) || !(opts.perHour > 0)) throw new RangeError("quotas must be positive");
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.maxWaitMs = opts.maxWaitMs;
   }
 
   /** Spacing of two calls to one API: the per-second quota plus the margin. */
@@ -100,6 +111,16 @@ export class SharedQuotaLimiter implements QuotaLimiter {
         hourMarginMs: this.opts.hourMarginMs ?? 1000,
       });
       const wait = slot - this.now();
+      if (this.maxWaitMs !== undefined && wait > this.maxWaitMs) {
+        // The slot stays counted (a reserved slot is not given back); saying so beats sleeping for it.
+        const row = (await this.store.scheduler.quotaRows(this.now())).find((r) => r.api === api);
+        const paused = row !== undefined && row.pausedUntilMs >= slot - this.intervalMs;
+        const why = paused && row.pauseReason ? row.pauseReason : `the hour holds ${this.opts.perHour} calls`;
+        throw new QuotaExceededError(
+          `${api} is paused until ${new Date(slot).toISOString()} (${why}): more than the ${Math.round(this.maxWaitMs / 1000)} s this run may wait`,
+          { api, retryAtMs: slot },
+        );
+      }
       if (wait > 0) {
         for (const l of this.waitListeners) l(api, wait);
         await this.sleep(wait);
@@ -131,9 +152,14 @@ export class SharedQuotaLimiter implements QuotaLimiter {
     return row ? row.lastHour / this.opts.perHour : 0;
   }
 
-  pause(api: string, untilMs: number): void {
+  /** The shared ledger's calls of the last second and hour of `api` (what a 429 is read against). */
+  async use(api: string): Promise<QuotaUseRow & { perHour: number }> {
+    return { ...(await this.store.scheduler.quotaUse(api, this.now())), perHour: this.opts.perHour };
+  }
+
+  pause(api: string, untilMs: number, reason?: string): void {
     // The interface is synchronous; the next acquire waits for the pause to be written.
-    this.pending = this.store.scheduler.pauseQuota(api, untilMs).catch((e: unknown) => {
+    this.pending = this.store.scheduler.pauseQuota(api, untilMs, reason ?? null).catch((e: unknown) => {
       this.opts.log?.(`quota pause of ${api} not recorded: ${e instanceof Error ? e.message : String(e)}`);
     });
   }

@@ -31,6 +31,8 @@ export interface OperatorStatus {
     api: string;
     lastHour: number;
     pausedUntilMs: number | null;
+    /** Why it is paused (which quota, for how long), while it is. */
+    pauseReason: string | null;
     calls: number;
     refused: number;
   }>;
@@ -99,6 +101,7 @@ export async function operatorStatus(store: Store, config: Config, nowMs: number
     api: r.api,
     lastHour: r.lastHour,
     pausedUntilMs: r.pausedUntilMs > nowMs ? r.pausedUntilMs : null,
+    pauseReason: r.pausedUntilMs > nowMs ? r.pauseReason : null,
     calls: r.calls,
     refused: r.refused,
   }));

@@ -17,6 +17,13 @@ export interface RequestMeta {
   admin?: boolean;
 }
 
+/**
+ * The 429 forms Enedis has been seen to answer: v5 "Quota Q3 reached. Call threshold allowed on 0:00:01"
+ * (a duration that reads like a time of day), Q3 with no time, Q4 with the Paris time the hour frees up,
+ * and Data Connect 2026's bare "SLA dépassé". None of them carries a Retry-After header.
+ */
+export type QuotaRefusalForm = "q3-duration" | "q3-bare" | "q4" | "sla";
+
 export interface SimContext {
   opts: ResolvedOptions;
   tokens: TokenStore;
@@ -28,6 +35,8 @@ export interface SimContext {
   /** Successful 2026 GETs so far (every Nth answers octet-stream). */
   octet: { served: number };
   meta: WeakMap<IncomingMessage, RequestMeta>;
+  /** 429s to answer next, whatever the quota (tests of each refusal form), oldest first. */
+  forcedRefusals: QuotaRefusalForm[];
   now(): number;
   today(): LocalDate;
 }
@@ -43,6 +52,7 @@ export function createContext(opts: ResolvedOptions): SimContext {
     quota: new QuotaLimiter(opts.quotaPerSecond, opts.quotaPerHour),
     faults: new FaultPicker(opts.faultRate, opts.seed),
     stalls: new StallRegistry(),
+    forcedRefusals: [],
     log: new RequestLog(),
     autorisations: new AutorisationRegistry(
       opts.clientId,

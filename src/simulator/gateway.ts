@@ -5,7 +5,7 @@
  * pages do not come here.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RequestMeta, SimContext } from "./context.js";
+import type { QuotaRefusalForm, RequestMeta, SimContext } from "./context.js";
 import { sendTruncated } from "./faults.js";
 import { parisClock } from "./paris.js";
 import type { ApiResult } from "./result.js";
@@ -66,6 +66,24 @@ function runHandler(call: ApiCall): ApiResult {
   }
 }
 
+/** One of the 429 forms of `QuotaRefusalForm`, without Retry-After (as Enedis sends them). */
+function forcedRefusal(form: QuotaRefusalForm, now: number): ApiResult {
+  switch (form) {
+    case "sla":
+      return slaExceeded();
+    case "q3-duration":
+      return v5Error(429, "Quota Q3 reached", "Quota Q3 reached. Call threshold allowed on 0:00:01");
+    case "q3-bare":
+      return v5Error(429, "Quota Q3 reached", "Quota Q3 reached");
+    case "q4":
+      return v5Error(
+        429,
+        "Quota Q4 reached",
+        `Quota Q4 reached. Call threshold allowed on ${parisClock(now + 20 * 60_000)}`,
+      );
+  }
+}
+
 export function runApi(ctx: SimContext, request: FastifyRequest, reply: FastifyReply, call: ApiCall): void {
   const meta: RequestMeta = { api: call.api, endpoint: call.endpoint };
   ctx.meta.set(request.raw, meta);
@@ -73,6 +91,8 @@ export function runApi(ctx: SimContext, request: FastifyRequest, reply: FastifyR
   if (!ctx.tokens.check(request.headers.authorization, now)) return send(reply, invalidCredentials());
   if (ctx.opts.unsubscribedApis.includes(call.api)) return send(reply, notSubscribed());
 
+  const forced = ctx.forcedRefusals.shift();
+  if (forced) return send(reply, forcedRefusal(forced, now));
   const q = ctx.quota.take(call.api, now);
   if (!q.allowed) {
     const retryAt = q.retryAtMs ?? now + 1000;

@@ -6,6 +6,7 @@
  */
 import { resolveOptions, type SimulatorOptions } from "./options.js";
 import { createContext } from "./context.js";
+import type { QuotaRefusalForm } from "./context.js";
 import type { RequestLogSnapshot } from "./log.js";
 import { buildApp } from "./server.js";
 
@@ -38,6 +39,8 @@ export interface RunningSimulator {
   revokeConsent(prm: string): void;
   /** The operator subscribes (or unsubscribes) APIs on DataHub: replaces `unsubscribedApis`. */
   setUnsubscribedApis(apis: string[]): void;
+  /** The next `count` API calls are refused with this 429 form, whatever the quota (tests). */
+  refuseNext(form: QuotaRefusalForm, count?: number): void;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -72,6 +75,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     },
     setUnsubscribedApis(apis: string[]): void {
       ctx.opts.unsubscribedApis.splice(0, ctx.opts.unsubscribedApis.length, ...apis);
+    },
+    refuseNext(form: QuotaRefusalForm, count = 1): void {
+      for (let i = 0; i < count; i++) ctx.forcedRefusals.push(form);
     },
   };
 }

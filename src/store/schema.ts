@@ -173,6 +173,8 @@ export interface QuotaStateTable {
   paused_until_ms: ColumnType<number, number | undefined, number>;
   calls: ColumnType<number, number | undefined, number>;
   refused: ColumnType<number, number | undefined, number>;
+  /** Why the API is paused (which quota refused, for how long), migration 040. */
+  pause_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface QuotaCallTable {

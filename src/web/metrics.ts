@@ -28,6 +28,13 @@ const DAY_MS = 24 * 3600_000;
 const STATES: AccountState[] = ["fresh", "behind", "expired", "failing", "new"];
 const OUTCOMES = ["ok", "partial", "failed", "expired", "running"] as const;
 
+/** The kind of a pause's reason, as a metric label (a bounded set, not the free text). */
+function pausedBy(reason: string | null): "per_second" | "hourly" | "other" {
+  if (reason?.startsWith("per-second")) return "per_second";
+  if (reason?.startsWith("hourly")) return "hourly";
+  return "other";
+}
+
 export interface Stats {
   /** DataConnect accounts. */
   accounts: number;
@@ -75,7 +82,15 @@ export interface Snapshot {
   stats: Stats;
   /** Per account with a successful sync: seconds since it. */
   lastSuccessAge: Array<{ accountId: number; seconds: number }>;
-  quota: Array<{ api: string; calls: number; refused: number; lastHour: number; pausedSeconds: number }>;
+  quota: Array<{
+    api: string;
+    calls: number;
+    refused: number;
+    lastHour: number;
+    pausedSeconds: number;
+    /** Which quota paused it: `per_second`, `hourly`, or `other` (a pause recorded without a reason). */
+    pausedBy: "per_second" | "hourly" | "other";
+  }>;
   completeness: Array<{ dataset: string; status: string; days: number }>;
 }
 
@@ -126,6 +141,7 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
     refused: q.refused,
     lastHour: q.lastHour,
     pausedSeconds: Math.max(0, (q.pausedUntilMs - nowMs) / 1000),
+    pausedBy: pausedBy(q.pauseReason),
   }));
   return {
     stats: {
@@ -339,6 +355,14 @@ export class WebMetrics {
       ["api"],
       (g, s) => {
         for (const q of s.quota) g.set({ api: q.api }, Math.round(q.pausedSeconds));
+      },
+    );
+    gauge(
+      "linky_enedis_quota_pause_info",
+      "1 for each API paused now, with the quota that paused it (per_second, hourly, other) (database)",
+      ["api", "quota"],
+      (g, s) => {
+        for (const q of s.quota) if (q.pausedSeconds > 0) g.set({ api: q.api, quota: q.pausedBy }, 1);
       },
     );
     gauge(

@@ -1,7 +1,10 @@
 /**
- * A 429 without any retry time (no Retry-After, no v5 threshold): the client pauses the API for a growing
- * time (60 s, 120 s, 240 s… up to an hour), says so on the error, and starts again from 60 s after a
- * success. The network is faked at its edge (fetch); the clock is controlled.
+ * A 429 that names no quota and gives no time ("SLA dépassé"), with no shared ledger to read: taken as the
+ * per-second quota, about a second (here exactly, the jitter fixed). Refused again and again, the pause
+ * doubles up to a minute (a refusal we cannot explain is not asked every second), told on the error, and
+ * starts again from a second after a success. It used to be 60 s for the first one, which made one
+ * per-second refusal cost a sync over a minute. The network is faked at its edge (fetch); the clock is
+ * controlled.
  */
 import { describe, expect, it } from "vitest";
 import { QuotaExceededError } from "../../src/domain/errors.js";
@@ -51,13 +54,14 @@ function setup(statuses: number[]) {
     now: () => now,
     fetch: fetchFake,
     limiter,
+    random: () => 0.5,
   });
   const call = () => client.readings("daily_consumption", PRM, DAY).catch((e: unknown) => e);
   return { client, pauses, call, advance: (ms: number) => (now += ms) };
 }
 
 describe("429 without a retry time", () => {
-  it("pauses the API for a growing time, told on the error, reset by a success", async () => {
+  it("pauses the API for about a second, then longer when refused again, told on the error, reset by a success", async () => {
     const t = setup([429, 429, 429, 200, 429]);
     const retryAts: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -65,16 +69,17 @@ describe("429 without a retry time", () => {
       expect(e).toBeInstanceOf(QuotaExceededError);
       retryAts.push((e as QuotaExceededError).retryAtMs! - NOW);
     }
-    expect(t.pauses).toEqual([60_000, 120_000, 240_000]);
+    expect(t.pauses).toEqual([1000, 2000, 4000]);
     expect(retryAts).toEqual(t.pauses);
     expect(await t.call()).not.toBeInstanceOf(Error);
     await t.call();
-    expect(t.pauses.at(-1)).toBe(60_000);
+    expect(t.pauses.at(-1)).toBe(1000);
   });
 
-  it("the pause stops growing at an hour", async () => {
+  it("the pause of unexplained refusals stops growing at a minute", async () => {
     const t = setup(Array.from({ length: 10 }, () => 429));
     for (let i = 0; i < 10; i++) await t.call();
-    expect(t.pauses.slice(-4)).toEqual([3_600_000, 3_600_000, 3_600_000, 3_600_000]);
+    expect(t.pauses.slice(0, 7)).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000]);
+    expect(t.pauses.slice(-3)).toEqual([60_000, 60_000, 60_000]);
   });
 });

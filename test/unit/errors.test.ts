@@ -12,7 +12,8 @@ import {
   TransientError,
   WrongDirectionError,
 } from "../../src/domain/errors.js";
-import { classifyHttpError, readErrorBody, retryAtFrom, transportError } from "../../src/enedis/errors.js";
+import { classifyHttpError, readErrorBody, transportError } from "../../src/enedis/errors.js";
+import { thresholdTimeOf } from "../../src/enedis/quota-refusal.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0); // 13:00 Paris
 const noHeaders: { get(name: string): string | null } = { get: () => null };
@@ -151,9 +152,18 @@ describe("classification", () => {
     });
     expect(v5.retryAtMs).toBe(NOW + 5 * 60_000);
     expect(classify(429, { code: "429", message: "SLA dépassé" }).retryAtMs).toBeUndefined();
-    expect(retryAtFrom(noHeaders, "Call threshold allowed on 12:59:00", NOW)).toBe(
-      NOW + 23 * 3_600_000 + 59 * 60_000,
+    expect(v5).toMatchObject({ window: "hour" });
+    // Read both ways, the nearest future wins: "0:00:01" is a second from now, not 00:00:01 tonight
+    // (which paused an API for 16 hours); "12:59:00" at 13:00 is a duration (12 h 59), not tomorrow 12:59.
+    expect(thresholdTimeOf("Quota Q3 reached. Call threshold allowed on 0:00:01", NOW)).toBe(NOW + 1000);
+    expect(thresholdTimeOf("Call threshold allowed on 12:59:00", NOW)).toBe(
+      NOW + 12 * 3_600_000 + 59 * 60_000,
     );
+    expect(thresholdTimeOf("SLA dépassé", NOW)).toBeNull();
+    expect(classify(429, { error: "quota", error_description: "Quota Q3 reached" })).toMatchObject({
+      window: "second",
+    });
+    expect(classify(429, { code: "429", message: "SLA dépassé" })).toMatchObject({ window: null });
   });
 
   it("network failures and timeouts are transient and name the cause, not a secret", () => {

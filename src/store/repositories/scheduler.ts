@@ -32,6 +32,15 @@ export interface QuotaRow {
   refused: number;
   /** Calls handed out in the last hour. */
   lastHour: number;
+  /** Why it is (or was last) paused; null before migration 040 or when never paused. */
+  pauseReason: string | null;
+}
+
+/** One API's calls around now, from the shared ledger (what a 429 is read against). */
+export interface QuotaUseRow {
+  lastSecond: number;
+  lastHour: number;
+  oldestInHourMs: number | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -230,21 +239,46 @@ export class SchedulerRepository {
   }
 
   /** Enedis answered 429: every process waits until `untilMs` on this API. */
-  async pauseQuota(api: string, until: number): Promise<void> {
+  async pauseQuota(api: string, until: number, reason: string | null = null): Promise<void> {
     const untilMs = Math.ceil(until);
+    const pg = this.scope.kind === "postgres";
     await this.scope.db
       .insertInto("quota_state")
-      .values({ api, paused_until_ms: untilMs, refused: 1 })
+      .values({ api, paused_until_ms: untilMs, refused: 1, pause_reason: reason })
       .onConflict((oc) =>
         oc.column("api").doUpdateSet({
-          paused_until_ms:
-            this.scope.kind === "postgres"
-              ? sql`greatest(quota_state.paused_until_ms, ${untilMs}::bigint)`
-              : sql`max(quota_state.paused_until_ms, ${untilMs})`,
+          paused_until_ms: pg
+            ? sql`greatest(quota_state.paused_until_ms, ${untilMs}::bigint)`
+            : sql`max(quota_state.paused_until_ms, ${untilMs})`,
+          // The reason of the pause that holds: the longest one.
+          pause_reason: sql`case when quota_state.paused_until_ms < ${untilMs}${pg ? sql`::bigint` : sql``} then ${reason} else quota_state.pause_reason end`,
           refused: sql`quota_state.refused + 1`,
         }),
       )
       .execute();
+  }
+
+  /** Calls of the last second and hour of an API and the hour's oldest (slots handed out, as counted). */
+  async quotaUse(api: string, nowMs: number): Promise<QuotaUseRow> {
+    const row = await this.scope.db
+      .selectFrom("quota_call")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("hour"),
+        eb.fn.min<number>("slot_ms").as("oldest"),
+        eb.fn
+          .sum<number>(sql`case when slot_ms > ${Math.floor(nowMs) - 1000} then 1 else 0 end`)
+          .as("second"),
+      ])
+      .where("api", "=", api)
+      .where("slot_ms", ">", Math.floor(nowMs) - HOUR_MS)
+      .executeTakeFirst();
+    const hour = Number(row?.hour ?? 0);
+    return {
+      lastHour: hour,
+      lastSecond: Number(row?.second ?? 0),
+      oldestInHourMs:
+        hour > 0 && row?.oldest !== null && row?.oldest !== undefined ? Number(row.oldest) : null,
+    };
   }
 
   async quotaRows(nowMs: number): Promise<QuotaRow[]> {
@@ -263,6 +297,7 @@ export class SchedulerRepository {
       calls: Number(r.calls),
       refused: Number(r.refused),
       lastHour: byApi.get(r.api) ?? 0,
+      pauseReason: r.pause_reason ?? null,
     }));
   }
 
