@@ -6,8 +6,6 @@
  * - anything else (HTML, empty, truncated) falls back on the HTTP status.
  * The result is a typed error from src/domain/errors.ts that says whether and when to retry.
  */
-import { DateTime } from "luxon";
-import { PARIS } from "../domain/time.js";
 import { quotaWindowOf, thresholdTimeOf } from "./quota-refusal.js";
 import {
   ApiNotSubscribedError,
