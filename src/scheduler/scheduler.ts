@@ -15,8 +15,8 @@ import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
 import { daysBetween, parisDateOf, parisToday } from "../domain/time.js";
 import type { DatasetKey } from "../domain/types.js";
-import type { DataConnectClient } from "../enedis/client.js";
-import { datasetSpec } from "../enedis/datasets/index.js";
+import { datasetSpec } from "../domain/datasets.js";
+import type { MeasureSource } from "../sources/port.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
@@ -37,7 +37,7 @@ import {
 
 export interface SchedulerDeps {
   store: Store;
-  client: DataConnectClient;
+  client: MeasureSource;
   queue: JobQueue;
   config: Config;
   now: () => number;

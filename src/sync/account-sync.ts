@@ -36,12 +36,11 @@ import {
   type LocalDate,
 } from "../domain/time.js";
 import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js";
-import type { DataConnectClient } from "../enedis/client.js";
+import type { MeasureSource } from "../sources/port.js";
 import { checkPlausible } from "./plausibility.js";
 import { describeStorageError } from "../store/errors.js";
-import { allDatasets, datasetSpec, MEASURES_API_2026, type DatasetSpec } from "../enedis/datasets/index.js";
-import { ITC_APIS, SUBSCRIBED_SERVICES_API } from "../enedis/generations.js";
-import { splitRange, type Window } from "../enedis/windows.js";
+import { allDatasets, datasetSpec, type DatasetSpec } from "../domain/datasets.js";
+import { splitRange, type Window } from "../domain/windows.js";
 import {
   WATERMARK_KEYS,
   type AccountConfig,
@@ -109,7 +108,8 @@ export interface SyncProgress {
 }
 
 export interface SyncDeps {
-  client: DataConnectClient;
+  /** The account's source (the port: Enedis direct or a gateway). */
+  client: MeasureSource;
   store: SyncStore;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -255,7 +255,7 @@ export class AccountSync {
     this.quotaRetryAtMs = null;
     try {
       // Data Connect 2026 serves every measure from one API: when it is not subscribed, nothing else is asked.
-      if (this.deps.client.generation === "2026") await this.gate(MEASURES_API_2026);
+      await this.gate(this.deps.client.capabilities.gateScope);
       const datasets = await this.resolveDatasets();
       await this.refreshContract();
       await this.syncDatasets(datasets, outcome);
@@ -414,35 +414,34 @@ export class AccountSync {
   private async resolveDatasets(): Promise<DatasetKey[]> {
     const client = this.deps.client;
     const prm = this.account.usagePointId;
-    if (client.generation === "v5") {
-      return allDatasets()
-        .filter((s) => s.v5Path !== null)
-        .map((s) => s.key);
+    const services = client.services?.bind(client);
+    const servicesApi = client.capabilities.servicesScope;
+    if (!client.capabilities.servicesDiscovery || !services) {
+      // No services discovery: every dataset the source serves is tried; those that do not apply say so.
+      return client.capabilities.datasets.filter(
+        (k) => datasetSpec(k).kind !== "index" || this.settings.includeIndexes,
+      );
     }
     const checked = this.config.subscribed_services_at_ms;
     if (this.config.dataset_keys && checked && this.now() - checked < this.settings.servicesMaxAgeMs) {
       return this.config.dataset_keys as DatasetKey[];
     }
-    let services: SubscribedService[];
+    let found: SubscribedService[];
     try {
-      services = await this.withRetries(() =>
-        this.callApi(SUBSCRIBED_SERVICES_API, () => client.subscribedServices({ usagePointIds: [prm] })),
-      );
+      found = await this.withRetries(() => this.callApi(servicesApi, () => services(prm)));
     } catch (e) {
       // Services not readable for the application: the datasets known from an earlier check still hold.
       const known = this.config.dataset_keys;
       if ((e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) && known) {
-        this.waitingOn.delete(SUBSCRIBED_SERVICES_API);
+        if (servicesApi !== null) this.waitingOn.delete(servicesApi);
         return known as DatasetKey[];
       }
       throw e;
     }
-    const mine = services.filter((s) => s.usagePointId === prm);
+    const mine = found.filter((s) => s.usagePointId === prm);
     if (mine.length === 0) {
       const ended = await this.withRetries(() =>
-        this.callApi(SUBSCRIBED_SERVICES_API, () =>
-          client.subscribedServices({ usagePointIds: [prm], states: ["TERMINE", "SUPPRIME"] }),
-        ),
+        this.callApi(servicesApi, () => services(prm, ["TERMINE", "SUPPRIME"])),
       );
       throw new NoConsentError(
         ended.length > 0
@@ -478,13 +477,13 @@ export class AccountSync {
     const prm = this.account.usagePointId;
     try {
       // Each ITC call is retried on its own: one failure does not repeat the calls that succeeded.
-      const { contract, unavailable } = await this.deps.client.contract(prm, (fn) =>
-        this.withRetries(() => this.call(fn)),
-      );
-      if (this.deps.client.generation === "2026") {
+      const read = this.deps.client.contract?.bind(this.deps.client);
+      if (!this.deps.client.capabilities.contract || !read) return;
+      const { contract, unavailable } = await read(prm, (fn) => this.withRetries(() => this.call(fn)));
+      {
         // ITC APIs are read monthly per account: their refusals are recorded (the operator told once) and
         // their answers clear the record; they are not gated.
-        for (const api of [ITC_APIS.situation, ITC_APIS.synthese, ITC_APIS.comptage]) {
+        for (const api of this.deps.client.capabilities.contractScopes) {
           if (!unavailable.includes(api)) await this.apiAnswered(api);
           else if (!this.blocked.has(api)) {
             await this.apiRefused(
@@ -611,7 +610,7 @@ export class AccountSync {
   }
 
   private async syncDatasets(datasets: DatasetKey[], outcome: SyncOutcome): Promise<void> {
-    if (this.deps.client.generation === "2026") {
+    if (this.deps.client.capabilities.servicesDiscovery) {
       // Datasets the subscribed services do not offer are said so, not silently absent.
       for (const spec of allDatasets()) {
         if (spec.kind === "index" && !this.settings.includeIndexes) continue;
