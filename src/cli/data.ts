@@ -88,6 +88,7 @@ export function registerDataCommands(program: Command): void {
         const deps = {
           store: ctx.store,
           client: ctx.client,
+          sources: ctx.sources,
           now: ctx.now,
           log: ctx.log,
           onProgress: progress.onProgress,

@@ -34,6 +34,7 @@ export async function startScheduler(
     {
       store: ctx.store,
       client: ctx.client,
+      sources: ctx.sources,
       queue,
       config: ctx.config,
       now: ctx.now,

@@ -16,7 +16,7 @@ import type { Config } from "../config/schema.js";
 import { daysBetween, parisDateOf, parisToday } from "../domain/time.js";
 import type { DatasetKey } from "../domain/types.js";
 import { datasetSpec } from "../domain/datasets.js";
-import type { MeasureSource } from "../sources/port.js";
+import type { MeasureSource, SourceResolver } from "../sources/port.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
@@ -38,6 +38,8 @@ import {
 export interface SchedulerDeps {
   store: Store;
   client: MeasureSource;
+  /** Each account's source (gateway accounts); `client` for all when absent. */
+  sources?: SourceResolver;
   queue: JobQueue;
   config: Config;
   now: () => number;
@@ -415,6 +417,7 @@ export class Scheduler {
       {
         store: this.deps.store,
         client: this.deps.client,
+        ...(this.deps.sources ? { sources: this.deps.sources } : {}),
         now,
         log: this.deps.log,
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),

@@ -115,7 +115,7 @@ export interface MeasureSource {
   /** Contract facts (present when `capabilities.contract`). */
   contract?(usagePointId: UsagePointId, call?: CallWrapper): Promise<ContractResult>;
   /** Calls this account may still spend now under the source's budget (unbounded when absent). */
-  allowance?(usagePointId: UsagePointId): Promise<number>;
+  allowance?(usagePointId: UsagePointId, purpose?: "fresh" | "backfill"): Promise<number>;
 }
 
 /** Picks the source of an account: the operator's Enedis application, or the account's gateway. */

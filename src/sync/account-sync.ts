@@ -17,6 +17,8 @@ import {
   BadRequestError,
   BeforeActivationError,
   BeyondHistoryError,
+  BudgetSpentError,
+  GatewayBannedError,
   isLinkyError,
   LoadCurveOffError,
   NoConsentError,
@@ -174,6 +176,21 @@ function errorRecord(e: unknown, atMs: number, dataset?: DatasetKey): SyncErrorR
 
 type QueueItem = PlannedWindow & { dataset: DatasetKey };
 
+/** Backfill windows taken in turn from each dataset (each dataset's own order kept: newest first). */
+function interleaveBackfill(queue: QueueItem[]): QueueItem[] {
+  const head = queue.filter((w) => w.purpose !== "backfill");
+  const byDataset = new Map<DatasetKey, QueueItem[]>();
+  for (const w of queue) {
+    if (w.purpose !== "backfill") continue;
+    byDataset.set(w.dataset, [...(byDataset.get(w.dataset) ?? []), w]);
+  }
+  const lanes = [...byDataset.values()];
+  const out = [...head];
+  for (let i = 0; lanes.some((l) => i < l.length); i++)
+    for (const l of lanes) if (i < l.length) out.push(l[i] as QueueItem);
+  return out;
+}
+
 /** An API recorded as not subscribed for the application: this sync does not call it (no error at Enedis). */
 class ApiWaitingError extends Error {
   constructor(readonly block: ApiNotSubscribed) {
@@ -201,6 +218,8 @@ export class AccountSync {
   private waitingOn = new Map<string, ApiNotSubscribed>();
   /** Enedis' quota time when a 429 asked to wait longer than this run may: the next attempt then. */
   private quotaRetryAtMs: number | null = null;
+  /** Why the run stopped before its plan was done, when a gateway's budget said so. */
+  private budgetNote: string | null = null;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -253,6 +272,7 @@ export class AccountSync {
     this.probing = new Set();
     this.waitingOn = new Map();
     this.quotaRetryAtMs = null;
+    this.budgetNote = null;
     try {
       // Data Connect 2026 serves every measure from one API: when it is not subscribed, nothing else is asked.
       await this.gate(this.deps.client.capabilities.gateScope);
@@ -532,6 +552,12 @@ export class AccountSync {
       try {
         return await fn();
       } catch (e) {
+        if (e instanceof BudgetSpentError || e instanceof GatewayBannedError) {
+          // Our own budget of a gateway, or a ban: waiting within the run would not help.
+          if (e instanceof BudgetSpentError && e.retryAtMs !== undefined)
+            this.quotaRetryAtMs = Math.max(this.quotaRetryAtMs ?? 0, e.retryAtMs);
+          throw e;
+        }
         if (attempt >= this.settings.maxRetries) {
           // Out of retries on a quota refusal: the next attempt is when Enedis said, not an hour later.
           if (e instanceof QuotaExceededError && e.retryAtMs !== undefined) {
@@ -606,7 +632,10 @@ export class AccountSync {
       outcome.datasets[key] = { outcome: "ok", windows: 0, retries: 0, points: 0, message: null };
     }
     // Fresh data of every dataset first, then repairs, then history (stable within a purpose).
-    return queue.sort((a, b) => PURPOSE_RANK[a.purpose] - PURPOSE_RANK[b.purpose]);
+    const sorted = queue.sort((a, b) => PURPOSE_RANK[a.purpose] - PURPOSE_RANK[b.purpose]);
+    // Under a call budget (gateways) the history is spread over days: every dataset's newest windows
+    // first, in turn, so that a run cut short by the budget leaves no dataset without recent data.
+    return this.deps.client.capabilities.quota ? interleaveBackfill(sorted) : sorted;
   }
 
   private async syncDatasets(datasets: DatasetKey[], outcome: SyncOutcome): Promise<void> {
@@ -626,7 +655,15 @@ export class AccountSync {
       }
     }
     const queue = await this.plan(datasets, outcome);
-    const limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
+    let limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
+    const allowance = this.deps.client.allowance?.bind(this.deps.client);
+    if (allowance) {
+      // A gateway's budget: this run's share of it (a fresh-only run may use the reserve).
+      const left = await allowance(this.account.usagePointId, this.settings.freshOnly ? "fresh" : "backfill");
+      limit = Math.min(limit, left);
+      if (left <= 0 && queue.length > 0)
+        this.budgetNote = `the ${this.deps.client.capabilities.kind} call budget is spent for now: resumed on the next runs`;
+    }
     const stopped = new Set<DatasetKey>();
     // APIs whose quota Enedis said is spent beyond what this run waits: not called again in this run.
     const quotaSpent = new Set<string>();
@@ -724,7 +761,7 @@ export class AccountSync {
       const d = outcome.datasets[item.dataset];
       if (d && d.outcome === "ok" && !stopped.has(item.dataset)) {
         d.outcome = "partial";
-        d.message = "more history to fetch on the next runs";
+        d.message = this.budgetNote ?? "more history to fetch on the next runs";
       }
     }
   }
@@ -757,7 +794,7 @@ export class AccountSync {
   ): Promise<"continue" | "stop" | "requeued" | "unpublished" | "empty"> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
-    if (e instanceof NoConsentError) throw e;
+    if (e instanceof NoConsentError || e instanceof GatewayBannedError) throw e;
     // Recorded for the whole application by callApi; this dataset waits (others may use other APIs: v5).
     if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) return "stop";
     if (e instanceof WrongDirectionError || e instanceof LoadCurveOffError) {
