@@ -25,6 +25,7 @@ import { planDataset, publishedUntil } from "../sync/planner.js";
 import { syncOneAccount, type AccountRunResult, type SyncRunDeps } from "../sync/service.js";
 import { planBudget, type Budget } from "./budget.js";
 import { parseQuartzCron, type QuartzCron } from "./cron.js";
+import { gatewayDue, isGatewayAccount } from "./gateway-slots.js";
 import { withAccountLease } from "./lease.js";
 import {
   accountJobKey,
@@ -315,6 +316,8 @@ export class Scheduler {
     const c = account.config;
     if (c.expired) return false;
     if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
+    // Gateways: one run a day at the account's minute (06:00-10:00 Paris), one afternoon retry; no loops.
+    if (isGatewayAccount(account)) return gatewayDue(account, job.fireTimeMs, lastFireOf(account));
     // The dispatcher's plan travels with the page job: in distributed mode another process runs it.
     const stride = job.strideDays ?? this.budget?.strideDays ?? 1;
     if (stride > 1) {
@@ -410,7 +413,8 @@ export class Scheduler {
     }
     const settings: Partial<SyncSettings> = {
       ...this.deps.syncSettings,
-      freshOnly: job.mode === "fresh",
+      // A gateway account's one daily run also spends its share of the budget on history (no backfill jobs).
+      freshOnly: job.mode === "fresh" && !isGatewayAccount(account),
       ...(job.mode === "backfill" ? { maxWindows: this.opts.backfillWindowsPerJob ?? 20 } : {}),
     };
     const { outcome } = await (this.deps.syncAccount ?? syncOneAccount)(
@@ -438,7 +442,8 @@ export class Scheduler {
     if (!after) return;
     // Data not published yet, or a transient failure: once more later the same day, spread out.
     const retryAt = after.config.next_attempt_ms;
-    if (job.mode === "fresh" && retryAt && parisDateOf(retryAt) === parisToday(now())) {
+    const gateway = isGatewayAccount(after);
+    if (!gateway && job.mode === "fresh" && retryAt && parisDateOf(retryAt) === parisToday(now())) {
       await queue.add(
         { ...job, fireTimeMs: retryAt },
         {
@@ -449,7 +454,7 @@ export class Scheduler {
         },
       );
     }
-    if (backfillBacklog(after, now(), this.deps.syncSettings) > 0) {
+    if (!gateway && backfillBacklog(after, now(), this.deps.syncSettings) > 0) {
       await queue.add(
         { kind: "account", accountId: job.accountId, fireTimeMs: job.fireTimeMs, mode: "backfill" },
         {

@@ -41,6 +41,7 @@ import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js"
 import type { MeasureSource } from "../sources/port.js";
 import { checkPlausible } from "./plausibility.js";
 import { describeStorageError } from "../store/errors.js";
+import { metadataFromContract } from "../store/repositories/devices.js";
 import { allDatasets, datasetSpec, type DatasetSpec } from "../domain/datasets.js";
 import { splitRange, type Window } from "../domain/windows.js";
 import {
@@ -517,16 +518,9 @@ export class AccountSync {
         }
       }
       await this.deps.store.transaction((w) =>
+        // The device repository's own keys (`off_peak_hours`, `contract_checked_ms`): the readers' keys.
         w.patchDeviceMetadata(this.account.deviceId, {
-          subscribed_power_kva: contract.subscribedPowerKva,
-          contract_type: contract.contractType,
-          segments: contract.segments,
-          distribution_tariff: contract.distributionTariff,
-          offpeak_hours: contract.offPeakHours,
-          consumption_activation_date: contract.consumptionActivationDate,
-          production_activation_date: contract.productionActivationDate,
-          contract_start: contract.contractStart,
-          contract_checked_at_ms: this.now(),
+          ...metadataFromContract(contract, this.now()),
           contract_unavailable_apis: unavailable,
         }),
       );
