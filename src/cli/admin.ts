@@ -9,7 +9,7 @@ import { ROLE_ADMIN, ROLE_USER } from "../store/repositories/users.js";
 import { resolveEnedis } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { GATEWAY_IDS, isGatewayId, type GatewayId } from "../sources/port.js";
-import { gatewayEntry, gatewayUrl, GatewayTokenError } from "../sources/registry.js";
+import { gateways, gatewayUrl, GatewayTokenError } from "../sources/registry.js";
 import type { Store } from "../store/index.js";
 import { maskToken } from "../store/repositories/gateways.js";
 import { withStore } from "./context.js";
@@ -194,7 +194,9 @@ async function checkGatewayToken(
   now: () => number,
 ): Promise<string[]> {
   if (!/^\d{14}$/.test(prm)) return [];
-  const entry = gatewayEntry(id);
+  const entry = gateways().find((e) => e.id === id);
+  if (!entry)
+    throw new GatewayTokenError(`the ${id} source is not available in this version yet (only conso-api)`);
   const env = (() => {
     try {
       return resolveEnedis(config);
