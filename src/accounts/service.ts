@@ -3,10 +3,11 @@
  * `authorization_code` + `findOrCreateDevice`, without the token: one application token serves all).
  */
 import type { Config } from "../config/schema.js";
+import type { GatewayId } from "../sources/port.js";
 import { assertUsagePointId } from "../domain/types.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
-import type { Account, AccountConfigPatch } from "../store/repositories/accounts.js";
+import type { Account, AccountConfig, AccountConfigPatch } from "../store/repositories/accounts.js";
 import type { Device } from "../store/repositories/devices.js";
 import type { Sender } from "../store/repositories/senders.js";
 
@@ -49,10 +50,44 @@ export async function resolveDataConnectSender(
   );
 }
 
+/**
+ * What a re-consent resets: the services are read again at the next sync, and datasets set aside as
+ * "not applicable" are tried again (the new consent may cover them).
+ */
+export function reconsentPatch(current: AccountConfig): AccountConfigPatch {
+  const datasets = Object.fromEntries(
+    Object.entries(current.datasets ?? {}).map(([k, st]) => [
+      k,
+      { ...st, not_applicable: false, not_applicable_reason: null },
+    ]),
+  );
+  return { subscribed_services_at_ms: null, datasets };
+}
+
+/**
+ * Gateway accounts hang under a data-source sender like direct ones (the scheduler dispatches them by
+ * its cron); an installation with no Enedis application has none yet: the default one is created.
+ */
+async function gatewaySender(store: Store, config: Config, libelle?: string): Promise<Sender> {
+  try {
+    return await resolveDataConnectSender(store, config, libelle);
+  } catch (e) {
+    if (libelle || !(e instanceof AccountInputError) || !/no DataConnect sender yet/.test(e.message)) throw e;
+    return store.senders.create({
+      libelle: config.enedis.appName,
+      implClass: "dataconnect",
+      cron: "0 0/10 * * * ?",
+      role: null,
+    });
+  }
+}
+
 export interface RegisterInput {
   username: string;
   usagePointId: string;
   senderLibelle?: string;
+  /** A household without an Enedis application: the gateway and its token (checked by the caller). */
+  gateway?: { id: GatewayId; token: string; prms: string[] };
   config?: Omit<AccountConfigPatch, "usage_point_id">;
   nowMs?: number;
 }
@@ -75,7 +110,10 @@ export async function registerAccount(
     throw new AccountInputError(
       `no user "${input.username}" (create one with: user add ${input.username} --password …)`,
     );
-  const sender = await resolveDataConnectSender(store, config, input.senderLibelle);
+  const sender = input.gateway
+    ? await gatewaySender(store, config, input.senderLibelle)
+    : await resolveDataConnectSender(store, config, input.senderLibelle);
+  const gw = input.gateway;
   return store.transaction(async (tx) => {
     const type = await tx.devices.linkyType();
     const device = await tx.devices.findOrCreate({
@@ -87,23 +125,33 @@ export async function registerAccount(
     });
     const existing = await tx.accounts.find(sender.id, user.id, prm);
     if (existing) {
-      // A new consent for a known usage point: it is no longer expired.
+      // A new consent for a known usage point: it is no longer expired, and what it covers is asked again.
       const account = {
         ...existing,
         config: await tx.accounts.updateConfig(existing.id, {
           ...input.config,
+          ...reconsentPatch(existing.config),
+          ...(gw ? { gateway: gw.id } : {}),
           expired: false,
           expired_reason: null,
         }),
       };
+      if (gw) await tx.gateways.setCredential(existing.id, gw.id, gw.token, gw.prms);
       return { account, device, created: false };
     }
     const account = await tx.accounts.create({
       senderId: sender.id,
       userId: user.id,
       usagePointId: prm,
-      config: { expired: false, consent_given_at_ms: input.nowMs ?? Date.now(), ...input.config },
+      config: {
+        expired: false,
+        consent_given_at_ms: input.nowMs ?? Date.now(),
+        // A gateway asks for one run a day at an irregular time between 06:00 and 10:00 Paris.
+        ...(gw ? { gateway: gw.id, gateway_run_minute: 360 + Math.floor(Math.random() * 240) } : {}),
+        ...input.config,
+      },
     });
+    if (gw) await tx.gateways.setCredential(account.id, gw.id, gw.token, gw.prms);
     return { account, device, created: true };
   });
 }

@@ -13,6 +13,8 @@ import { SharedQuotaLimiter } from "../scheduler/quota-shared.js";
 import { startSimulator, type RunningSimulator } from "../simulator/index.js";
 import { ensurePrivateDir, permissionWarnings } from "../store/files.js";
 import { openStore, type Store } from "../store/index.js";
+import type { SourceResolver } from "../sources/port.js";
+import { createSourceResolver } from "../sources/registry.js";
 
 export const SIMULATOR_CLIENT_ID = "simulator-client";
 export const SIMULATOR_CLIENT_SECRET = "simulator-secret";
@@ -22,6 +24,8 @@ export interface AppContext {
   enedis: ResolvedEnedis & { apiUrl: string; authorizeUrl: string };
   store: Store;
   client: DataConnectClient;
+  /** Each account's source: `client` for direct accounts, its gateway for the others. */
+  sources: SourceResolver;
   /** Enedis' quotas, shared by every process through the database. */
   limiter: SharedQuotaLimiter;
   /** The simulator started in this process (embedded simulator mode), if any. */
@@ -150,11 +154,21 @@ export async function createAppContext(opts: ContextOptions = {}): Promise<AppCo
     windows: { dailyWindowDays: config.enedis.dailyWindowDays },
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
   });
+  const sources = createSourceResolver({
+    direct: client,
+    store: store.gateways,
+    ledger: store.gateways,
+    config,
+    // In simulator mode the gateways are the simulator's own stand-ins.
+    simulatorUrl: resolved.env === "simulator" ? apiUrl : null,
+    now,
+  });
   return {
     config,
     enedis: { ...resolved, apiUrl, authorizeUrl },
     store,
     client,
+    sources,
     limiter,
     simulator,
     now,

@@ -6,6 +6,12 @@ import { validateQuartzCron } from "../scheduler/cron.js";
 import { findImplementation, implementations } from "../senders/registry.js";
 import { UniqueViolationError } from "../store/errors.js";
 import { ROLE_ADMIN, ROLE_USER } from "../store/repositories/users.js";
+import { resolveEnedis } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { GATEWAY_IDS, isGatewayId, type GatewayId } from "../sources/port.js";
+import { gateways, gatewayUrl, GatewayTokenError } from "../sources/registry.js";
+import type { Store } from "../store/index.js";
+import { maskToken } from "../store/repositories/gateways.js";
 import { withStore } from "./context.js";
 import { CliError, EXIT_USAGE, printResult } from "./output.js";
 import { newPassword } from "./prompt.js";
@@ -127,25 +133,94 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption("--user <name>", "owner")
     .requiredOption("--usage-point <prm>", "14-digit usage point id")
     .option("--sender <label>", "sender label (default: the DataConnect sender)")
-    .action(async (o: { user: string; usagePoint: string; sender?: string }, cmd: Command) => {
-      await withStore(cmd, async ({ store, config, now }, g) => {
-        try {
-          const r = await registerAccount(store, config, {
-            username: o.user,
-            usagePointId: o.usagePoint,
-            ...(o.sender ? { senderLibelle: o.sender } : {}),
-            nowMs: now(),
-          });
-          printResult(
-            g,
-            `${r.created ? "account created" : "account already there"}: ${o.usagePoint} for ${o.user} (account ${r.account.id}, device ${r.device.id})`,
-            { accountId: r.account.id, deviceId: r.device.id, created: r.created },
+    .option(
+      "--gateway <gateway>",
+      "a household without an Enedis application: read the meter through conso-api, myelectricaldata (v1) or myelectricaldata-v2",
+    )
+    .option("--token <token>", "the household's gateway token (kept encrypted; checked to cover the PRM)")
+    .action(
+      async (
+        o: { user: string; usagePoint: string; sender?: string; gateway?: string; token?: string },
+        cmd: Command,
+      ) => {
+        if (o.gateway !== undefined && !isGatewayId(o.gateway))
+          throw new CliError(
+            `--gateway must be one of ${GATEWAY_IDS.join(", ")}, got "${o.gateway}"`,
+            EXIT_USAGE,
           );
-        } catch (e) {
-          if (e instanceof AccountInputError)
-            throw new CliError(e.message, /14 digits/.test(e.message) ? EXIT_USAGE : 1);
-          throw e;
-        }
-      });
-    });
+        if ((o.gateway === undefined) !== (o.token === undefined))
+          throw new CliError("--gateway and --token go together", EXIT_USAGE);
+        await withStore(cmd, async ({ store, config, now }, g) => {
+          try {
+            let gateway: { id: GatewayId; token: string; prms: string[] } | undefined;
+            if (o.gateway !== undefined && o.token !== undefined && isGatewayId(o.gateway)) {
+              const token = o.token.trim();
+              const prms = await checkGatewayToken(store, config, o.gateway, token, o.usagePoint.trim(), now);
+              gateway = { id: o.gateway, token, prms };
+            }
+            const r = await registerAccount(store, config, {
+              username: o.user,
+              usagePointId: o.usagePoint,
+              ...(o.sender ? { senderLibelle: o.sender } : {}),
+              ...(gateway ? { gateway } : {}),
+              nowMs: now(),
+            });
+            printResult(
+              g,
+              `${r.created ? "account created" : "account already there"}: ${o.usagePoint} for ${o.user} (account ${r.account.id}, device ${r.device.id})`,
+              { accountId: r.account.id, deviceId: r.device.id, created: r.created },
+            );
+          } catch (e) {
+            if (e instanceof AccountInputError)
+              throw new CliError(e.message, /14 digits/.test(e.message) ? EXIT_USAGE : 1);
+            if (e instanceof GatewayTokenError) throw new CliError(e.message, 1);
+            throw e;
+          }
+        });
+      },
+    );
+}
+
+/**
+ * Checks at once that a gateway token covers the PRM: the PRMs it covers, or GatewayTokenError with a
+ * plain message (the token itself is never printed, only its masked form).
+ */
+async function checkGatewayToken(
+  store: Store,
+  config: Config,
+  id: GatewayId,
+  token: string,
+  prm: string,
+  now: () => number,
+): Promise<string[]> {
+  if (!/^\d{14}$/.test(prm)) return [];
+  const entry = gateways().find((e) => e.id === id);
+  if (!entry)
+    throw new GatewayTokenError(`the ${id} source is not available in this version yet (only conso-api)`);
+  const env = (() => {
+    try {
+      return resolveEnedis(config);
+    } catch {
+      return null;
+    }
+  })();
+  const prms = await entry.covered(
+    {
+      accountId: 0,
+      token,
+      baseUrl: gatewayUrl(config, id, env?.env === "simulator" ? env.apiUrl : null),
+      ledger: store.gateways,
+      accountsOnGateway: 1,
+      now,
+    },
+    [prm],
+  );
+  if (!prms.includes(prm)) {
+    throw new GatewayTokenError(
+      `the ${entry.label} token ${maskToken(token)} does not cover usage point ${prm}` +
+        (prms.length > 0 ? ` (it covers ${prms.join(", ")})` : " (it covers no usage point)") +
+        ": ask the gateway for a token that covers it",
+    );
+  }
+  return prms;
 }

@@ -5,6 +5,7 @@ import { isLocalDate, isoUtc, parisDayStartMs } from "../domain/time.js";
 import { isUsagePointId, DATASET_KEYS, type DatasetKey } from "../domain/types.js";
 import { datasetKeyOf, exportChunks, type ExportFormat, type ExportRange } from "../export/format.js";
 import { describeStorageError, type Store } from "../store/index.js";
+import { gatewayStatus } from "../sources/status.js";
 import type { SyncProgress } from "../sync/account-sync.js";
 import {
   apisNotSubscribed,
@@ -103,6 +104,7 @@ export function registerDataCommands(program: Command): void {
         const deps = {
           store: ctx.store,
           client: ctx.client,
+          sources: ctx.sources,
           now: ctx.now,
           log: ctx.log,
           onProgress: progress.onProgress,
@@ -207,9 +209,15 @@ export function registerDataCommands(program: Command): void {
       "--recheck-apis",
       "forget the APIs Enedis refused as not subscribed (after subscribing them on DataHub): syncs call them again at once",
     )
-    .action(async (o: { recheckApis?: boolean }, cmd: Command) => {
+    .option(
+      "--clear-gateway-ban <gateway>",
+      "the gateway lifted its ban of this address: syncs call it again",
+    )
+    .action(async (o: { recheckApis?: boolean; clearGatewayBan?: string }, cmd: Command) => {
       await withStore(cmd, async ({ store, now, config }, g) => {
         const rechecked = o.recheckApis === true ? await clearApiNotSubscribed(store) : null;
+        if (o.clearGatewayBan !== undefined) await store.gateways.clearBlock(o.clearGatewayBan);
+        const gatewayUse = await gatewayStatus(store.gateways, now());
         const st = await operatorStatus(store, config, now());
         const refusedApis = await apisNotSubscribed(store);
         const human = [
@@ -230,6 +238,17 @@ export function registerDataCommands(program: Command): void {
               `API NOT SUBSCRIBED: ${a.api} (refused since ${isoUtc(a.refusedAtMs)}, ${a.refusals} time(s): ${a.message}); ` +
               `syncs wait, next check ${isoUtc(a.nextProbeMs)}; subscribe it on DataHub, then run \`status --recheck-apis\``,
           ),
+          ...gatewayUse
+            .filter((gw) => gw.accounts > 0 || gw.block !== null)
+            .map(
+              (gw) =>
+                `gateway ${gw.gateway}: ${gw.accounts} account(s); ${gw.rules.map((r) => `${r.used}/${r.limit} (${r.label})`).join(", ") || "no address budget"}` +
+                (gw.block
+                  ? gw.block.kind === "banned"
+                    ? `; BANNED since ${isoUtc(gw.block.sinceMs)} (${gw.block.message}): no call is made; \`status --clear-gateway-ban ${gw.gateway}\` once lifted`
+                    : `; throttled until ${isoUtc(gw.block.untilMs ?? gw.block.sinceMs)}`
+                  : ""),
+            ),
           `backlog: ${st.backlogCalls} calls; catch-up: ${formatDuration(st.catchUpMs)}`,
           ...st.details.map(
             (r) =>
@@ -239,6 +258,7 @@ export function registerDataCommands(program: Command): void {
         printResult(g, human, {
           ...st,
           apisNotSubscribed: refusedApis,
+          gateways: gatewayUse,
           ...(rechecked !== null ? { rechecked } : {}),
         });
       });

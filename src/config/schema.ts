@@ -192,6 +192,48 @@ export const configSchema = z
       })
       .strict()
       .default({ tickSeconds: 60, pageSize: 25 }),
+    gateways: z
+      .object({
+        consoApi: z
+          .object({
+            url: z
+              .string()
+              .url()
+              .optional()
+              .describe(
+                "Conso API (default https://conso.boris.sh; the simulator's own with enedis.env = simulator)",
+              ),
+          })
+          .strict()
+          .default({}),
+        myelectricaldata: z
+          .object({
+            url: z
+              .string()
+              .url()
+              .optional()
+              .describe(
+                "MyElectricalData v1 (default https://www.myelectricaldata.fr; the simulator's with enedis.env = simulator)",
+              ),
+          })
+          .strict()
+          .default({}),
+        myelectricaldataV2: z
+          .object({
+            url: z
+              .string()
+              .url()
+              .optional()
+              .describe(
+                "MyElectricalData v2 API (default https://www.v2.myelectricaldata.fr/api; the simulator's with enedis.env = simulator)",
+              ),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({ consoApi: {}, myelectricaldata: {}, myelectricaldataV2: {} })
+      .describe("Community gateways, for households without an Enedis application"),
     mqtt: z
       .object({
         url: z.string().url().optional().describe("MQTT broker, e.g. mqtt://127.0.0.1:1883 (off if unset)"),
@@ -262,6 +304,9 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "DATA_DIR", path: "data.dir" },
   { env: "LINKY_SECRET_KEY", path: "security.secretKey" },
   { env: "MQTT_URL", path: "mqtt.url" },
+  { env: "CONSO_API_URL", path: "gateways.consoApi.url" },
+  { env: "MYELECTRICALDATA_URL", path: "gateways.myelectricaldata.url" },
+  { env: "MYELECTRICALDATA_V2_URL", path: "gateways.myelectricaldataV2.url" },
   { env: "MQTT_PREFIX", path: "mqtt.prefix" },
   { env: "MQTT_BASE_TOPIC", path: "mqtt.baseTopic" },
   { env: "MQTT_STATUS_TOPIC", path: "mqtt.statusTopic" },

@@ -18,7 +18,8 @@ export type ErrorKind =
   | "no_data_yet"
   | "quota"
   | "transient"
-  | "bad_request";
+  | "bad_request"
+  | "gateway_banned";
 
 export interface ErrorDetails {
   /** HTTP status, when the error came from a response. */
@@ -129,6 +130,21 @@ export class BadRequestError extends LinkyError {
   readonly kind = "bad_request";
   readonly permanent = true;
 }
+
+/**
+ * A community gateway banned this installation's address (Cloudflare's "you have been blocked" page):
+ * every call to that gateway stops at once, for every account, until an operator clears it.
+ */
+export class GatewayBannedError extends LinkyError {
+  readonly kind = "gateway_banned";
+  readonly permanent = true;
+}
+
+/**
+ * Our own call budget for a gateway is spent (its rules: Conso API bans an address at 100 calls in 12 h):
+ * no call is made; come back at `retryAtMs`. Never waited for within a run.
+ */
+export class BudgetSpentError extends QuotaExceededError {}
 
 export function isLinkyError(e: unknown): e is LinkyError {
   return e instanceof LinkyError;

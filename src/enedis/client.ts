@@ -16,9 +16,10 @@ import type {
 } from "../domain/types.js";
 import { assertUsagePointId } from "../domain/types.js";
 import { parseSubscribedServices } from "./contracts.js";
-import { datasetSpec, MEASURES_API_2026 } from "./datasets/index.js";
+import { allDatasets, datasetSpec, MEASURES_API_2026 } from "./datasets/index.js";
 import {
   adapterFor,
+  ITC_APIS,
   SUBSCRIBED_SERVICES_API,
   unsupported,
   type CallWrapper,
@@ -27,6 +28,7 @@ import {
   type GenerationAdapter,
 } from "./generations.js";
 import { EnedisHttp, type CallEvent, type EnedisHttpOptions } from "./http.js";
+import type { MeasureSource, SourceCapabilities } from "../sources/port.js";
 import { unlimited, type QuotaLimiter } from "./quota.js";
 import { TokenProvider, type TokenStore } from "./token.js";
 import {
@@ -74,8 +76,42 @@ export interface SubscribedServicesQuery {
   states?: ServiceState[];
 }
 
-export class DataConnectClient {
+/** What Data Connect offers, per generation (the `MeasureSource` capabilities of this client). */
+function capabilitiesOf(generation: Generation): SourceCapabilities {
+  const v5 = generation === "v5";
+  return {
+    kind: "enedis",
+    datasets: allDatasets()
+      .filter((s) => !v5 || s.v5Path !== null)
+      .map((s) => s.key),
+    servicesDiscovery: !v5,
+    contract: true,
+    timestamps: "interval-end",
+    quota: null,
+    calls: {},
+    errors: [
+      "token_refused",
+      "api_not_subscribed",
+      "no_consent",
+      "wrong_direction",
+      "before_activation",
+      "beyond_history",
+      "load_curve_off",
+      "no_data_yet",
+      "quota",
+      "transient",
+      "bad_request",
+    ],
+    gateScope: v5 ? null : MEASURES_API_2026,
+    servicesScope: v5 ? null : SUBSCRIBED_SERVICES_API,
+    contractScopes: v5 ? [] : [ITC_APIS.situation, ITC_APIS.synthese, ITC_APIS.comptage],
+  };
+}
+
+/** Also the Enedis `MeasureSource` (`src/sources/enedis/`): one client serves every direct account. */
+export class DataConnectClient implements MeasureSource {
   readonly generation: Generation;
+  readonly capabilities: SourceCapabilities;
   private readonly adapter: GenerationAdapter;
   private readonly http: EnedisHttp;
   private readonly now: () => number;
@@ -86,6 +122,7 @@ export class DataConnectClient {
   constructor(private readonly opts: DataConnectClientOptions) {
     this.generation = opts.generation ?? "2026";
     this.adapter = adapterFor(this.generation);
+    this.capabilities = capabilitiesOf(this.generation);
     this.now = opts.now ?? Date.now;
     const base = opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/`;
     const tokenOpts: ConstructorParameters<typeof TokenProvider>[0] = {
@@ -265,6 +302,11 @@ export class DataConnectClient {
       json,
     });
     return parseSubscribedServices(body);
+  }
+
+  /** The port's services discovery: the active (or the given) services of one PRM. */
+  async services(usagePointId: UsagePointId, states?: ServiceState[]): Promise<SubscribedService[]> {
+    return this.subscribedServices({ usagePointIds: [usagePointId], ...(states ? { states } : {}) });
   }
 
   /** Contract facts: subscribed power, contract type, segments, activation dates, off-peak hours. */

@@ -18,19 +18,13 @@ import { MEASURES_API_2026, type DatasetSpec } from "./datasets/index.js";
 import type { EnedisHttp, RequestSpec } from "./http.js";
 import { parseMeasures2026, parseMeterReadingV5, type ParseContext } from "./parse.js";
 import type { Window } from "./windows.js";
+import type { CallWrapper, ContractResult } from "../sources/port.js";
 
 export type Generation = "2026" | "v5";
 
-/** Wraps one request, e.g. with retries. */
-export type CallWrapper = <T>(fn: () => Promise<T>) => Promise<T>;
+export type { CallWrapper, ContractResult } from "../sources/port.js";
 
 const direct: CallWrapper = (fn) => fn();
-
-export interface ContractResult {
-  contract: ContractInfo;
-  /** APIs that could not be read because they are not subscribed for the application (403 900908). */
-  unavailable: string[];
-}
 
 export interface GenerationAdapter {
   readonly name: Generation;

@@ -5,17 +5,9 @@
  * database implements the same interface for several workers.
  */
 
-export interface QuotaLimiter {
-  /** Resolves when a call to `api` may be sent now (and counts it). */
-  acquire(api: string): Promise<void>;
-  /** Enedis said 429: nobody calls `api` before `untilMs` (`reason` says which quota, for people). */
-  pause(api: string, untilMs: number, reason?: string): void;
-}
+import type { QuotaLimiter, QuotaSettings } from "../sources/limiter.js";
 
-export interface QuotaSettings {
-  perSecond: number;
-  perHour: number;
-}
+export type { QuotaLimiter, QuotaSettings };
 
 /** No limit at all (tests of other things). */
 export const unlimited: QuotaLimiter = {

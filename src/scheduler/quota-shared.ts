@@ -4,7 +4,7 @@
  * Calls are spaced evenly within the per-second quota, and at most `perHour` fall in any hour; a 429
  * pauses the API for every process until Enedis' retry time.
  */
-import type { QuotaLimiter, QuotaSettings } from "../enedis/quota.js";
+import type { QuotaLimiter, QuotaSettings } from "../sources/limiter.js";
 import { QuotaExceededError } from "../domain/errors.js";
 import type { Store } from "../store/index.js";
 import type { QuotaUseRow } from "../store/repositories/scheduler.js";

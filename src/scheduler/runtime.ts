@@ -3,7 +3,6 @@
  * (graphile-worker on PostgreSQL, `worker` processes and `serve`). One code path: only the queue differs.
  */
 import type { AppContext } from "../app/context.js";
-import { MEASURES_API_2026 } from "../enedis/datasets/index.js";
 import { syncSettingsOf } from "../sync/service.js";
 import { MemoryQueue } from "./queue/memory.js";
 import type { JobQueue } from "./queue/types.js";
@@ -29,11 +28,13 @@ export async function startScheduler(
     opts.queue ?? new MemoryQueue({ concurrency: opts.concurrency ?? 2, now: ctx.now, log: ctx.log });
   const tickMs = opts.tickMs ?? ctx.config.scheduler.tickSeconds * 1000;
   const pageSize = opts.pageSize ?? ctx.config.scheduler.pageSize;
-  const measuresApi = ctx.client.generation === "v5" ? "metering_data_clc" : MEASURES_API_2026;
+  // The measures quota scope of the operator's source (its load curve's).
+  const measuresApi = ctx.client.measureApi("consumption_load_curve") ?? "measures";
   const scheduler = new Scheduler(
     {
       store: ctx.store,
       client: ctx.client,
+      sources: ctx.sources,
       queue,
       config: ctx.config,
       now: ctx.now,

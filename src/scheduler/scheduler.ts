@@ -15,8 +15,8 @@ import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
 import { daysBetween, parisDateOf, parisToday } from "../domain/time.js";
 import type { DatasetKey } from "../domain/types.js";
-import type { DataConnectClient } from "../enedis/client.js";
-import { datasetSpec } from "../enedis/datasets/index.js";
+import { datasetSpec } from "../domain/datasets.js";
+import type { MeasureSource, SourceResolver } from "../sources/port.js";
 import { findImplementation } from "../senders/registry.js";
 import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
@@ -25,6 +25,7 @@ import { planDataset, publishedUntil } from "../sync/planner.js";
 import { syncOneAccount, type AccountRunResult, type SyncRunDeps } from "../sync/service.js";
 import { planBudget, type Budget } from "./budget.js";
 import { parseQuartzCron, type QuartzCron } from "./cron.js";
+import { gatewayDue, isGatewayAccount } from "./gateway-slots.js";
 import { withAccountLease } from "./lease.js";
 import {
   accountJobKey,
@@ -37,7 +38,9 @@ import {
 
 export interface SchedulerDeps {
   store: Store;
-  client: DataConnectClient;
+  client: MeasureSource;
+  /** Each account's source (gateway accounts); `client` for all when absent. */
+  sources?: SourceResolver;
   queue: JobQueue;
   config: Config;
   now: () => number;
@@ -324,6 +327,8 @@ export class Scheduler {
     const c = account.config;
     if (c.expired) return false;
     if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
+    // Gateways: one run a day at the account's minute (06:00-10:00 Paris), one afternoon retry; no loops.
+    if (isGatewayAccount(account)) return gatewayDue(account, job.fireTimeMs, lastFireOf(account));
     // The dispatcher's plan travels with the page job: in distributed mode another process runs it.
     const stride = job.strideDays ?? this.budget?.strideDays ?? 1;
     if (stride > 1) {
@@ -433,13 +438,15 @@ export class Scheduler {
     }
     const settings: Partial<SyncSettings> = {
       ...this.deps.syncSettings,
-      freshOnly: job.mode === "fresh",
+      // A gateway account's one daily run also spends its share of the budget on history (no backfill jobs).
+      freshOnly: job.mode === "fresh" && !isGatewayAccount(account),
       ...(job.mode === "backfill" ? { maxWindows: this.opts.backfillWindowsPerJob ?? 20 } : {}),
     };
     const { outcome } = await (this.deps.syncAccount ?? syncOneAccount)(
       {
         store: this.deps.store,
         client: this.deps.client,
+        ...(this.deps.sources ? { sources: this.deps.sources } : {}),
         now,
         log: this.deps.log,
         ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
@@ -460,7 +467,8 @@ export class Scheduler {
     if (!after) return;
     // Data not published yet, or a transient failure: once more later the same day, spread out.
     const retryAt = after.config.next_attempt_ms;
-    if (job.mode === "fresh" && retryAt && parisDateOf(retryAt) === parisToday(now())) {
+    const gateway = isGatewayAccount(after);
+    if (!gateway && job.mode === "fresh" && retryAt && parisDateOf(retryAt) === parisToday(now())) {
       await queue.add(
         { ...job, fireTimeMs: retryAt },
         {
@@ -471,7 +479,8 @@ export class Scheduler {
         },
       );
     }
-    if (backfillBacklog(after, now(), this.deps.syncSettings) > 0)
+    // Gateway accounts spread their history over their daily runs: no backfill chain.
+    if (!gateway && backfillBacklog(after, now(), this.deps.syncSettings) > 0)
       await this.enqueueBackfill(job.accountId, job.fireTimeMs);
   }
 
@@ -494,7 +503,7 @@ export class Scheduler {
    */
   private backfillUnfinished(account: Account, job: PageJob): boolean {
     const c = account.config;
-    if (c.expired || !c.dataset_keys) return false;
+    if (c.expired || !c.dataset_keys || isGatewayAccount(account)) return false;
     if (c.next_attempt_ms && c.next_attempt_ms > job.fireTimeMs) return false;
     return backfillBacklog(account, this.deps.now(), this.deps.syncSettings) > 0;
   }

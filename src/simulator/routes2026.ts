@@ -33,7 +33,13 @@ export function measureContext(ctx: SimContext): MeasureContext {
   };
 }
 
-function measure2026(ctx: SimContext, ressource: string, query: Record<string, unknown>): ApiResult {
+/** One 2026 measure answer (also what Conso API relays from Enedis, with its own consent view). */
+export function measure2026(
+  ctx: SimContext,
+  ressource: string,
+  query: Record<string, unknown>,
+  mctx: MeasureContext = measureContext(ctx),
+): ApiResult {
   const spec = datasetByRessource(ressource);
   if (!spec) return siCoeur();
   const extra = Object.keys(spec.extraParams);
@@ -65,7 +71,7 @@ function measure2026(ctx: SimContext, ressource: string, query: Record<string, u
     req.maxPowerStep = pas;
     req.allPhases = gp === "TOUT";
   }
-  const outcome = serveMeasure(req, measureContext(ctx));
+  const outcome = serveMeasure(req, mctx);
   if (!outcome.ok) return measureFailure2026(outcome.failure, spec.direction);
   const s = outcome.served;
   switch (s.kind) {

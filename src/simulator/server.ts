@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { SimContext } from "./context.js";
+import { registerCommunityGateways } from "./community.js";
 import { registerConsentRoutes } from "./consent.js";
 import { esc, page } from "./html.js";
 import { ITC_APIS } from "./itc.js";
@@ -83,6 +84,14 @@ ${li("GET", "/__simulator/log", "request log (JSON)")}
 ${li("POST", "/__simulator/log/reset", "reset the request log")}
 ${li("POST", "/__simulator/consent", "{usagePointId}: grant consent")}
 ${li("POST", "/__simulator/revoke", "{usagePointId}: revoke consent")}
+${li("POST", "/__simulator/gateway-token", "{usagePointIds, gateway?}: a household token of Conso API (default) or MyElectricalData")}
+${li("POST", "/__simulator/gateway-ban", "{gateway, banned}: ban this address from a gateway (Cloudflare page)")}
+${li("POST", "/__simulator/gateway-throttle", "{gateway, untilMs}: Enedis throttles the gateway (429 900804)")}
+</ul>
+<h2>Community gateways</h2><ul>
+${li("GET", "/api/{type}?pointId&dateDebut&dateFin", "Conso API (Bearer JWT)")}
+${li("GET", "/{dataset}/{pdl}/start/{d}/end/{d}, /valid_access/{pdl}, /contracts/{pdl}", "MyElectricalData v1 (raw token)")}
+${li("GET", "/pdl, /enedis/{consumption|production}/{daily|detail}/{pdl}, /enedis/power/{pdl}, /enedis/contract/{pdl}", "MyElectricalData v2 (Bearer client_secret)")}
 </ul>
 <h2>Sandbox PRMs</h2><table><tr><th>PRM</th><th>kind</th><th>behaviour</th></tr>${prms}</table>
 <p>Base URL: <code>${esc(url)}</code></p>`,
@@ -192,5 +201,6 @@ export function buildApp(ctx: SimContext, baseUrl: () => string): FastifyInstanc
   register2026Routes(app, ctx);
   registerV5Routes(app, ctx);
   registerConsentRoutes(app, ctx);
+  registerCommunityGateways(app, ctx);
   return app;
 }

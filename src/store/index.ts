@@ -21,6 +21,7 @@ import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { ConsentsRepository } from "./repositories/consents.js";
 import { DevicesRepository } from "./repositories/devices.js";
 import { ErasureRepository } from "./repositories/erasure.js";
+import { GatewaysRepository } from "./repositories/gateways.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
@@ -50,6 +51,8 @@ export interface Repositories {
   readonly webSessions: WebSessionsRepository;
   /** Table-by-table deletes of erasure (use `eraseUser` / `eraseAccount`, `store/erasure.ts`). */
   readonly erasure: ErasureRepository;
+  /** Community gateways: accounts' tokens, calls, bans (migration 012). */
+  readonly gateways: GatewaysRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -107,6 +110,7 @@ function repositories(scope: Scope): Repositories {
     consents: new ConsentsRepository(scope),
     webSessions: new WebSessionsRepository(scope),
     erasure: new ErasureRepository(scope),
+    gateways: new GatewaysRepository(scope),
   };
 }
 
@@ -164,6 +168,7 @@ export * from "./repositories/ha-statistics.js";
 export * from "./repositories/api-tokens.js";
 export * from "./repositories/web-sessions.js";
 export * from "./repositories/erasure.js";
+export * from "./repositories/gateways.js";
 export {
   eraseUser,
   eraseAccount,

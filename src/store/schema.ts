@@ -287,6 +287,41 @@ export interface WebSessionTable {
   revoked_ms: number | null;
 }
 
+/** The gateway an account reads through, with the household's encrypted token (migration 012). */
+export interface AccountGatewayTable {
+  account_id: number;
+  /** `conso-api`, `myelectricaldata` (v1), `myelectricaldata-v2`. */
+  gateway: string;
+  token_ciphertext: string;
+  /** The token masked for display (`eyJh…(412)`). */
+  token_hint: string;
+  /** JSON array of the PRMs the token was seen to cover. */
+  prms: string;
+  created_at_ms: number;
+  token_refused_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  token_refused_message: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One call made to a gateway, per budget scope (migration 012). */
+export interface GatewayCallTable {
+  id: Id;
+  gateway: string;
+  /** `address`, `pdl:<account id>`, `user:<account id>`. */
+  scope: string;
+  at_ms: number;
+  /** 0/1: served from the gateway's cache. */
+  cached: ColumnType<number, number | undefined, number>;
+}
+
+/** A gateway not to call: banned, or throttled until `until_ms` (migration 012). */
+export interface GatewayBlockTable {
+  gateway: string;
+  kind: string;
+  message: string;
+  since_ms: number;
+  until_ms: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -310,4 +345,7 @@ export interface Database {
   consent_review: ConsentReviewTable;
   quota_interactive_call: QuotaInteractiveCallTable;
   web_session: WebSessionTable;
+  account_gateway: AccountGatewayTable;
+  gateway_call: GatewayCallTable;
+  gateway_block: GatewayBlockTable;
 }

@@ -17,6 +17,8 @@ import {
   BadRequestError,
   BeforeActivationError,
   BeyondHistoryError,
+  BudgetSpentError,
+  GatewayBannedError,
   isLinkyError,
   LoadCurveOffError,
   NoConsentError,
@@ -36,12 +38,12 @@ import {
   type LocalDate,
 } from "../domain/time.js";
 import type { DatasetKey, Reading, SubscribedService } from "../domain/types.js";
-import type { DataConnectClient } from "../enedis/client.js";
+import type { MeasureSource } from "../sources/port.js";
 import { checkPlausible } from "./plausibility.js";
 import { describeStorageError } from "../store/errors.js";
-import { allDatasets, datasetSpec, MEASURES_API_2026, type DatasetSpec } from "../enedis/datasets/index.js";
-import { ITC_APIS, SUBSCRIBED_SERVICES_API } from "../enedis/generations.js";
-import { splitRange, type Window } from "../enedis/windows.js";
+import { metadataFromContract } from "../store/repositories/devices.js";
+import { allDatasets, datasetSpec, type DatasetSpec } from "../domain/datasets.js";
+import { splitRange, type Window } from "../domain/windows.js";
 import {
   WATERMARK_KEYS,
   type AccountConfig,
@@ -109,7 +111,8 @@ export interface SyncProgress {
 }
 
 export interface SyncDeps {
-  client: DataConnectClient;
+  /** The account's source (the port: Enedis direct or a gateway). */
+  client: MeasureSource;
   store: SyncStore;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -177,6 +180,21 @@ function errorRecord(e: unknown, atMs: number, dataset?: DatasetKey): SyncErrorR
 
 type QueueItem = PlannedWindow & { dataset: DatasetKey };
 
+/** Backfill windows taken in turn from each dataset (each dataset's own order kept: newest first). */
+function interleaveBackfill(queue: QueueItem[]): QueueItem[] {
+  const head = queue.filter((w) => w.purpose !== "backfill");
+  const byDataset = new Map<DatasetKey, QueueItem[]>();
+  for (const w of queue) {
+    if (w.purpose !== "backfill") continue;
+    byDataset.set(w.dataset, [...(byDataset.get(w.dataset) ?? []), w]);
+  }
+  const lanes = [...byDataset.values()];
+  const out = [...head];
+  for (let i = 0; lanes.some((l) => i < l.length); i++)
+    for (const l of lanes) if (i < l.length) out.push(l[i] as QueueItem);
+  return out;
+}
+
 /** An API recorded as not subscribed for the application: this sync does not call it (no error at Enedis). */
 class ApiWaitingError extends Error {
   constructor(readonly block: ApiNotSubscribed) {
@@ -204,6 +222,8 @@ export class AccountSync {
   private waitingOn = new Map<string, ApiNotSubscribed>();
   /** Enedis' quota time when a 429 asked to wait longer than this run may: the next attempt then. */
   private quotaRetryAtMs: number | null = null;
+  /** Why the run stopped before its plan was done, when a gateway's budget said so. */
+  private budgetNote: string | null = null;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -256,9 +276,10 @@ export class AccountSync {
     this.probing = new Set();
     this.waitingOn = new Map();
     this.quotaRetryAtMs = null;
+    this.budgetNote = null;
     try {
       // Data Connect 2026 serves every measure from one API: when it is not subscribed, nothing else is asked.
-      if (this.deps.client.generation === "2026") await this.gate(MEASURES_API_2026);
+      await this.gate(this.deps.client.capabilities.gateScope);
       const datasets = await this.resolveDatasets();
       await this.refreshContract();
       await this.syncDatasets(datasets, outcome);
@@ -428,35 +449,34 @@ export class AccountSync {
   private async resolveDatasets(): Promise<DatasetKey[]> {
     const client = this.deps.client;
     const prm = this.account.usagePointId;
-    if (client.generation === "v5") {
-      return allDatasets()
-        .filter((s) => s.v5Path !== null)
-        .map((s) => s.key);
+    const services = client.services?.bind(client);
+    const servicesApi = client.capabilities.servicesScope;
+    if (!client.capabilities.servicesDiscovery || !services) {
+      // No services discovery: every dataset the source serves is tried; those that do not apply say so.
+      return client.capabilities.datasets.filter(
+        (k) => datasetSpec(k).kind !== "index" || this.settings.includeIndexes,
+      );
     }
     const checked = this.config.subscribed_services_at_ms;
     if (this.config.dataset_keys && checked && this.now() - checked < this.settings.servicesMaxAgeMs) {
       return this.config.dataset_keys as DatasetKey[];
     }
-    let services: SubscribedService[];
+    let found: SubscribedService[];
     try {
-      services = await this.withRetries(() =>
-        this.callApi(SUBSCRIBED_SERVICES_API, () => client.subscribedServices({ usagePointIds: [prm] })),
-      );
+      found = await this.withRetries(() => this.callApi(servicesApi, () => services(prm)));
     } catch (e) {
       // Services not readable for the application: the datasets known from an earlier check still hold.
       const known = this.config.dataset_keys;
       if ((e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) && known) {
-        this.waitingOn.delete(SUBSCRIBED_SERVICES_API);
+        if (servicesApi !== null) this.waitingOn.delete(servicesApi);
         return known as DatasetKey[];
       }
       throw e;
     }
-    const mine = services.filter((s) => s.usagePointId === prm);
+    const mine = found.filter((s) => s.usagePointId === prm);
     if (mine.length === 0) {
       const ended = await this.withRetries(() =>
-        this.callApi(SUBSCRIBED_SERVICES_API, () =>
-          client.subscribedServices({ usagePointIds: [prm], states: ["TERMINE", "SUPPRIME"] }),
-        ),
+        this.callApi(servicesApi, () => services(prm, ["TERMINE", "SUPPRIME"])),
       );
       throw new NoConsentError(
         ended.length > 0
@@ -492,13 +512,13 @@ export class AccountSync {
     const prm = this.account.usagePointId;
     try {
       // Each ITC call is retried on its own: one failure does not repeat the calls that succeeded.
-      const { contract, unavailable } = await this.deps.client.contract(prm, (fn) =>
-        this.withRetries(() => this.call(fn)),
-      );
-      if (this.deps.client.generation === "2026") {
+      const read = this.deps.client.contract?.bind(this.deps.client);
+      if (!this.deps.client.capabilities.contract || !read) return;
+      const { contract, unavailable } = await read(prm, (fn) => this.withRetries(() => this.call(fn)));
+      {
         // ITC APIs are read monthly per account: their refusals are recorded (the operator told once) and
         // their answers clear the record; they are not gated.
-        for (const api of [ITC_APIS.situation, ITC_APIS.synthese, ITC_APIS.comptage]) {
+        for (const api of this.deps.client.capabilities.contractScopes) {
           if (!unavailable.includes(api)) await this.apiAnswered(api);
           else if (!this.blocked.has(api)) {
             await this.apiRefused(
@@ -512,16 +532,9 @@ export class AccountSync {
         }
       }
       await this.deps.store.transaction((w) =>
+        // The device repository's own keys (`off_peak_hours`, `contract_checked_ms`): the readers' keys.
         w.patchDeviceMetadata(this.account.deviceId, {
-          subscribed_power_kva: contract.subscribedPowerKva,
-          contract_type: contract.contractType,
-          segments: contract.segments,
-          distribution_tariff: contract.distributionTariff,
-          offpeak_hours: contract.offPeakHours,
-          consumption_activation_date: contract.consumptionActivationDate,
-          production_activation_date: contract.productionActivationDate,
-          contract_start: contract.contractStart,
-          contract_checked_at_ms: this.now(),
+          ...metadataFromContract(contract, this.now()),
           contract_unavailable_apis: unavailable,
         }),
       );
@@ -547,6 +560,12 @@ export class AccountSync {
       try {
         return await fn();
       } catch (e) {
+        if (e instanceof BudgetSpentError || e instanceof GatewayBannedError) {
+          // Our own budget of a gateway, or a ban: waiting within the run would not help.
+          if (e instanceof BudgetSpentError && e.retryAtMs !== undefined)
+            this.quotaRetryAtMs = Math.max(this.quotaRetryAtMs ?? 0, e.retryAtMs);
+          throw e;
+        }
         if (attempt >= this.settings.maxRetries) {
           // Out of retries on a quota refusal: the next attempt is when Enedis said, not an hour later.
           if (e instanceof QuotaExceededError && e.retryAtMs !== undefined) {
@@ -621,11 +640,14 @@ export class AccountSync {
       outcome.datasets[key] = { outcome: "ok", windows: 0, retries: 0, points: 0, message: null };
     }
     // Fresh data of every dataset first, then repairs, then history (stable within a purpose).
-    return queue.sort((a, b) => PURPOSE_RANK[a.purpose] - PURPOSE_RANK[b.purpose]);
+    const sorted = queue.sort((a, b) => PURPOSE_RANK[a.purpose] - PURPOSE_RANK[b.purpose]);
+    // Under a call budget (gateways) the history is spread over days: every dataset's newest windows
+    // first, in turn, so that a run cut short by the budget leaves no dataset without recent data.
+    return this.deps.client.capabilities.quota ? interleaveBackfill(sorted) : sorted;
   }
 
   private async syncDatasets(datasets: DatasetKey[], outcome: SyncOutcome): Promise<void> {
-    if (this.deps.client.generation === "2026") {
+    if (this.deps.client.capabilities.servicesDiscovery) {
       // Datasets the subscribed services do not offer are said so, not silently absent.
       for (const spec of allDatasets()) {
         if (spec.kind === "index" && !this.settings.includeIndexes) continue;
@@ -641,7 +663,15 @@ export class AccountSync {
       }
     }
     const queue = await this.plan(datasets, outcome);
-    const limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
+    let limit = this.settings.maxWindows ?? Number.POSITIVE_INFINITY;
+    const allowance = this.deps.client.allowance?.bind(this.deps.client);
+    if (allowance) {
+      // A gateway's budget: this run's share of it (a fresh-only run may use the reserve).
+      const left = await allowance(this.account.usagePointId, this.settings.freshOnly ? "fresh" : "backfill");
+      limit = Math.min(limit, left);
+      if (left <= 0 && queue.length > 0)
+        this.budgetNote = `the ${this.deps.client.capabilities.kind} call budget is spent for now: resumed on the next runs`;
+    }
     const stopped = new Set<DatasetKey>();
     // APIs whose quota Enedis said is spent beyond what this run waits: not called again in this run.
     const quotaSpent = new Set<string>();
@@ -739,7 +769,7 @@ export class AccountSync {
       const d = outcome.datasets[item.dataset];
       if (d && d.outcome === "ok" && !stopped.has(item.dataset)) {
         d.outcome = "partial";
-        d.message = MORE_HISTORY;
+        d.message = this.budgetNote ?? MORE_HISTORY;
       }
     }
   }
@@ -772,7 +802,7 @@ export class AccountSync {
   ): Promise<"continue" | "stop" | "requeued" | "unpublished" | "empty"> {
     const { dataset } = w;
     const spec = datasetSpec(dataset);
-    if (e instanceof NoConsentError) throw e;
+    if (e instanceof NoConsentError || e instanceof GatewayBannedError) throw e;
     // Recorded for the whole application by callApi; this dataset waits (others may use other APIs: v5).
     if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) return "stop";
     if (e instanceof WrongDirectionError || e instanceof LoadCurveOffError) {

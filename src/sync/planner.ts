@@ -7,8 +7,8 @@
  * No I/O here: the account sync executes the plan.
  */
 import { DateTime } from "luxon";
-import type { DatasetSpec } from "../enedis/datasets/index.js";
-import { clampRange, horizonStart, splitRange, type Window } from "../enedis/windows.js";
+import type { DatasetSpec } from "../domain/datasets.js";
+import { clampRange, horizonStart, splitRange, type Window } from "../domain/windows.js";
 import {
   addDays,
   addMonths,

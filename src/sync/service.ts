@@ -1,7 +1,7 @@
 /** Runs account syncs: one usage point, or every DataConnect account (CLI `sync`, the scheduler). */
 import type { EventBus } from "../app/events.js";
 import type { Config } from "../config/schema.js";
-import type { DataConnectClient } from "../enedis/client.js";
+import type { MeasureSource, SourceResolver } from "../sources/port.js";
 import { findImplementation } from "../senders/registry.js";
 import { describeStorageError, type Store } from "../store/index.js";
 import type { Account, SyncOutcome } from "../store/repositories/accounts.js";
@@ -25,7 +25,10 @@ export function syncSettingsOf(config: Config): Partial<SyncSettings> {
 
 export interface SyncRunDeps {
   store: Store;
-  client: DataConnectClient;
+  /** The source of direct accounts (the operator's Enedis application). */
+  client: MeasureSource;
+  /** Each account's source (gateway accounts); `client` for every account when absent. */
+  sources?: SourceResolver;
   now: () => number;
   log?: (message: string) => void;
   onProgress?: (p: SyncProgress) => void;
@@ -73,9 +76,10 @@ export async function syncOneAccount(
       label: "Compteur électrique (Linky)",
       deviceTypeId: type.id,
     }));
+  const source = deps.sources ? await deps.sources.forAccount(account.id) : deps.client;
   const sync = new AccountSync(
     {
-      client: deps.client,
+      client: source,
       store: syncStoreOf(store),
       now: deps.now,
       ...(deps.log ? { log: deps.log } : {}),

@@ -1,7 +1,7 @@
 /** The sync's storage port implemented with the store's repositories. */
 import { parisDateOf, type LocalDate } from "../domain/time.js";
 import type { DatasetKey, Reading } from "../domain/types.js";
-import { datasetSpec } from "../enedis/datasets/index.js";
+import { datasetSpec } from "../domain/datasets.js";
 import type { Repositories, Store } from "../store/index.js";
 import { ApiSubscriptionsRepository } from "../store/repositories/api-subscriptions.js";
 import type { DailySeries } from "../store/repositories/measures.js";

@@ -1,21 +1,13 @@
-import type { DatasetSpec } from "./spec.js";
+import { datasetSpec } from "../../domain/datasets.js";
+import type { EnedisDatasetSpec } from "./spec.js";
 
 /** Experimental: cumulative consumption counters (Wh) per register, one reading a day. */
-export const consumptionIndex: DatasetSpec = {
-  key: "consumption_index",
-  kind: "index",
-  direction: "consumption",
-  unit: "Wh",
+export const consumptionIndex: EnedisDatasetSpec = {
+  ...datasetSpec("consumption_index"),
   ressource: "index_consommation",
   extraParams: {},
   grandeurMetier: "CONS",
   grandeurPhysique: "EA",
   v5Path: null,
   v5Api: null,
-  measureType: "IDX",
-  hardMaxDaysPerCall: null,
-  historyMonths: 36,
-  historyExtraDays: 15,
-  experimental: true,
-  seedWatermarkKey: "last_consumption_index",
 };

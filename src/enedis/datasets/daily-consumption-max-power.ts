@@ -1,11 +1,9 @@
-import type { DatasetSpec } from "./spec.js";
+import { datasetSpec } from "../../domain/datasets.js";
+import type { EnedisDatasetSpec } from "./spec.js";
 
 /** Highest apparent power of each Paris day in VA, with the time of the peak. */
-export const dailyConsumptionMaxPower: DatasetSpec = {
-  key: "daily_consumption_max_power",
-  kind: "maxPower",
-  direction: "consumption",
-  unit: "VA",
+export const dailyConsumptionMaxPower: EnedisDatasetSpec = {
+  ...datasetSpec("daily_consumption_max_power"),
   ressource: "puissance_conso_max_quotidienne",
   // Enedis requires both, even though the Swagger marks them optional.
   extraParams: { mesuresPas: "P1D", grandeurPhysique: "PMA" },
@@ -13,10 +11,4 @@ export const dailyConsumptionMaxPower: DatasetSpec = {
   grandeurPhysique: "PMA",
   v5Path: "/metering_data_dcmp/v5/daily_consumption_max_power",
   v5Api: "metering_data_dcmp",
-  measureType: "PMAX",
-  hardMaxDaysPerCall: null,
-  historyMonths: 36,
-  historyExtraDays: 15,
-  experimental: false,
-  seedWatermarkKey: "last_consumption_max_power",
 };

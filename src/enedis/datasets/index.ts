@@ -10,15 +10,16 @@ import { dailyConsumption } from "./daily-consumption.js";
 import { dailyProduction } from "./daily-production.js";
 import { productionIndex } from "./production-index.js";
 import { productionLoadCurve } from "./production-load-curve.js";
-import type { DatasetSpec } from "./spec.js";
+import type { EnedisDatasetSpec } from "./spec.js";
 
-export type { DatasetSpec } from "./spec.js";
+/** Enedis' wire names of a dataset (its source-neutral facts are `src/domain/datasets.ts`). */
+export type { EnedisDatasetSpec, EnedisDatasetSpec as DatasetSpec } from "./spec.js";
 export { MEASURES_API_2026 } from "./spec.js";
 
-const registry = new Map<DatasetKey, DatasetSpec>();
-const byRessource = new Map<string, DatasetSpec>();
+const registry = new Map<DatasetKey, EnedisDatasetSpec>();
+const byRessource = new Map<string, EnedisDatasetSpec>();
 
-export function registerDataset(spec: DatasetSpec): void {
+export function registerDataset(spec: EnedisDatasetSpec): void {
   if (registry.has(spec.key)) throw new Error(`dataset ${spec.key} is registered twice`);
   if (byRessource.has(spec.ressource)) throw new Error(`ressource ${spec.ressource} is registered twice`);
   registry.set(spec.key, spec);
@@ -37,20 +38,20 @@ for (const spec of [
   registerDataset(spec);
 }
 
-export function datasetSpec(key: DatasetKey): DatasetSpec {
+export function datasetSpec(key: DatasetKey): EnedisDatasetSpec {
   const spec = registry.get(key);
   if (!spec) throw new Error(`unknown dataset ${key}`);
   return spec;
 }
 
-export function datasetByRessource(ressource: string): DatasetSpec | undefined {
+export function datasetByRessource(ressource: string): EnedisDatasetSpec | undefined {
   return byRessource.get(ressource);
 }
 
-export function datasetByV5Path(path: string): DatasetSpec | undefined {
+export function datasetByV5Path(path: string): EnedisDatasetSpec | undefined {
   return [...registry.values()].find((s) => s.v5Path === path);
 }
 
-export function allDatasets(): DatasetSpec[] {
+export function allDatasets(): EnedisDatasetSpec[] {
   return [...registry.values()];
 }

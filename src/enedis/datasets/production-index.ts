@@ -1,21 +1,13 @@
-import type { DatasetSpec } from "./spec.js";
+import { datasetSpec } from "../../domain/datasets.js";
+import type { EnedisDatasetSpec } from "./spec.js";
 
 /** Experimental: cumulative production counters (Wh) per register. */
-export const productionIndex: DatasetSpec = {
-  key: "production_index",
-  kind: "index",
-  direction: "production",
-  unit: "Wh",
+export const productionIndex: EnedisDatasetSpec = {
+  ...datasetSpec("production_index"),
   ressource: "index_production",
   extraParams: {},
   grandeurMetier: "PROD",
   grandeurPhysique: "EA",
   v5Path: null,
   v5Api: null,
-  measureType: "IDX",
-  hardMaxDaysPerCall: null,
-  historyMonths: 36,
-  historyExtraDays: 15,
-  experimental: true,
-  seedWatermarkKey: "last_production_index",
 };

@@ -1,12 +1,10 @@
-import type { DatasetKey, DatasetKind, Direction, MeasureTypeCode, Unit } from "../../domain/types.js";
+import type { DatasetSpec } from "../../domain/datasets.js";
 
-/** What we know about one dataset: how to ask for it in each API generation and its limits. */
-export interface DatasetSpec {
-  key: DatasetKey;
-  kind: DatasetKind;
-  direction: Direction;
-  /** Native unit of `Reading.value`. */
-  unit: Unit;
+/**
+ * How Enedis names one dataset on the wire, in each API generation, beside its source-neutral facts
+ * (`src/domain/datasets.ts`).
+ */
+export interface EnedisDatasetSpec extends DatasetSpec {
   /** Data Connect 2026: `GET /mesure_synchrone_auto/v2/<ressource>`. */
   ressource: string;
   /** Extra query parameters Enedis requires for this ressource. */
@@ -18,17 +16,6 @@ export interface DatasetSpec {
   v5Path: string | null;
   /** Legacy v5 API name (its own quota scope). */
   v5Api: string | null;
-  /** The `subscribed_services` measure type that says the PRM has this dataset. */
-  measureType: MeasureTypeCode;
-  /** Fixed maximum span of one call in days (7 for load curves), or null when configurable. */
-  hardMaxDaysPerCall: number | null;
-  /** History Enedis keeps: months + days before today. */
-  historyMonths: number | null;
-  historyExtraDays: number;
-  /** Experimental datasets are parsed from the Swagger structure only (no real capture seen). */
-  experimental: boolean;
-  /** Seed's watermark key in the account's JSON config, when the seed had one. */
-  seedWatermarkKey: string | null;
 }
 
 /** The quota scope of every 2026 measure ressource: one API, one quota. */

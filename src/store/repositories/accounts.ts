@@ -126,6 +126,17 @@ export const accountConfigSchema = z.looseObject({
   dataset_keys: z.array(z.string()).optional(),
   contract_checked_at_ms: epochMs.nullable().optional(),
   last_sync: syncOutcomeSchema.nullable().optional(),
+  /** A household without an Enedis application: the community gateway it reads through (migration 012 keeps the token). */
+  gateway: z.enum(["conso-api", "myelectricaldata", "myelectricaldata-v2"]).nullable().optional(),
+  /** Gateways: the Paris minute of the day (360-599) of the account's daily run, drawn once. */
+  gateway_run_minute: z.number().int().min(0).max(1439).nullable().optional(),
+  /** The scheduler: the newest fire time the account's fresh sync ran for (epoch ms). */
+  scheduler_fire_ms: epochMs.nullable().optional(),
+  /** The application lacks an Enedis API this account needs (shown with the account). */
+  api_not_subscribed: z
+    .looseObject({ api: z.string(), message: z.string(), since_ms: epochMs, next_check_ms: epochMs })
+    .nullable()
+    .optional(),
 });
 export type AccountConfig = z.infer<typeof accountConfigSchema>;
 
