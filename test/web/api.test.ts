@@ -49,10 +49,15 @@ describe("REST API", () => {
 
   async function createToken(agent: MeterFixture["owner"], name: string): Promise<string> {
     const page = await agent.get("/user");
-    const res = await agent.post("/user/tokens", { name, _csrf: csrfOf(page.body)! });
-    expect(res.statusCode).toBe(201);
+    const posted = await agent.post("/user/tokens", { name, _csrf: csrfOf(page.body)! });
+    // POST-redirect-GET: the token is shown once, on the page the browser is sent to.
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe("/user?done=token");
+    const res = await agent.get("/user?done=token");
     const token = /id="token-value">(ldc_[A-Za-z0-9_-]{43})</.exec(res.body)?.[1];
     expect(token).toBeTruthy();
+    // Shown once: a reload shows it no more.
+    expect((await agent.get("/user?done=token")).body).not.toContain(token!);
     return token!;
   }
 

@@ -17,6 +17,14 @@ import type { WebDeps } from "../app.js";
 import { InteractiveQuotaError } from "../../scheduler/interactive.js";
 import { badRequest, field, HttpError, idParam, notFound, wantsJson } from "../http.js";
 import { tooMany } from "../interactive.js";
+import { t } from "../../i18n/index.js";
+import {
+  datasetReasonText,
+  datasetStatusLabel,
+  expiredReasonText,
+  syncReasonText,
+  syncStatusLabel,
+} from "../texts.js";
 
 /** A service whose meter another user's consent names: nothing shown until an administrator decides. */
 const suspended = () =>
@@ -60,12 +68,12 @@ const DELETE_NOTICES: Record<string, { kind: "ok" | "info"; text: string }> = {
   },
 };
 
-const OUTCOMES: Record<string, [string, string]> = {
-  ok: ["Réussie", "ok"],
-  partial: ["Partielle", "warn"],
-  failed: ["Échec", "err"],
-  expired: ["Consentement expiré", "err"],
-  running: ["En cours", "warn"],
+const OUTCOME_CLASSES: Record<string, string> = {
+  ok: "ok",
+  partial: "warn",
+  failed: "err",
+  expired: "err",
+  running: "warn",
 };
 
 /** The first day not fetched yet of a dataset (its cursor), from the sync state or the watermark. */
@@ -121,7 +129,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       };
     });
     const last = c.last_sync ?? null;
-    const [outcomeLabel, outcomeClass] = last ? (OUTCOMES[last.outcome] ?? [last.outcome, "off"]) : ["", ""];
+    const outcomeLabel = last ? syncStatusLabel(last.outcome) : "";
+    const outcomeClass = last ? (OUTCOME_CLASSES[last.outcome] ?? "off") : "";
     const testTo = publishedUntil(now());
     return render.send(
       request,
@@ -136,9 +145,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
           id: account.id,
           prm: account.usagePointId,
           expired: c.expired === true,
-          status: c.expired ? "Expiré" : "Actif",
+          status: t(c.expired ? "status.account.expired" : "status.account.active"),
           statusClass: c.expired ? "err" : "ok",
-          expiredReason: c.expired ? (c.expired_reason ?? null) : null,
+          expiredReason: expiredReasonText(c),
           autorisationId: c.autorisation_id ?? null,
           consentGiven: when(c.consent_given_at_ms),
           consentPeriod:
@@ -153,14 +162,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
           statusClass: outcomeClass,
           started: when(last.started_at_ms),
           finished: when(last.finished_at_ms),
-          message: last.message,
+          message: syncReasonText(last),
           calls: last.calls,
           retries: last.retries,
           datasets: Object.entries(last.datasets).map(([k, d]) => ({
             label: isDatasetKey(k) ? DATASET_LABELS[k] : k,
-            outcome: d.outcome,
+            outcome: datasetStatusLabel(d.outcome),
             points: d.points ?? "—",
-            message: d.message ?? "",
+            message: datasetReasonText(d),
           })),
         },
         watermarks,
@@ -189,10 +198,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       g.accounts.push({
         id: a.id,
         prm: a.usagePointId,
-        status: a.config.expired ? "Expiré" : "Actif",
+        status: t(a.config.expired ? "status.account.expired" : "status.account.active"),
         statusClass: a.config.expired ? "err" : "ok",
         lastSync: last
-          ? `${when(last.finished_at_ms ?? last.started_at_ms)} · ${OUTCOMES[last.outcome]?.[0] ?? last.outcome}`
+          ? `${when(last.finished_at_ms ?? last.started_at_ms)} · ${syncStatusLabel(last.outcome)}`
           : "—",
       });
     }

@@ -2,8 +2,10 @@
  * The user's own page, `/user`: who they are, their sessions and their personal API tokens, and the
  * password change page `/user/password`.
  *
- * - Tokens: created with a name, shown once on the page that answers the creation (never again: only its
- *   digest is kept), revoked with one button.
+ * - Tokens: created with a name, then (POST-redirect-GET) shown once on the page the browser is sent to:
+ *   the plaintext waits encrypted in the store for that session's next `GET /user?done=token`, at most
+ *   five minutes, and is erased as it is shown (afterwards only its digest is kept); revoked with one
+ *   button.
  * - Sessions: every signed-in browser (created, last seen, address, browser; "cette session" marks this
  *   one); each can be ended, or all the others at once, or all including this one.
  * - Password: current, new, confirmation; on success every other session of the user is revoked and this
@@ -29,6 +31,9 @@ const NOTICES: Record<string, string> = {
 };
 
 const SESSION_ID_RE = /^[0-9a-f]{64}$/;
+/** How long a new token waits for the page that shows it. */
+const FLASH_MS = 5 * 60_000;
+const flashKey = (session: Session) => `flash:token:${session.id}`;
 
 export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards, sessions } = deps;
@@ -86,9 +91,20 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     );
   }
 
-  app.get("/user", { preHandler: guards.user }, async (request, reply) =>
-    page(request, reply, { notice: NOTICES[field(request.query, "done")] ?? null }),
-  );
+  app.get("/user", { preHandler: guards.user }, async (request, reply) => {
+    const done = field(request.query, "done");
+    if (done === "token") {
+      const key = flashKey(request.session as Session);
+      const text = await store.secrets.get(key);
+      if (text !== undefined) {
+        await store.secrets.delete(key);
+        const flash = JSON.parse(text) as { name: string; token: string; expMs: number };
+        if (flash.expMs > now())
+          return page(request, reply, { created: { name: flash.name, token: flash.token } });
+      }
+    }
+    return page(request, reply, { notice: NOTICES[done] ?? null });
+  });
 
   app.post("/user/tokens", userForm, async (request, reply) => {
     const user = request.user as User;
@@ -101,7 +117,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     if (error) return page(request, reply, { error, name }, 400);
     const t = newToken();
     await store.apiTokens.create({ userId: user.id, name, tokenHash: t.hash, prefix: t.prefix });
-    return page(request, reply, { created: { name, token: t.token } }, 201);
+    // Shown by the GET the browser is sent to: reloading that page creates nothing more.
+    await store.secrets.put(
+      flashKey(request.session as Session),
+      JSON.stringify({ name, token: t.token, expMs: now() + FLASH_MS }),
+    );
+    return reply.redirect("/user?done=token", 303);
   });
 
   app.post("/user/tokens/:id/revoke", userForm, async (request, reply) => {

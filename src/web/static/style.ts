@@ -22,6 +22,7 @@ h2{font-size:1.2rem;margin:1.5rem 0 .6rem}
 .notice{padding:.7rem 1rem;border-radius:6px;margin:0 0 1rem;border:1px solid}
 .notice.ok{background:#ecf8ef;border-color:#9fd3ad}.notice.info{background:#eef4fd;border-color:#a9c5ec}.notice.error{background:#fdf0ef;border-color:#f0aaa4}
 .muted{color:var(--muted)}
+.banner-sim{background:#fff7e0;border:1px solid #ecd28b;border-radius:6px;padding:.4rem .8rem;margin:0 0 1rem;font-size:.9rem}
 .field{margin:0 0 .9rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{font-size:.85rem;color:var(--muted)}
