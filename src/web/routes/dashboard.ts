@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance } from "fastify";
 import { formatParisWallTime } from "../../domain/time.js";
-import { t } from "../../i18n/index.js";
 import { findImplementation } from "../../senders/registry.js";
 import { DEMO_PRM } from "../../simulator/households.js";
 import { isAdmin } from "../session.js";
