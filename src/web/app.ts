@@ -47,6 +47,7 @@ import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
+import { registerAnalysisRoutes } from "./routes/analysis.js";
 import { registerSenderRoutes } from "./routes/senders.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerProfileRoutes } from "./routes/profile.js";
@@ -339,6 +340,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerUserRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerMeterRoutes(app, deps);
+  registerAnalysisRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerSenderRoutes(app, deps);

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { t } from "../i18n/index.js";
 import { isAdmin } from "./session.js";
 import { accountTemplates } from "./views/accounts.js";
+import { analysisTemplates } from "./views/analysis.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { dashboardTemplates } from "./views/dashboard.js";
@@ -50,6 +51,7 @@ const ALL = {
   ...accountTemplates,
   ...consentTemplates,
   ...meterTemplates,
+  ...analysisTemplates,
   ...profileTemplates,
 };
 
