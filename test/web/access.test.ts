@@ -95,6 +95,18 @@ const CASES: Case[] = [
   // Nothing filled in: the form comes back with its errors.
   { method: "POST", route: "/user/password", form: {}, anonymous: 401, owner: 400, other: 400, admin: 400 },
   { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
+  {
+    method: "GET",
+    route: "/devices/:id/analysis",
+    path: (i) => `/devices/${i.device}/analysis?kind=heatmap`,
+    ...mine(200),
+  },
+  {
+    method: "GET",
+    route: "/devices/:id/export",
+    path: (i) => `/devices/${i.device}/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08`,
+    ...mine(303),
+  },
   { method: "GET", route: "/user", ...sig(200) },
   {
     method: "POST",
@@ -138,6 +150,19 @@ const CASES: Case[] = [
     path: () => `/api/v1/usage-points/${PRM}/views/month?date=2026-11-10`,
     ...apiMine(200),
   },
+  ...(
+    [
+      ["heatmap", "2026-11-01", "2026-11-08"],
+      ["weekday-profile", "2026-11-01", "2026-11-08"],
+      ["comparison", "2026-11-01", "2026-11-08"],
+      ["base-load", "2026-06-01", "2026-12-01"],
+    ] as const
+  ).map(([name, from, to]): Case => ({
+    method: "GET",
+    route: `/api/v1/usage-points/:prm/${name}`,
+    path: () => `/api/v1/usage-points/${PRM}/${name}?from=${from}&to=${to}`,
+    ...apiMine(200),
+  })),
   {
     method: "GET",
     route: "/api/v1/usage-points/:prm/export",

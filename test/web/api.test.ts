@@ -144,6 +144,12 @@ describe("REST API", () => {
       `/api/v1/usage-points/${PRM}/views/week`,
       `/api/v1/usage-points/${PROD_PRM}/views/month?date=2026-11-10`,
       `/api/v1/usage-points/${PRM}/views/year?date=2026-11-10`,
+      `/api/v1/usage-points/${PRM}/views/last7?date=2026-11-10`,
+      `/api/v1/usage-points/${PRM}/heatmap?from=2026-11-01&to=2026-11-08`,
+      `/api/v1/usage-points/${PRM}/weekday-profile?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PRM}/comparison?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PROD_PRM}/comparison?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PRM}/base-load?from=2026-06-01&to=2026-12-01`,
       `/api/v1/usage-points/${PRM}/export?dataset=consumption_load_curve&from=2026-11-01&to=2026-11-08`,
       `/api/v1/usage-points/${PRM}/export?dataset=daily_consumption_max_power&from=2026-11-01&to=2026-11-08&format=json`,
     ];
@@ -217,6 +223,10 @@ describe("REST API", () => {
         /"format" must be csv or json/,
       ],
       [`/api/v1/usage-points/${PRM}/export?from=2026-11-01&to=2026-11-05`, 400, /unknown dataset/],
+      [`/api/v1/usage-points/${PRM}/heatmap?from=2025-01-01&to=2026-11-01`, 400, /at most 366 days/],
+      [`/api/v1/usage-points/${PRM}/weekday-profile?from=2026-11-01`, 400, /"to" is required/],
+      [`/api/v1/usage-points/${PRM}/comparison?from=2026-11-05&to=2026-11-01`, 400, /must be before "to"/],
+      [`/api/v1/usage-points/${PRM}/base-load?from=2026-13-01&to=2026-11-01`, 400, /"from" must be a date/],
     ];
     for (const [path, status, message, headers] of cases) {
       const res = headers ? await m.f.agent().get(path, headers) : await m.owner.get(path);
