@@ -318,7 +318,7 @@ export class MeasuresRepository {
       .executeTakeFirstOrThrow();
     const pick = (a: unknown, b: unknown, f: (x: number, y: number) => number) => {
       const xs = [a, b].filter((v) => v !== null && v !== undefined).map(Number);
-      return xs.length === 0 ? null : xs.reduce(f);
+      return xs.length === 0 ? null : xs.reduce((x, y) => f(x, y));
     };
     return {
       firstMs: pick(curve.first, daily.first, Math.min),
