@@ -4,7 +4,7 @@
  * `views/meter.ts` for the page). Only the owner sees it: anyone else gets a 404.
  */
 import type { FastifyInstance } from "fastify";
-import { addDaysFast, parisDateFast } from "../../domain/paris-fast.js";
+import { addDaysFast, parisDateFast, parisMidnightFast } from "../../domain/paris-fast.js";
 import { isLocalDate } from "../../domain/time.js";
 import { isDatasetKey, type DatasetKey } from "../../domain/types.js";
 import type { User } from "../../store/index.js";
@@ -348,6 +348,8 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
       lastData: span.lastEndMs === null ? null : frenchDate(parisDateFast(span.lastEndMs - 1)),
       hasData: viewHasData(view),
       analysisView: view.period === "day" ? "month" : view.period,
+      fromS: Math.round(parisMidnightFast(view.from) / 1000),
+      toS: Math.round(parisMidnightFast(view.to) / 1000),
       notice: params.note ? { kind: "info", text: params.note } : null,
       view,
       viewJson: JSON.stringify(view),

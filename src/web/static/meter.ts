@@ -4,12 +4,18 @@
  * site only, never inline. It reads the view from `#meter-view[data-view]` and draws each chart with
  * uPlot, in Europe/Paris time (so a 23- or 25-hour day shows as one), then marks each chart with the
  * number of points it drew (`data-points`).
+ *
+ * Every time axis spans the chosen period (`data-from-s`, `data-to-s`: its Paris midnights), not the data;
+ * a daily bar spans its day (it starts at the day's midnight); the legend names the unit of time (heure,
+ * jour, mois); dates read one way: `30/11/2026`, `lun. 30/11`; on a narrow screen the months are initials.
  */
 export const METER_SCRIPT = String.raw`(function () {
   "use strict";
   var holder = document.getElementById("meter-view");
   if (!holder || typeof uPlot === "undefined") return;
   var view = JSON.parse(holder.getAttribute("data-view"));
+  var fromS = Number(holder.getAttribute("data-from-s"));
+  var toS = Number(holder.getAttribute("data-to-s"));
   var charts = [];
   var BLUE = "#0b63c5", GREEN = "#1f7a3a", RED = "#b42318", GREY = "#8a94a6";
   var MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
@@ -24,10 +30,17 @@ export const METER_SCRIPT = String.raw`(function () {
   var TIME_VALUES = [
     [3600 * 24 * 365, "{YYYY}", null, null, null, null, null, null, 1],
     [3600 * 24 * 28, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
-    [3600 * 24, "{D}/{M}", "\n{YYYY}", null, null, null, null, null, 1],
-    [3600, "{HH}h", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1],
-    [60, "{HH}:{mm}", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1]
+    [3600 * 24, "{WWW} {DD}/{MM}", "\n{YYYY}", null, null, null, null, null, 1],
+    [3600, "{HH} h", "\n{WWW} {DD}/{MM}", null, "\n{WWW} {DD}/{MM}", null, null, null, 1],
+    [60, "{HH}:{mm}", "\n{WWW} {DD}/{MM}", null, "\n{WWW} {DD}/{MM}", null, null, null, 1]
   ];
+  var DAY_INCRS = [86400, 2 * 86400, 7 * 86400, 14 * 86400];
+  var HOUR_INCRS = [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400];
+  var INITIALS = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"];
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /** "lun. 30/11" (day), "lun. 30/11 14:30" (time): the one date format of the charts. */
+  function dayLabel(ts) { var d = tz(ts); return NAMES.WWW[d.getDay()] + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1); }
+  function timeLabel(ts) { var d = tz(ts); return dayLabel(ts) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()); }
   /** Paris midnight of the 1st of each month in [min, max] (epoch s): ticks of a long time axis. */
   function monthSplits(u, axis, min, max) {
     var out = [];
@@ -42,9 +55,10 @@ export const METER_SCRIPT = String.raw`(function () {
     return out;
   }
   function monthLabels(u, splits) {
+    var narrow = u.width < 560;
     return splits.map(function (ts) {
       var d = tz(ts);
-      return MONTHS[d.getMonth()] + (d.getMonth() === 0 || splits.length < 3 ? "\n" + d.getFullYear() : "");
+      return (narrow ? INITIALS : MONTHS)[d.getMonth()] + (d.getMonth() === 0 || splits.length < 3 ? "\n" + d.getFullYear() : "");
     });
   }
   function zeroBased(u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }
@@ -66,13 +80,15 @@ export const METER_SCRIPT = String.raw`(function () {
   }
   var hasPaths = uPlot.paths && uPlot.paths.bars;
   var bars = hasPaths ? uPlot.paths.bars({ size: [0.7, 60] }) : undefined;
+  // A day's bar starts at its midnight and fills most of the day (align 1: to the right of its x).
+  var dayBars = hasPaths ? uPlot.paths.bars({ size: [0.86, Infinity], align: 1 }) : undefined;
   var barsLeft = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: -1 }) : undefined;
   var barsRight = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: 1 }) : undefined;
   var stepped = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
   function series(label, color, unit, digits, kind) {
     var s = { label: label, stroke: color, width: 1.5, value: fmt(unit, digits), spanGaps: false };
-    if (kind === "bars" || kind === "left" || kind === "right") {
-      s.paths = kind === "left" ? barsLeft : kind === "right" ? barsRight : bars;
+    if (kind === "bars" || kind === "daybars" || kind === "left" || kind === "right") {
+      s.paths = kind === "left" ? barsLeft : kind === "right" ? barsRight : kind === "daybars" ? dayBars : bars;
       s.fill = color + "66";
       s.points = { show: false };
     }
@@ -81,23 +97,27 @@ export const METER_SCRIPT = String.raw`(function () {
   }
   function timeChart(id, chart, unit, digits, kind, extra) {
     if (!chart) return;
-    var s = [{ label: "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : tz(ts).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: chart.resolution === "day" ? undefined : "short" }); } }];
+    var daily = chart.resolution === "day";
+    if (daily && kind === "bars") kind = "daybars";
+    var s = [{ label: daily ? "Jour" : "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : daily ? dayLabel(ts) : timeLabel(ts); } }];
     var data = [chart.x];
     s.push(series("Consommation", BLUE, unit, digits, kind));
     data.push(chart.consumption);
     if (chart.production) { s.push(series("Production", GREEN, unit, digits, kind)); data.push(chart.production); }
     if (extra) { s.push(extra.series); data.push(extra.values); }
-    var scales = { x: { time: true } };
-    if (kind === "bars") scales.y = { range: zeroBased };
+    // The x-axis spans the period, whatever the data cover.
+    var scales = { x: { time: true, range: fromS && toS ? function () { return [fromS, toS]; } : undefined } };
+    if (kind === "bars" || kind === "daybars") scales.y = { range: zeroBased };
+    var long = toS - fromS > 62 * 86400;
     draw(id, {
       tzDate: tz,
       fmtDate: fmtDate,
       series: s,
       scales: scales,
       axes: [
-        chart.x.length > 1 && chart.x[chart.x.length - 1] - chart.x[0] > 62 * 86400
+        long
           ? { splits: monthSplits, values: monthLabels }
-          : { values: TIME_VALUES },
+          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56 },
         { size: 60 }
       ],
       cursor: { drag: { x: true, y: false } }
@@ -117,7 +137,7 @@ export const METER_SCRIPT = String.raw`(function () {
     var months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
     draw("chart-compare", {
       scales: { x: { time: false, range: [0.5, 12.5] }, y: { range: zeroBased } },
-      axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return MONTHS[t - 1] || ""; }); }, incrs: [1] }, { size: 60 }],
+      axes: [{ values: function (u, ticks) { var names = u.width < 560 ? INITIALS : MONTHS; return ticks.map(function (t) { return names[t - 1] || ""; }); }, incrs: [1] }, { size: 60 }],
       series: [
         { label: "Mois", value: function (u, v) { return v == null ? "—" : MONTHS[v - 1]; } },
         series(c.compare.previous_year, GREY, "kWh", 0, "left"),
@@ -143,7 +163,9 @@ export const METER_CSS = `
 .period-bar form{margin:0}
 .button.disabled{opacity:.45;cursor:default}
 .chart-card h3{font-size:1rem;margin:0 0 .5rem}
-.chart{min-height:220px;width:100%}
+.chart{min-height:220px;width:100%;overflow:hidden}
+.analyses{margin:.3rem 0;padding-left:1.2rem}
+@media (max-width:40rem){td.num{white-space:normal}#summary th,#summary td{padding:.35rem .3rem;font-size:.9rem}.period-bar input[type=date]{max-width:9.5rem}}
 table.calendar{width:auto;display:inline-table;margin:0 1rem 1rem 0;border-collapse:separate;border-spacing:2px;background:none}
 table.calendar caption{font-weight:600;text-align:left;padding-bottom:.2rem}
 table.calendar th,table.calendar td{padding:0;width:1.9rem;height:1.6rem;text-align:center;border:0;font-size:.8rem}

@@ -33,7 +33,7 @@ export const meterTemplates = {
 <h2 id="period-label"><%= it.periodTitle %></h2>
 <% if (it.dstNote) { %><p class="notice info" id="dst-note"><%= it.dstNote %></p><% } %>
 
-<div id="meter-view" data-view="<%= it.viewJson %>" data-period="<%= it.view.period %>" data-hours="<%= it.view.hours %>"></div>
+<div id="meter-view" data-view="<%= it.viewJson %>" data-period="<%= it.view.period %>" data-hours="<%= it.view.hours %>" data-from-s="<%= it.fromS %>" data-to-s="<%= it.toS %>"></div>
 <noscript><p class="muted">Les graphiques ont besoin de JavaScript ; les tableaux ci-dessous donnent les mêmes valeurs.</p></noscript>
 
 <% if (it.view.charts.power) { %>
