@@ -424,7 +424,7 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
           400,
           t("error.heading.badRequest"),
           t("param.dateRange"),
-          `from = ${frenchDate(from)}, to = ${frenchDate(to)}`,
+          `Demandé : du ${frenchDate(from) ?? from} au ${frenchDate(to) ?? to}.`,
         );
       const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
       if (days > 12 * 366) throw badRequest(t("param.rangeTooLong", { max: 12 * 366 }));
