@@ -47,10 +47,11 @@ export const fr = {
     page: "Le numéro de page doit être un entier positif.",
   },
   param: {
-    invalid: "Le paramètre « {{name}} » ne peut pas valoir « {{value}} ».",
+    invalid: "Le paramètre «\u00a0{{name}}\u00a0» ne peut pas valoir «\u00a0{{value}}\u00a0».",
     accepted: "Valeurs acceptées : {{accepted}}.",
     date: "une date au format AAAA-MM-JJ (par exemple {{example}})",
-    dateRange: "« from » doit précéder « to » (dates au format AAAA-MM-JJ, « to » exclu).",
+    dateRange:
+      "«\u00a0from\u00a0» doit précéder «\u00a0to\u00a0» (dates au format AAAA-MM-JJ, «\u00a0to\u00a0» exclu).",
     rangeTooLong: "La période demandée dépasse {{max}} jours.",
     dataset: "l'une des séries de ce compteur : {{list}}",
     format: "csv ou json",
@@ -91,12 +92,12 @@ export const fr = {
       consent_expired:
         "Le consentement a expiré ou a été retiré chez Enedis : connectez à nouveau le compteur.",
       api_waiting:
-        "L'application n'est pas encore abonnée chez Enedis au service « {{api}} » : la collecte reprendra dès qu'il sera ouvert.",
+        "L'application n'est pas encore abonnée chez Enedis au service «\u00a0{{api}}\u00a0» : la collecte reprendra dès qu'il sera ouvert.",
       operator_action:
         "Une action de l'administrateur est nécessaire chez Enedis (abonnement au service de mesures).",
       no_service_curve:
         "Pas de service de courbe de charge ({{direction}}) pour ce compteur : la collecte de la courbe est peut-être désactivée dans l'espace client Enedis.",
-      no_service: "Pas de service « {{measure}} » ({{direction}}) pour ce compteur.",
+      no_service: "Pas de service «\u00a0{{measure}}\u00a0» ({{direction}}) pour ce compteur.",
       quota_spent: "Quota d'appels Enedis épuisé jusqu'à {{until}} : la collecte reprendra ensuite.",
       unpublished: "Rien de publié à partir du {{from}} pour le moment (Enedis publie la veille vers 8 h).",
       load_curve_off:
@@ -113,9 +114,10 @@ export const fr = {
     invalid: "Expression cron invalide : {{why}}",
     fields:
       "il faut 6 ou 7 champs séparés par des espaces (secondes minutes heures jour-du-mois mois jour-de-la-semaine [année]), il y en a {{count}}.",
-    field: "le champ « {{field}} » ({{position}}e) est incorrect ; valeurs possibles : {{range}}.",
-    question: "exactement un des champs « jour du mois » et « jour de la semaine » doit valoir « ? ».",
-    generic: "expression non reconnue (exemple : « 0 0/10 * * * ? » = toutes les 10 minutes).",
+    field: "le champ «\u00a0{{field}}\u00a0» ({{position}}e) est incorrect ; valeurs possibles : {{range}}.",
+    question:
+      "exactement un des champs «\u00a0jour du mois\u00a0» et «\u00a0jour de la semaine\u00a0» doit valoir «\u00a0?\u00a0».",
+    generic: "expression non reconnue (exemple : «\u00a00 0/10 * * * ?\u00a0» = toutes les 10 minutes).",
     fieldNames: {
       seconds: "secondes",
       minutes: "minutes",
@@ -134,15 +136,15 @@ export const fr = {
     libelleLong: "255 caractères au plus.",
     libelleTaken: "Un connecteur porte déjà ce libellé.",
     implRequired: "Choisissez une implémentation.",
-    implUnknown: "Implémentation inconnue : « {{impl}} ».",
+    implUnknown: "Implémentation inconnue : «\u00a0{{impl}}\u00a0».",
     role: "Un rôle s'écrit ROLE_NOM (majuscules, chiffres, _).",
     senderId: "Identifiant de connecteur invalide.",
   },
   firstRun: {
     senderCreated:
-      "Le connecteur « {{libelle}} » (Enedis DataConnect, collecte toutes les 10 minutes) a été créé au premier démarrage. Vous pourrez le modifier dans Connecteurs.",
+      "Le connecteur «\u00a0{{libelle}}\u00a0» a été créé au premier démarrage : il collecte les données des compteurs toutes les 10 minutes. Vous pourrez le modifier dans Connecteurs.",
     senderReady:
-      "Le connecteur « {{libelle}} » est prêt : une fois l'administrateur créé, connectez votre compteur depuis le tableau de bord.",
+      "Le connecteur «\u00a0{{libelle}}\u00a0» est prêt : une fois l'administrateur créé, connectez votre compteur depuis le tableau de bord.",
     senderCreatedList:
       "Créé automatiquement au premier démarrage, avec la planification par défaut (toutes les 10 minutes). Vous pouvez le modifier.",
     simulated:

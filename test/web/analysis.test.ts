@@ -170,7 +170,7 @@ describe("analysis views", () => {
       const res = await m.owner.get(url(q));
       expect(res.statusCode, q).toBe(400);
       expect(res.headers["content-type"]).toContain("text/html");
-      expect(res.body).toContain(`Le paramètre « ${name} »`);
+      expect(res.body).toContain(`Le paramètre «\u00a0${name}\u00a0»`);
       expect(res.body).toContain(accepted);
       expect(res.body).toContain('href="/"');
     }
@@ -188,7 +188,7 @@ describe("analysis views", () => {
     const bad = await m.owner.get(url("/export?dataset=daily_consumption&from=2026-11-08&to=2026-11-01"));
     expect(bad.statusCode).toBe(400);
     expect(bad.headers["content-type"]).toContain("text/html");
-    expect(bad.body).toContain("« from » doit précéder « to »");
+    expect(bad.body).toContain("«\u00a0from\u00a0» doit précéder «\u00a0to\u00a0»");
     const ok = await m.owner.get(url("/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08"));
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe(

@@ -193,7 +193,7 @@ describe("a meter's views", () => {
     ] as const) {
       const bad = await m.owner.get(`/devices/${m.devices[PRM]}${q}`);
       expect(bad.statusCode, q).toBe(400);
-      expect(bad.body).toContain(`Le paramètre « ${name} »`);
+      expect(bad.body).toContain(`Le paramètre «\u00a0${name}\u00a0»`);
     }
     // Charts come from files of this site (the CSP allows no inline script).
     expect(page.body).toMatch(/<script src="\/static\/uplot-[0-9a-f]+\.js"><\/script>/);

@@ -89,7 +89,7 @@ describe("admin senders", () => {
     const res = await save({ libelle: "X", implClass: "dataconnect", role: "", cron: "0 0 25 * * ?" });
     const english = validateQuartzCron("0 0 25 * * ?") as string;
     const shown = res.body.replace(/&#39;/g, "'").replace(/&quot;/g, '"');
-    expect(shown).toContain("le champ « heures » (3e) est incorrect ; valeurs possibles : 0 à 23.");
+    expect(shown).toContain("le champ «\u00a0heures\u00a0» (3e) est incorrect ; valeurs possibles : 0 à 23.");
     expect(shown).not.toContain(english);
     const fields = await save({ libelle: "X", implClass: "dataconnect", role: "", cron: "0 0/10 * * *" });
     expect(fields.body).toContain("il faut 6 ou 7 champs");

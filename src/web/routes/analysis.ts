@@ -72,8 +72,11 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
     const firstDay = span.firstMs === null ? null : parisDateFast(span.firstMs);
     const datasets = await meterDatasets(store, device, account);
     const q = { ...(request.query as Record<string, unknown>) };
-    // The analyses read a month by default (a week is too short for a profile).
+    // The analyses read a month by default (a week is too short for a profile): the current one once it
+    // has two weeks of data, else the previous, whole one.
     if (q.view === undefined) q.view = "month";
+    if (q.date === undefined && lastPublished.slice(8) < "15")
+      q.date = addDaysFast(`${lastPublished.slice(0, 7)}-01`, -1);
     const params = meterParams(q, lastPublished, firstDay, datasets);
     if (params.period === "day" && kind !== "compare")
       throw badParam("view", "day", "last7 (7 derniers jours), week (semaine), month (mois), year (année)");
@@ -103,7 +106,12 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
       lastPublished,
     };
     if (kind === "heatmap") {
-      const h = await heatmap(store, device.id, range);
+      // Days not published yet have no row.
+      const until = addDaysFast(lastPublished, 1);
+      const h = await heatmap(store, device.id, {
+        from: range.from,
+        to: range.to < until ? range.to : until > range.from ? until : range.from,
+      });
       return render.send(request, reply, "analysis", {
         ...base,
         heatmap: {
@@ -167,7 +175,7 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
         value: p.kwh ?? 0,
         max,
         days: p.days_with_data,
-        diffKwh: diff && "diff_kwh" in p ? signed(p.diff_kwh ?? null, 1, "kWh") : "",
+        diffKwh: diff && "diff_kwh" in p ? signed(p.diff_kwh ?? null, 1, "kWh") : "référence",
         diffPct: diff && "diff_pct" in p ? signed(p.diff_pct ?? null, 1, "%") : "",
       });
       return render.send(request, reply, "analysis", {

@@ -37,6 +37,10 @@ export const METER_SCRIPT = String.raw`(function () {
   var DAY_INCRS = [86400, 2 * 86400, 7 * 86400, 14 * 86400];
   var HOUR_INCRS = [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400];
   var INITIALS = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"];
+  /** Tick labels of a value axis in French: 1 500, 0,5 (the browser's own locale may be another). */
+  function frTicks(u, ticks) { return ticks.map(function (v) { return v == null ? "" : v.toLocaleString("fr-FR", { maximumFractionDigits: 2 }); }); }
+  /** The period's end is a tick with no room left for its label: hidden. */
+  function notAtEnd(u, splits) { return splits.map(function (s) { return s >= toS ? null : s; }); }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   /** "lun. 30/11" (day), "lun. 30/11 14:30" (time): the one date format of the charts. */
   function dayLabel(ts) { var d = tz(ts); return NAMES.WWW[d.getDay()] + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1); }
@@ -117,8 +121,8 @@ export const METER_SCRIPT = String.raw`(function () {
       axes: [
         long
           ? { splits: monthSplits, values: monthLabels }
-          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56 },
-        { size: 60 }
+          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56, filter: notAtEnd },
+        { size: 60, values: frTicks }
       ],
       cursor: { drag: { x: true, y: false } }
     }, data);
@@ -137,7 +141,7 @@ export const METER_SCRIPT = String.raw`(function () {
     var months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
     draw("chart-compare", {
       scales: { x: { time: false, range: [0.5, 12.5] }, y: { range: zeroBased } },
-      axes: [{ values: function (u, ticks) { var names = u.width < 560 ? INITIALS : MONTHS; return ticks.map(function (t) { return names[t - 1] || ""; }); }, incrs: [1] }, { size: 60 }],
+      axes: [{ values: function (u, ticks) { var names = u.width < 560 ? INITIALS : MONTHS; return ticks.map(function (t) { return names[t - 1] || ""; }); }, incrs: [1], space: 14 }, { size: 60, values: frTicks }],
       series: [
         { label: "Mois", value: function (u, v) { return v == null ? "—" : MONTHS[v - 1]; } },
         series(c.compare.previous_year, GREY, "kWh", 0, "left"),
