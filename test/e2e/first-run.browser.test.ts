@@ -93,7 +93,7 @@ describe.skipIf(!available && !REQUIRE)("browser: the first run", () => {
       expect(token).not.toBeNull();
       const setupUrl = `${server.url}/setup?token=${token}`;
 
-      const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
       const page = await desktop.newPage();
       watch(page);
       const visited: string[] = [];
@@ -105,6 +105,7 @@ describe.skipIf(!available && !REQUIRE)("browser: the first run", () => {
       const phoneFirst = await browser.newContext({
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 2,
+        locale: "fr-FR",
       });
       const setupPhone = await phoneFirst.newPage();
       await setupPhone.goto(setupUrl);
@@ -153,6 +154,7 @@ describe.skipIf(!available && !REQUIRE)("browser: the first run", () => {
       const phone = await browser.newContext({
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 2,
+        locale: "fr-FR",
         storageState: await desktop.storageState(),
       });
       const small = await phone.newPage();

@@ -28,7 +28,8 @@ h2{font-size:1.2rem;margin:1.5rem 0 .6rem}
 .heat-label,.heat-hours>span:first-child{flex:0 0 4.6rem;font-size:.75rem;color:var(--muted);white-space:nowrap}
 .heat-cells{flex:1 1 auto;display:flex;min-width:0}
 .heat-cells i{flex:1 1 0;height:14px;min-width:0}
-.heatmap.compact .heat-cells i{height:3px}.heatmap.compact .heat-label{font-size:0;flex-basis:4.6rem}
+.heatmap.compact .heat-row{height:3px;overflow:visible}
+.heatmap.compact .heat-cells i{height:3px}.heatmap.compact .heat-label{font-size:0;flex-basis:4.6rem;line-height:3px}
 .heatmap.compact .heat-row[data-day$="-01"] .heat-label{font-size:.7rem}
 .heat-hours>span{flex:1 1 0;font-size:.7rem;color:var(--muted);min-width:0;overflow:hidden}
 .heat-scale{display:flex;align-items:center;gap:2px;font-size:.8rem}.heat-scale i{width:1.2rem;height:.8rem}
