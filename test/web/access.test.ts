@@ -211,7 +211,14 @@ const CASES: Case[] = [
     route: "/notificationAccount/:id/test/:dataset",
     path: (i) => `/notificationAccount/${i.account}/test/daily_consumption`,
     form: {},
-    ...minePost(200),
+    ...minePost(303),
+  },
+  {
+    method: "GET",
+    route: "/notificationAccount/:id/test/:dataset",
+    path: (i) => `/notificationAccount/${i.account}/test/daily_consumption`,
+    // The owner's last answer (just posted above), or back to the service.
+    ...mine(200),
   },
   {
     method: "GET",

@@ -87,6 +87,20 @@ function cursorDay(account: Account, dataset: DatasetKey): string | null {
   return spec.kind === "curve" ? parisDateOf(wm - 1) : addDays(parisDateOf(wm), 1);
 }
 
+/** What an API test answered, kept for the page the browser is sent to after the POST. */
+interface ApiTestResult {
+  from: string;
+  to: string;
+  request: string | null;
+  ok: boolean;
+  json: string;
+  expMs: number;
+}
+
+/** One result per session, account and dataset. */
+const testKey = (request: FastifyRequest, accountId: number, dataset: string) =>
+  `flash:apitest:${request.session?.id ?? "none"}:${accountId}:${dataset}`;
+
 export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards } = deps;
   const { store, client, now } = deps.ctx;
@@ -298,26 +312,50 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       }
       if (wantsJson(request))
         return reply.code(ok ? 200 : 502).send({ ok, dataset, from, to, request: requestLine, body });
-      return render.send(
-        request,
-        reply,
-        "apiTest",
-        {
-          title: `Test ${DATASET_LABELS[dataset]}`,
-          nav: "services",
-          label: DATASET_LABELS[dataset],
-          prm: account.usagePointId,
-          accountId: account.id,
-          from: frenchDate(from),
-          to: frenchDate(to),
-          request: requestLine,
-          ok,
-          json: JSON.stringify(body, null, 2).slice(0, 200_000),
-        },
-        ok ? 200 : 502,
-      );
+      // POST-redirect-GET: the answer waits (encrypted, five minutes, once) for the page the browser is
+      // sent to, so that a reload shows it again without calling Enedis a second time.
+      const result: ApiTestResult = {
+        from,
+        to,
+        request: requestLine,
+        ok,
+        json: JSON.stringify(body, null, 2).slice(0, 200_000),
+        expMs: now() + 5 * 60_000,
+      };
+      await store.secrets.put(testKey(request, account.id, dataset), JSON.stringify(result));
+      return reply.redirect(`/notificationAccount/${account.id}/test/${dataset}`, 303);
     },
   );
+
+  app.get("/notificationAccount/:id/test/:dataset", user, async (request, reply) => {
+    const { account } = await own(request);
+    const dataset = (request.params as { dataset: string }).dataset;
+    if (!isDatasetKey(dataset) || !datasetsOf(account).includes(dataset))
+      throw notFound("Série de données inconnue.");
+    const text = await store.secrets.get(testKey(request, account.id, dataset));
+    const result = text === undefined ? null : (JSON.parse(text) as ApiTestResult);
+    // Nothing (or too old) to show: back to the service, where the test buttons are.
+    if (!result || result.expMs <= now())
+      return reply.redirect(`/notificationAccount/${account.id}#api-tests`, 303);
+    return render.send(
+      request,
+      reply,
+      "apiTest",
+      {
+        title: `Test ${DATASET_LABELS[dataset]}`,
+        nav: "services",
+        label: DATASET_LABELS[dataset],
+        prm: account.usagePointId,
+        accountId: account.id,
+        from: frenchDate(result.from),
+        to: frenchDate(result.to),
+        request: result.request,
+        ok: result.ok,
+        json: result.json,
+      },
+      result.ok ? 200 : 502,
+    );
+  });
 
   app.get("/notificationAccount/:id/delete", user, async (request, reply) => {
     const { account } = await own(request);
