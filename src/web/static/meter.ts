@@ -39,8 +39,6 @@ export const METER_SCRIPT = String.raw`(function () {
   var INITIALS = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"];
   /** Tick labels of a value axis in French: 1 500, 0,5 (the browser's own locale may be another). */
   function frTicks(u, ticks) { return ticks.map(function (v) { return v == null ? "" : v.toLocaleString("fr-FR", { maximumFractionDigits: 2 }); }); }
-  /** The period's end is a tick with no room left for its label: hidden. */
-  function notAtEnd(u, splits) { return splits.map(function (s) { return s >= toS ? null : s; }); }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   /** "lun. 30/11" (day), "lun. 30/11 14:30" (time): the one date format of the charts. */
   function dayLabel(ts) { var d = tz(ts); return NAMES.WWW[d.getDay()] + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1); }
@@ -116,12 +114,14 @@ export const METER_SCRIPT = String.raw`(function () {
     draw(id, {
       tzDate: tz,
       fmtDate: fmtDate,
+      // Room on the right for the label of the period's end.
+      padding: [12, 30, 0, 0],
       series: s,
       scales: scales,
       axes: [
         long
           ? { splits: monthSplits, values: monthLabels }
-          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56, filter: notAtEnd },
+          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56 },
         { size: 60, values: frTicks }
       ],
       cursor: { drag: { x: true, y: false } }
