@@ -100,7 +100,8 @@ export const METER_SCRIPT = String.raw`(function () {
   function timeChart(id, chart, unit, digits, kind, extra) {
     if (!chart) return;
     var daily = chart.resolution === "day";
-    if (daily && kind === "bars") kind = "daybars";
+    // A bar spans its interval (a day, a half-hour): it starts at its x.
+    if (kind === "bars") kind = "daybars";
     var s = [{ label: daily ? "Jour" : "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : daily ? dayLabel(ts) : timeLabel(ts); } }];
     var data = [chart.x];
     s.push(series("Consommation", BLUE, unit, digits, kind));
@@ -115,7 +116,7 @@ export const METER_SCRIPT = String.raw`(function () {
       tzDate: tz,
       fmtDate: fmtDate,
       // Room on the right for the label of the period's end.
-      padding: [12, 30, 0, 0],
+      padding: [null, 30, null, null],
       series: s,
       scales: scales,
       axes: [
