@@ -252,10 +252,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
     const cursor = cursorDay(account, dataset);
     const min = horizonStart(datasetSpec(dataset), parisToday(now()));
     let problem: string | null = null;
-    if (!isLocalDate(date)) problem = "Saisissez une date (AAAA-MM-JJ).";
-    else if (!cursor) problem = "Rien n'a encore été collecté pour cette série : il n'y a rien à reprendre.";
-    else if (date >= cursor) problem = `Choisissez une date antérieure au ${frenchDate(cursor)}.`;
-    else if (min && date < min) problem = `Enedis ne garde pas ces données au-delà du ${frenchDate(min)}.`;
+    if (!isLocalDate(date)) problem = t("form.date");
+    else if (!cursor) problem = t("form.nothingToResume");
+    else if (date >= cursor) problem = t("form.resumeBefore", { day: frenchDate(cursor) });
+    else if (min && date < min) problem = t("form.beyondHorizon", { day: frenchDate(min) });
     if (problem) return accountPage(request, reply, account, sender, { errors: { [dataset]: problem } }, 400);
     const spec = datasetSpec(dataset);
     const watermark = spec.kind === "curve" ? parisDayStartMs(date) : parisDayStartMs(addDays(date, -1));

@@ -92,14 +92,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
           { title: "Connexion", nav: "login", next, username, error },
           status,
         );
-      if (!username || !password) return again("Saisissez votre identifiant et votre mot de passe.", 400);
+      if (!username || !password) return again(t("form.loginMissing"), 400);
       const wait = throttle.waitMs(username, request.ip);
       if (wait > 0) {
         reply.header("retry-after", String(Math.ceil(wait / 1000)));
-        return again(
-          `Trop d'échecs pour cet identifiant depuis votre adresse. Réessayez dans ${frenchWait(wait)}.`,
-          429,
-        );
+        return again(t("form.loginWait", { wait: frenchWait(wait) }), 429);
       }
       let user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
       dummyHash ??= hashPassword("not the password of anyone");
@@ -107,12 +104,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       const ok = await verifyPassword(given, user?.passwordHash ?? (await dummyHash));
       if (!user || !ok) {
         throttle.fail(username, request.ip);
-        return again("Identifiant ou mot de passe incorrect.", 401);
+        return again(t("form.loginWrong"), 401);
       }
       throttle.succeed(username, request.ip);
       if (user.disabledAtMs !== null) {
         // Said only to whoever knows the password: it tells them why, and nothing to anyone else.
-        return again("Ce compte est désactivé. Adressez-vous à l'administrateur du portail.", 403);
+        return again(t("form.loginDisabled"), 403);
       }
       if (needsRehash(user.passwordHash)) {
         await store.users.setPasswordHash(user.id, await hashPassword(given));

@@ -14,6 +14,7 @@
  * Another user's token or session id is a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { t } from "../../i18n/index.js";
 import { hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
 import type { User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
@@ -53,12 +54,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
   ) {
     const user = request.user as User;
     const current = request.session as Session;
-    const tokens = (await store.apiTokens.listByUser(user.id)).map((t) => ({
-      id: t.id,
-      name: t.name,
-      prefix: t.prefix,
-      created: when(t.createdAtMs),
-      lastUsed: t.lastUsedAtMs === null ? "jamais" : when(t.lastUsedAtMs),
+    const tokens = (await store.apiTokens.listByUser(user.id)).map((tok) => ({
+      id: tok.id,
+      name: tok.name,
+      prefix: tok.prefix,
+      created: when(tok.createdAtMs),
+      lastUsed: tok.lastUsedAtMs === null ? "jamais" : when(tok.lastUsedAtMs),
     }));
     const list = (await store.webSessions.listActive(user.id, now(), sessions.idleMs)).map((s) => ({
       id: s.id,
@@ -110,17 +111,16 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     const user = request.user as User;
     const name = field(request.body, "name");
     let error: string | null = null;
-    if (name === "" || name.length > 60)
-      error = "Donnez un nom au jeton (60 caractères au plus), par exemple « script maison ».";
+    if (name === "" || name.length > 60) error = t("form.tokenName");
     else if ((await store.apiTokens.countByUser(user.id)) >= MAX_TOKENS_PER_USER)
-      error = `Vous avez déjà ${MAX_TOKENS_PER_USER} jetons : révoquez-en un d'abord.`;
+      error = t("form.tokenMax", { max: MAX_TOKENS_PER_USER });
     if (error) return page(request, reply, { error, name }, 400);
-    const t = newToken();
-    await store.apiTokens.create({ userId: user.id, name, tokenHash: t.hash, prefix: t.prefix });
+    const created = newToken();
+    await store.apiTokens.create({ userId: user.id, name, tokenHash: created.hash, prefix: created.prefix });
     // Shown by the GET the browser is sent to: reloading that page creates nothing more.
     await store.secrets.put(
       flashKey(request.session as Session),
-      JSON.stringify({ name, token: t.token, expMs: now() + FLASH_MS }),
+      JSON.stringify({ name, token: created.token, expMs: now() + FLASH_MS }),
     );
     return reply.redirect("/user?done=token", 303);
   });
@@ -186,14 +186,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
       const password = field(request.body, "password", false);
       const confirm = field(request.body, "confirm", false);
       const errors: Record<string, string> = {};
-      if (current === "") errors.current = "Saisissez votre mot de passe actuel.";
+      if (current === "") errors.current = t("form.currentMissing");
       else if (!(await verifyPassword(current.slice(0, 1024), user.passwordHash)))
-        errors.current = "Ce n'est pas votre mot de passe actuel.";
-      if (passwordProblem(password))
-        errors.password = "Le nouveau mot de passe doit faire au moins 8 caractères (1024 au plus).";
-      else if (password !== confirm) errors.confirm = "Les deux mots de passe diffèrent.";
-      else if (password === current && !errors.current)
-        errors.password = "Choisissez un mot de passe différent de l'actuel.";
+        errors.current = t("form.currentWrong");
+      if (passwordProblem(password)) errors.password = t("form.newPassword");
+      else if (password !== confirm) errors.confirm = t("form.confirm");
+      else if (password === current && !errors.current) errors.password = t("form.samePassword");
       if (Object.keys(errors).length > 0) return passwordPage(request, reply, errors, 400);
       const passwordHash = await hashPassword(password);
       const keep = (request.session as Session).id;

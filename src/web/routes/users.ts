@@ -93,7 +93,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
         return reply.redirect("/admin/users?done=created", 303);
       } catch (e) {
         if (!(e instanceof UniqueViolationError)) throw e;
-        errors.username = "Cet identifiant existe déjà.";
+        errors.username = t("form.usernameTaken");
       }
     }
     return page(request, reply, { username, admin }, errors, 400);
