@@ -170,11 +170,33 @@ export const fr = {
       "Un compteur simulé ({{prm}}, chauffage électrique) : le consentement de démonstration s'ouvre en un clic.",
     next: "Étape suivante : connecter votre compteur Linky.",
     connect: "Connecter mon compteur Linky",
+    roleMissing:
+      "Votre compte n'a pas le rôle nécessaire pour connecter un compteur : demandez-le à l'administrateur.",
+    noSenderAdmin:
+      "La connexion aux compteurs Linky n'est pas encore configurée : créez le connecteur Enedis DataConnect (la planification par défaut convient).",
+    noSender:
+      "La connexion aux compteurs Linky n'est pas encore configurée : l'administrateur doit créer le connecteur Enedis DataConnect.",
+    createSender: "Créer le connecteur",
   },
   meter: {
+    connected: "Compteur connecté.",
     noData: "Pas encore de données pour cette période : la première collecte est peut-être en cours.",
     noDataPeriod: "Aucune donnée pour cette période.",
     lastData: "Dernière donnée : {{when}}",
+    kinds: {
+      heatmap: "Carte de chaleur",
+      weekday: "Profil par jour",
+      compare: "Comparaison",
+      baseload: "Talon de nuit",
+    },
+    periods: { day: "Jour", last7: "7 jours", week: "Semaine", month: "Mois", year: "Année" },
+    noCurve: "pas de donnée",
+    compareRows: { current: "Période choisie", previous: "Période précédente", year: "Un an plus tôt" },
+    reference: "référence",
+    baseloadStable: "Le talon de nuit est stable sur la période.",
+    baseloadUp: "Le talon de nuit a augmenté de {{w}} entre le premier et le dernier mois.",
+    baseloadDown: "Le talon de nuit a baissé de {{w}} entre le premier et le dernier mois.",
+    baseloadSpan: "De {{from}} à {{to}}",
     views: {
       heatmap: {
         title: "Carte de chaleur de la courbe de charge",

@@ -25,12 +25,6 @@ import { numericDate, periodRange, type Period } from "../meter/periods.js";
 import { accountOf, meterDatasets } from "../meter/views.js";
 import { meterParams } from "./meter.js";
 
-const KIND_LABELS: Record<AnalysisKind, string> = {
-  heatmap: "Carte de chaleur",
-  weekday: "Profil par jour",
-  compare: "Comparaison",
-  baseload: "Talon de nuit",
-};
 const WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
 const LONG_WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
 const MONTHS = new Intl.DateTimeFormat("fr-FR", { timeZone: "UTC", month: "long", year: "numeric" });
@@ -88,10 +82,10 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
       nav: "dashboard" as const,
       device: { id: device.id, label: device.label, prm: device.mac },
       kind,
-      kinds: ANALYSES.map((k) => ({ key: k, label: KIND_LABELS[k], href: href(k), on: k === kind })),
+      kinds: ANALYSES.map((k) => ({ key: k, label: t(`meter.kinds.${k}`), href: href(k), on: k === kind })),
       periods: (["last7", "week", "month", "year"] as Period[]).map((p) => ({
         key: p,
-        label: { day: "Jour", last7: "7 jours", week: "Semaine", month: "Mois", year: "Année" }[p],
+        label: t(`meter.periods.${p}`),
         href: href(kind, p),
         on: p === params.period,
       })),
@@ -124,7 +118,7 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
             n: d.values.length,
             cells: d.values.map((v, i) => ({
               c: level(v, h.max_w),
-              title: `${shortDayLabel(d.day)} ${new Date((d.x[i] as number) * 1000).toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" })} : ${v === null ? "pas de donnée" : `${nf(0).format(v)} W`}`,
+              title: `${shortDayLabel(d.day)} ${new Date((d.x[i] as number) * 1000).toLocaleTimeString("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" })} : ${v === null ? t("meter.noCurve") : `${nf(0).format(v)} W`}`,
             })),
           })),
           empty: h.max_w === null,
@@ -139,7 +133,7 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
         days,
         cells: values.map((v, i) => ({
           c: level(v, max || null),
-          title: `${label} ${SLOTS[i]} : ${v === null ? "pas de donnée" : `${nf(0).format(v)} W`}`,
+          title: `${label} ${SLOTS[i]} : ${v === null ? t("meter.noCurve") : `${nf(0).format(v)} W`}`,
         })),
       });
       return render.send(request, reply, "analysis", {
@@ -175,16 +169,16 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
         value: p.kwh ?? 0,
         max,
         days: p.days_with_data,
-        diffKwh: diff && "diff_kwh" in p ? signed(p.diff_kwh ?? null, 1, "kWh") : "référence",
+        diffKwh: diff && "diff_kwh" in p ? signed(p.diff_kwh ?? null, 1, "kWh") : t("meter.reference"),
         diffPct: diff && "diff_pct" in p ? signed(p.diff_pct ?? null, 1, "%") : "",
       });
       return render.send(request, reply, "analysis", {
         ...base,
         compare: {
           rows: [
-            line("Période choisie", c.current, false),
-            line("Période précédente", c.previous, true),
-            line("Un an plus tôt", c.year_before, true),
+            line(t("meter.compareRows.current"), c.current, false),
+            line(t("meter.compareRows.previous"), c.previous, true),
+            line(t("meter.compareRows.year"), c.year_before, true),
           ],
           empty: c.current.kwh === null,
         },
@@ -199,7 +193,10 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
     const max = Math.max(1, ...b.months.map((x) => x.base_w ?? 0));
     return render.send(request, reply, "analysis", {
       ...base,
-      periodTitle: `De ${MONTHS.format(new Date(`${from}T12:00:00Z`))} à ${MONTHS.format(new Date(`${toMonth}-15T12:00:00Z`))}`,
+      periodTitle: t("meter.baseloadSpan", {
+        from: MONTHS.format(new Date(`${from}T12:00:00Z`)),
+        to: MONTHS.format(new Date(`${toMonth}-15T12:00:00Z`)),
+      }),
       baseload: {
         rows: b.months.map((x) => ({
           label: MONTHS.format(new Date(`${x.month}-15T12:00:00Z`)),
@@ -212,8 +209,10 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
           b.trend_w === null
             ? null
             : b.trend_w === 0
-              ? "Le talon de nuit est stable sur la période."
-              : `Le talon de nuit a ${b.trend_w > 0 ? "augmenté" : "baissé"} de ${nf(0).format(Math.abs(b.trend_w))} W entre le premier et le dernier mois.`,
+              ? t("meter.baseloadStable")
+              : t(b.trend_w > 0 ? "meter.baseloadUp" : "meter.baseloadDown", {
+                  w: `${nf(0).format(Math.abs(b.trend_w))} W`,
+                }),
         empty: b.months.every((x) => x.base_w === null),
       },
     });

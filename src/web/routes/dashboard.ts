@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { formatParisWallTime } from "../../domain/time.js";
+import { t } from "../../i18n/index.js";
 import { findImplementation } from "../../senders/registry.js";
 import { DEMO_PRM } from "../../simulator/households.js";
 import { isAdmin } from "../session.js";
@@ -103,16 +104,17 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
         cards.push({
           state: "unavailable",
           prm: null,
-          message:
+          message: t(
             sender.code === "role_missing"
-              ? "Votre compte n'a pas le rôle nécessaire pour connecter un compteur : demandez-le à l'administrateur."
+              ? "firstRun.roleMissing"
               : admin
-                ? "La connexion aux compteurs Linky n'est pas encore configurée : créez le connecteur Enedis DataConnect (la planification par défaut convient)."
-                : "La connexion aux compteurs Linky n'est pas encore configurée : l'administrateur doit créer le connecteur Enedis DataConnect.",
+                ? "firstRun.noSenderAdmin"
+                : "firstRun.noSender",
+          ),
           // The next step, always: for an administrator, the connector's form filled with the defaults.
           action:
             sender.code !== "role_missing" && admin
-              ? { href: "/notificationAccountSender/create", label: "Créer le connecteur" }
+              ? { href: "/notificationAccountSender/create", label: t("firstRun.createSender") }
               : null,
         });
       } else {
@@ -132,7 +134,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       canAddMeter: accounts.length > 0 && !("ok" in sender),
       refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
       notice:
-        field(request.query, "done") === "connected" ? { kind: "ok", text: "Compteur connecté." } : null,
+        field(request.query, "done") === "connected" ? { kind: "ok", text: t("meter.connected") } : null,
     });
   });
 }
