@@ -16,7 +16,12 @@ import { fr } from "./fr.js";
 export const LANGUAGES = ["fr"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-const RESOURCES = { fr: { translation: fr } };
+/** The shape every language's catalogue has: French's keys, strings at the leaves (`en.ts` to come). */
+export type Messages<T = typeof fr> = {
+  readonly [K in keyof T]: T[K] extends string ? string : Messages<T[K]>;
+};
+
+const RESOURCES: Record<Language, { translation: Messages }> = { fr: { translation: fr } };
 
 const instance = i18next.createInstance();
 // Resources are in memory: `initAsync: false` makes `init` finish before it returns.
