@@ -17,6 +17,7 @@ import type { WebDeps } from "../app.js";
 import { InteractiveQuotaError } from "../../scheduler/interactive.js";
 import { badRequest, field, HttpError, idParam, notFound, wantsJson } from "../http.js";
 import { tooMany } from "../interactive.js";
+import { Flash } from "../flash.js";
 import { t } from "../../i18n/index.js";
 import {
   datasetReasonText,
@@ -94,18 +95,18 @@ interface ApiTestResult {
   request: string | null;
   ok: boolean;
   json: string;
-  expMs: number;
 }
 
 /** One result per session, account and dataset. */
 const testKey = (request: FastifyRequest, accountId: number, dataset: string) =>
-  `flash:apitest:${request.session?.id ?? "none"}:${accountId}:${dataset}`;
+  `apitest.${request.session?.id ?? "none"}.${accountId}.${dataset}`;
 
 export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards } = deps;
   const { store, client, now } = deps.ctx;
   const user = { preHandler: guards.user };
   const userForm = { preHandler: [guards.user, app.csrfProtection] };
+  const flash = new Flash(store, now);
 
   /** The account if it is this user's, else 404 (never 403: an id says nothing about other users). */
   async function own(request: FastifyRequest): Promise<{ account: Account; sender: Sender }> {
@@ -320,9 +321,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
         request: requestLine,
         ok,
         json: JSON.stringify(body, null, 2).slice(0, 200_000),
-        expMs: now() + 5 * 60_000,
       };
-      await store.secrets.put(testKey(request, account.id, dataset), JSON.stringify(result));
+      await flash.put(testKey(request, account.id, dataset), JSON.stringify(result), 5 * 60_000);
       return reply.redirect(`/notificationAccount/${account.id}/test/${dataset}`, 303);
     },
   );
@@ -332,11 +332,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
     const dataset = (request.params as { dataset: string }).dataset;
     if (!isDatasetKey(dataset) || !datasetsOf(account).includes(dataset))
       throw notFound("Série de données inconnue.");
-    const text = await store.secrets.get(testKey(request, account.id, dataset));
-    const result = text === undefined ? null : (JSON.parse(text) as ApiTestResult);
+    const text = await flash.get(testKey(request, account.id, dataset));
+    const result = text === null ? null : (JSON.parse(text) as ApiTestResult);
     // Nothing (or too old) to show: back to the service, where the test buttons are.
-    if (!result || result.expMs <= now())
-      return reply.redirect(`/notificationAccount/${account.id}#api-tests`, 303);
+    if (!result) return reply.redirect(`/notificationAccount/${account.id}#api-tests`, 303);
     return render.send(
       request,
       reply,

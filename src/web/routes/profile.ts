@@ -22,6 +22,7 @@ import { MAX_TOKENS_PER_USER, newToken } from "../api/tokens.js";
 import { field, idParam, notFound } from "../http.js";
 import type { Session } from "../session.js";
 import { describeUserAgent } from "../user-agent.js";
+import { Flash } from "../flash.js";
 import { when } from "./dashboard.js";
 
 const NOTICES: Record<string, string> = {
@@ -34,12 +35,13 @@ const NOTICES: Record<string, string> = {
 const SESSION_ID_RE = /^[0-9a-f]{64}$/;
 /** How long a new token waits for the page that shows it. */
 const FLASH_MS = 5 * 60_000;
-const flashKey = (session: Session) => `flash:token:${session.id}`;
+const flashKey = (session: Session) => `token:${session.id}`;
 
 export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards, sessions } = deps;
   const { store, now } = deps.ctx;
   const userForm = { preHandler: [guards.user, app.csrfProtection] };
+  const flash = new Flash(store, now);
 
   async function page(
     request: FastifyRequest,
@@ -95,13 +97,10 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
   app.get("/user", { preHandler: guards.user }, async (request, reply) => {
     const done = field(request.query, "done");
     if (done === "token") {
-      const key = flashKey(request.session as Session);
-      const text = await store.secrets.get(key);
-      if (text !== undefined) {
-        await store.secrets.delete(key);
-        const flash = JSON.parse(text) as { name: string; token: string; expMs: number };
-        if (flash.expMs > now())
-          return page(request, reply, { created: { name: flash.name, token: flash.token } });
+      const text = await flash.get(flashKey(request.session as Session), { once: true });
+      if (text !== null) {
+        const shown = JSON.parse(text) as { name: string; token: string };
+        return page(request, reply, { created: { name: shown.name, token: shown.token } });
       }
     }
     return page(request, reply, { notice: NOTICES[done] ?? null });
@@ -118,9 +117,10 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     const created = newToken();
     await store.apiTokens.create({ userId: user.id, name, tokenHash: created.hash, prefix: created.prefix });
     // Shown by the GET the browser is sent to: reloading that page creates nothing more.
-    await store.secrets.put(
+    await flash.put(
       flashKey(request.session as Session),
-      JSON.stringify({ name, token: created.token, expMs: now() + FLASH_MS }),
+      JSON.stringify({ name, token: created.token }),
+      FLASH_MS,
     );
     return reply.redirect("/user?done=token", 303);
   });
