@@ -188,6 +188,7 @@ describe.skipIf(!available && !REQUIRE)("browser: the first run", () => {
           await p.goto(`${server.url}${path}`);
           if (path.startsWith(meterPath) && !path.includes("analysis") && !path.includes("2026-13"))
             await p.waitForSelector("#chart-energy[data-rendered='1']");
+          if (path.includes("kind=weekday")) await p.waitForSelector("#chart-weekday[data-rendered='1']");
           await shot(p, name);
         }
         // At 390 px nothing scrolls sideways.

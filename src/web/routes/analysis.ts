@@ -138,7 +138,15 @@ export function registerAnalysisRoutes(app: FastifyInstance, deps: WebDeps): voi
       });
       return render.send(request, reply, "analysis", {
         ...base,
+        uplotJs: deps.scripts.uplot,
+        meterJs: deps.scripts.meter,
         weekday: {
+          json: JSON.stringify({
+            slots: w.slots,
+            weekdays: w.weekdays,
+            workdays: w.workdays,
+            weekend: w.weekend,
+          }),
           rows: w.weekdays.map((values, i) => row(WEEKDAYS[i] as string, values, w.weekday_days[i] ?? 0)),
           groups: [row("semaine", w.workdays, null), row("week-end", w.weekend, null)],
           hours: [0, 3, 6, 9, 12, 15, 18, 21].map((hh) => `${hh} h`),

@@ -158,6 +158,43 @@ export const METER_SCRIPT = String.raw`(function () {
     }, 150);
   });
 })();
+(function () {
+  "use strict";
+  // The analysis page's profile per weekday: one line per weekday, and the workdays against the weekend.
+  var el = document.getElementById("chart-weekday");
+  if (!el || typeof uPlot === "undefined") return;
+  var p = JSON.parse(el.getAttribute("data-profile"));
+  var x = p.slots.map(function (_, i) { return i; });
+  var COLORS = ["#0b63c5", "#3d8fd6", "#6aa7e0", "#2f5f99", "#5b95d3", "#d35a26", "#a8321a"];
+  var DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+  function watts(u, v) { return v == null ? "—" : Math.round(v).toLocaleString("fr-FR") + " W"; }
+  var series = [{ label: "Heure (Paris)", value: function (u, v) { return v == null ? "—" : p.slots[v]; } }];
+  var data = [x];
+  series.push({ label: "semaine", stroke: "#10243e", width: 3, value: watts });
+  data.push(p.workdays);
+  series.push({ label: "week-end", stroke: "#e8873a", width: 3, value: watts });
+  data.push(p.weekend);
+  for (var d = 0; d < 7; d++) {
+    series.push({ label: DAYS[d], stroke: COLORS[d], width: 1, dash: [4, 3], value: watts, show: false });
+    data.push(p.weekdays[d]);
+  }
+  var w = Math.max(260, el.clientWidth);
+  var u = new uPlot({
+    width: w,
+    height: w < 500 ? 220 : 280,
+    scales: { x: { time: false, range: [0, 47] }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } } },
+    axes: [
+      { values: function (u, ticks) { return ticks.map(function (t) { return t % 2 === 0 ? String(t / 2) + " h" : ""; }); }, incrs: [6, 12], space: 30 },
+      { size: 60, values: function (u, ticks) { return ticks.map(function (v) { return v.toLocaleString("fr-FR"); }); } }
+    ],
+    series: series
+  }, data, el);
+  el.setAttribute("data-rendered", "1");
+  window.addEventListener("resize", function () {
+    var nw = Math.max(260, el.clientWidth);
+    u.setSize({ width: nw, height: nw < 500 ? 220 : 280 });
+  });
+})();
 `;
 
 export const METER_CSS = `

@@ -47,6 +47,8 @@ export const analysisTemplates = {
 <% if (it.weekday) { %>
 <section class="card">
   <% if (it.weekday.empty) { %><p class="muted" id="no-data">Aucune donnée de courbe de charge pour cette période.</p><% } else { %>
+  <h3>Courbes moyennes <span class="muted">· W par demi-heure ; un clic sur un jour de la légende l&#39;affiche</span></h3>
+  <div class="chart" id="chart-weekday" data-profile="<%= it.weekday.json %>"></div>
   <h3>Jour par jour</h3>
   <div class="heatmap" id="weekday-profile"><%~ include("@heatGrid", { rows: it.weekday.rows, hours: it.weekday.hours }) %></div>
   <h3>Semaine et week-end</h3>
@@ -58,6 +60,8 @@ export const analysisTemplates = {
   </dl>
   <% } %>
 </section>
+<script src="<%= it.uplotJs %>"></script>
+<script src="<%= it.meterJs %>"></script>
 <% } %>
 
 <% if (it.compare) { %>
