@@ -89,6 +89,34 @@ describe("analysis views", () => {
     expect(page.body).toContain("la semaine (lundi à vendredi) face au week-end");
   });
 
+  it("puts the daylight-saving days' half-hours where the wall clock says", async () => {
+    // 25 October 2026: 02:00–03:00 happens twice; its two half-hours' slots average both passes.
+    const autumn = await api<WeekdayProfile>("weekday-profile?from=2026-10-25&to=2026-10-26");
+    const points = await m.f.ctx.store.measures.listCurve(
+      device(),
+      "consumption",
+      parisMidnightFast("2026-10-25"),
+      parisMidnightFast("2026-10-26"),
+    );
+    const twoAm = points.filter((p) => {
+      const d = DateTime.fromMillis(p.startMs, { zone: "Europe/Paris" });
+      return d.hour === 2 && d.minute === 0;
+    });
+    expect(twoAm.length).toBe(2);
+    expect(autumn.weekdays[6]![4]).toBe(Math.round((twoAm[0]!.powerW! + twoAm[1]!.powerW!) / 2));
+    expect(autumn.weekdays[6]!.every((v) => v !== null)).toBe(true);
+    expect(autumn.weekday_days).toEqual([0, 0, 0, 0, 0, 0, 1]);
+    // 29 March 2026: there is no 02:00–03:00.
+    const spring = await api<WeekdayProfile>("weekday-profile?from=2026-03-29&to=2026-03-30");
+    expect(spring.weekdays[6]![4]).toBeNull();
+    expect(spring.weekdays[6]![5]).toBeNull();
+    expect(spring.weekdays[6]!.filter((v) => v !== null).length).toBe(46);
+    // A comparison across the autumn change: the week of 25 October against the one before.
+    const c = await api<Comparison>("comparison?from=2026-10-19&to=2026-10-26");
+    expect([c.previous.from, c.previous.to]).toEqual(["2026-10-12", "2026-10-19"]);
+    expect(c.current.days_with_data).toBe(7);
+  });
+
   it("compares a period with the previous one and with a year earlier, in kWh and %", async () => {
     const c = await api<Comparison>("comparison?from=2026-11-01&to=2026-11-08");
     const sum = async (from: string, to: string) => {
