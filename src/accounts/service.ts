@@ -6,7 +6,7 @@ import type { Config } from "../config/schema.js";
 import type { GatewayId } from "../sources/port.js";
 import { assertUsagePointId } from "../domain/types.js";
 import { findImplementation } from "../senders/registry.js";
-import type { Store } from "../store/index.js";
+import { UniqueViolationError, type Store } from "../store/index.js";
 import type { Account, AccountConfig, AccountConfigPatch } from "../store/repositories/accounts.js";
 import type { Device } from "../store/repositories/devices.js";
 import type { Sender } from "../store/repositories/senders.js";
@@ -80,6 +80,42 @@ async function gatewaySender(store: Store, config: Config, libelle?: string): Pr
       role: null,
     });
   }
+}
+
+/** The seed's schedule of DataConnect accounts: every 10 minutes (Quartz). */
+export const DEFAULT_SENDER_CRON = "0 0/10 * * * ?";
+/** Marks the sender `ensureDefaultSender` created, so that the admin pages can say so. */
+export const DEFAULT_SENDER_MARK = "firstrun:default_sender_id";
+
+/**
+ * First start: when no DataConnect sender exists, creates the seed's one (label `enedis.appName`,
+ * implementation dataconnect, every 10 minutes), so that a new user can connect a meter at once. Returns
+ * the sender created, or null when one existed already. Idempotent, and safe when two processes start
+ * together (the label is unique).
+ */
+export async function ensureDefaultSender(store: Store, config: Config): Promise<Sender | null> {
+  const existing = (await store.senders.list({ limit: 1000 })).filter(
+    (s) => findImplementation(s.implClass)?.key === "dataconnect",
+  );
+  if (existing.length > 0) return null;
+  try {
+    const sender = await store.senders.create({
+      libelle: config.enedis.appName,
+      implClass: "dataconnect",
+      cron: DEFAULT_SENDER_CRON,
+    });
+    await store.secrets.put(DEFAULT_SENDER_MARK, String(sender.id));
+    return sender;
+  } catch (e) {
+    if (e instanceof UniqueViolationError) return null;
+    throw e;
+  }
+}
+
+/** The sender `ensureDefaultSender` created at first start, if it still exists. */
+export async function defaultSenderId(store: Store): Promise<number | null> {
+  const text = await store.secrets.get(DEFAULT_SENDER_MARK);
+  return text && /^\d+$/.test(text) ? Number(text) : null;
 }
 
 export interface RegisterInput {

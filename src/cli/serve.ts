@@ -39,7 +39,11 @@ export function registerServeCommand(program: Command): void {
     .command("serve")
     .description("web UI + REST API + scheduler (embedded mode: one process)")
     .option("--port <n>", "HTTP port (default: server.port, 3000)")
-    .option("--host <host>", "interface to listen on", "0.0.0.0")
+    .option(
+      "--host <host>",
+      "interface to listen on (0.0.0.0: every IPv4 one; 127.0.0.1: this machine only)",
+      "0.0.0.0",
+    )
     .option("--no-scheduler", "do not run the scheduler in this process")
     .action(async (flags: ServeFlags, cmd: Command) => {
       const port = flags.port !== undefined ? parsePort(flags.port) : undefined;
@@ -76,8 +80,12 @@ export function registerServeCommand(program: Command): void {
           host: flags.host,
           lifecycles,
           accessLog: true,
-          onStart: ({ url, setupUrl }) => {
-            log(`linky-dataconnect: listening on ${url}`);
+          defaultSender: true,
+          onStart: ({ url, setupUrl, host, port }) => {
+            const wildcard = host === "0.0.0.0" || host === "::";
+            log(
+              `linky-dataconnect: listening on ${url}${wildcard ? ` (every interface, ${host === "::" ? `[::]` : host}:${port}; choose one with --host)` : ""}`,
+            );
             if (setupUrl) log(`first start: create the administrator at ${setupUrl}`);
           },
         });

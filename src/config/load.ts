@@ -75,7 +75,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describe(parsed.error, opts.file ?? "defaults and environment"));
-  return parsed.data;
+  // Everything the service keeps lives in `data.dir` unless a database URL says otherwise: two instances
+  // started with two data directories share nothing (neither the database nor the key).
+  const url = parsed.data.database.url ?? `sqlite:${parsed.data.data.dir.replace(/\/+$/, "")}/linky.db`;
+  return { ...parsed.data, database: { ...parsed.data.database, url } };
 }
 
 export interface ResolvedEnedis {

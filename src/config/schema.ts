@@ -80,11 +80,13 @@ export const configSchema = z
         url: z
           .string()
           .regex(/^(sqlite:|postgres(ql)?:\/\/)/, "must start with sqlite: or postgres://")
-          .default("sqlite:./data/linky.db")
-          .describe("sqlite:<file> (embedded) or postgres://… (PostgreSQL, distributed queue)"),
+          .optional()
+          .describe(
+            "sqlite:<file> (embedded) or postgres://… (PostgreSQL, distributed queue); default: sqlite:<data.dir>/linky.db",
+          ),
       })
       .strict()
-      .default({ url: "sqlite:./data/linky.db" }),
+      .default({}),
     server: z
       .object({
         port: z.number().int().min(0).max(65535).default(3000).describe("HTTP port of `serve`"),
@@ -109,7 +111,12 @@ export const configSchema = z
       .default({ port: 3000, trustProxy: false }),
     data: z
       .object({
-        dir: z.string().default("./data").describe("Data directory (SQLite file, generated secret key)"),
+        dir: z
+          .string()
+          .default("./data")
+          .describe(
+            "Data directory: everything the service keeps (the SQLite database unless database.url is set, the generated secret key)",
+          ),
       })
       .strict()
       .default({ dir: "./data" }),
@@ -273,7 +280,9 @@ export const configSchema = z
   })
   .strict();
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+/** The configuration as loaded: `database.url` is always set (`loadConfig` derives it from `data.dir`). */
+export type Config = Omit<ParsedConfig, "database"> & { database: { url: string } };
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Environment variables and the key each one overrides; `number` ones are parsed as integers. */

@@ -633,6 +633,17 @@ export function parseQuartzCron(expression: string, opts: { timezone?: string } 
 }
 
 /** null if `expression` is a valid Quartz cron expression, else the message a user should see. */
+/** The error of an expression, or null when it is valid (callers word it in their own language). */
+export function cronProblem(expression: string): CronSyntaxError | null {
+  try {
+    compile(expression);
+    return null;
+  } catch (error) {
+    if (error instanceof CronSyntaxError) return error;
+    throw error;
+  }
+}
+
 export function validateQuartzCron(expression: string): string | null {
   try {
     compile(expression);

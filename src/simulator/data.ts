@@ -22,6 +22,7 @@ import { addDays, daysBetween, type LocalDate } from "../domain/time.js";
 import type { Direction } from "../domain/types.js";
 import { hashString, seedWord, unit } from "./hash.js";
 import { dstBounds, parisDay } from "./paris.js";
+import { isHoliday, type HouseholdKind } from "./households.js";
 import { activationOf, isOffPeak, profileOf, type PrmProfile } from "./profile.js";
 
 const MINUTE_MS = 60_000;
@@ -90,9 +91,50 @@ interface Household {
   solarEfficiency: number;
 }
 
+/** The demo households' equipment (households.ts), power in W: fixed amplitudes, same every run. */
+const KIND_HOUSEHOLDS: Record<HouseholdKind, Omit<Household, "capW" | "solarEfficiency">> = {
+  // Convectors: up to 2.4 kW on average on a January day (with the peaks of the morning and the evening).
+  electric_heating: {
+    baseW: 220,
+    morningW: 600,
+    middayW: 300,
+    eveningW: 1000,
+    heatingW: 2000,
+    waterW: 2000,
+    waterHours: 2,
+  },
+  // A heat pump: a third of the convectors' power for the same warmth.
+  heat_pump: {
+    baseW: 250,
+    morningW: 800,
+    middayW: 450,
+    eveningW: 1400,
+    heatingW: 1150,
+    waterW: 0,
+    waterHours: 0,
+  },
+  water_heater: {
+    baseW: 200,
+    morningW: 700,
+    middayW: 400,
+    eveningW: 1200,
+    heatingW: 0,
+    waterW: 2400,
+    waterHours: 3,
+  },
+  ev: { baseW: 230, morningW: 800, middayW: 400, eveningW: 1400, heatingW: 0, waterW: 2000, waterHours: 2.5 },
+  solar: { baseW: 260, morningW: 700, middayW: 900, eveningW: 1300, heatingW: 0, waterW: 0, waterHours: 0 },
+};
+
 function household(p: PrmProfile, seed: number): Household {
   const h = hashString(`household:${p.prm}:${seed}`);
   const scale = p.subscribedKva / 9;
+  if (p.kind)
+    return {
+      ...KIND_HOUSEHOLDS[p.kind],
+      capW: 0.85 * p.subscribedKva * 1000,
+      solarEfficiency: 0.85 + 0.1 * unit(h, 10),
+    };
   return {
     baseW: 150 + 250 * unit(h, 1),
     morningW: (600 + 900 * unit(h, 2)) * scale,
@@ -132,7 +174,9 @@ function computeDay(p: PrmProfile, seed: number, date: LocalDate): DayData {
   const dayNumber = Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
   const doy = dayOfYearOf(date);
   const heat = heatingFactor(doy);
-  const away = unit(prmWord, seed, dayNumber, 11) < 0.03;
+  const kind = p.kind;
+  // Demo households: holidays with low use (the water heater and frost protection only).
+  const away = kind ? isHoliday(date) : unit(prmWord, seed, dayNumber, 11) < 0.03;
   const dayFactor = away ? 0.35 : 0.85 + 0.35 * unit(prmWord, seed, dayNumber, 12);
   const clearness = 0.15 + 0.85 * unit(prmWord, seed, dayNumber, 13) ** 0.6;
   const cloudiness = 1 - clearness;
@@ -185,6 +229,31 @@ function computeDay(p: PrmProfile, seed: number, date: LocalDate): DayData {
       if (hh.waterW > 0) {
         const since = (minuteOfDay - p.offPeak.firstStartMin + 1440) % 1440;
         if (since < waterMinutes) w += hh.waterW;
+      }
+      if (kind === "heat_pump") {
+        // Summer cooling in the afternoons of July and August.
+        const cool = Math.max(0, Math.cos((2 * Math.PI * (doy - 205)) / 365.25)) ** 6;
+        w += 900 * cool * gauss(hour, 16, 2.5) * (away ? 0 : 1);
+      }
+      if (kind === "ev" && !away) {
+        // 7.4 kW from 23:00 Paris, on the nights after Monday, Wednesday and Friday (2–3 h) and Sunday (4 h).
+        const hours =
+          weekday === 7
+            ? 4
+            : weekday === 1 || weekday === 3 || weekday === 5
+              ? 2 + unit(prmWord, seed, dayNumber, 14)
+              : 0;
+        const sinceEleven = minuteOfDay >= 23 * 60 ? minuteOfDay - 23 * 60 : -1;
+        if (sinceEleven >= 0 && sinceEleven < hours * 60) w += 7400;
+        // The end of a charge started the day before, after midnight.
+        const yesterday = weekday === 1 ? 7 : weekday - 1;
+        const before =
+          yesterday === 7
+            ? 4
+            : yesterday === 1 || yesterday === 3 || yesterday === 5
+              ? 2 + unit(prmWord, seed, dayNumber - 1, 14)
+              : 0;
+        if (minuteOfDay < (before - 1) * 60) w += 7400;
       }
       c = Math.min(hh.capW, w);
     }

@@ -6,6 +6,7 @@
  */
 import { addDays, type LocalDate } from "../domain/time.js";
 import { hashString, unit } from "./hash.js";
+import { householdKindOf, type HouseholdKind } from "./households.js";
 import { SANDBOX_PRMS, type SandboxPrm } from "./sandbox.js";
 
 /** One off-peak window in wall-clock minutes since midnight, [startMin, endMin) with endMin ≤ 1440. */
@@ -67,7 +68,18 @@ export interface PrmProfile {
   address: SiteAddress;
   /** Segment of the consumption contract (C5) and of the injection contract (P4). */
   segments: string[];
+  /** The demo household's kind (households.ts), or null: the generic household of data.ts. */
+  kind: HouseholdKind | null;
 }
+
+/** What each demo household's contract says (power in kVA, plant in kWp). */
+const KIND_CONTRACTS: Record<HouseholdKind, { kva: number; offPeak: string; kwp: number }> = {
+  electric_heating: { kva: 9, offPeak: "HC (22H00-6H00)", kwp: 0 },
+  heat_pump: { kva: 9, offPeak: "HC (23H00-7H00)", kwp: 0 },
+  water_heater: { kva: 6, offPeak: "HC (22H30-6H30)", kwp: 0 },
+  ev: { kva: 12, offPeak: "HC (23H00-7H00)", kwp: 0 },
+  solar: { kva: 6, offPeak: "HC (1H30-8H00;12H30-14H00)", kwp: 4.5 },
+};
 
 const OFF_PEAK_LABELS = [
   "HC (22H00-6H00)",
@@ -193,15 +205,17 @@ function digits(h: number, salt: number, n: number): string {
 function buildProfile(prm: string): PrmProfile {
   const h = hashString(`prm:${prm}`);
   const sandbox = SANDBOX_PRMS[prm] ?? null;
+  const kind = householdKindOf(prm);
+  const contract = kind ? KIND_CONTRACTS[kind] : null;
   const consumption = sandbox ? sandbox.consumption : true;
-  const production = sandbox ? sandbox.production : false;
+  const production = sandbox ? sandbox.production : kind === "solar";
   // Generic meters were commissioned during the Linky rollout (2016-01-01 + up to ~3.5 years).
   const rollout = addDays("2016-01-01", Math.floor(unit(h, 1) * 1270));
-  const subscribedKva = pick(POWERS_KVA, unit(h, 2));
+  const subscribedKva = contract ? contract.kva : pick(POWERS_KVA, unit(h, 2));
   const firstname = pick(FIRSTNAMES, unit(h, 3));
   const lastname = pick(LASTNAMES, unit(h, 4));
   const city = pick(CITIES, unit(h, 5));
-  const offPeak = parseOffPeak(pick(OFF_PEAK_LABELS, unit(h, 6)));
+  const offPeak = parseOffPeak(contract ? contract.offPeak : pick(OFF_PEAK_LABELS, unit(h, 6)));
   const segments: string[] = [];
   if (consumption) segments.push("C5");
   if (production) segments.push("P4");
@@ -217,7 +231,8 @@ function buildProfile(prm: string): PrmProfile {
     sandbox,
     subscribedKva,
     phases: subscribedKva >= 12 ? 3 : 1,
-    productionKwp: production ? Math.round((3 + unit(h, 7) * 6) * 10) / 10 : 0,
+    productionKwp:
+      contract && production ? contract.kwp : production ? Math.round((3 + unit(h, 7) * 6) * 10) / 10 : 0,
     offPeak,
     distributionTariff: {
       code: "BTINFMUDT",
@@ -244,6 +259,7 @@ function buildProfile(prm: string): PrmProfile {
       longitude: city.lon,
     },
     segments,
+    kind,
   };
 }
 

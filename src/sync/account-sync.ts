@@ -267,6 +267,7 @@ export class AccountSync {
       outcome.outcome = "expired";
       outcome.message =
         this.config.expired_reason ?? "consent expired or revoked: the customer must consent again";
+      outcome.reason = { key: this.config.expired_code ?? "consent_expired" };
       outcome.finished_at_ms = this.now();
       await this.patch({ last_sync: outcome });
       return outcome;
@@ -295,6 +296,7 @@ export class AccountSync {
         failed === 0 && waiting === 0 ? "ok" : failed > 0 && failed === applicable ? "failed" : "partial";
       const notes = entries.filter(([, d]) => d.message).map(([k, d]) => `${k}: ${d.message}`);
       outcome.message = notes.length > 0 ? notes.join("; ") : null;
+      outcome.reason = null;
       const blocked = [...this.waitingOn.values()][0];
       if (blocked) {
         // Nothing fetched because the application lacks an API: a failure, however many datasets do not apply.
@@ -303,18 +305,27 @@ export class AccountSync {
         const w = new ApiWaitingError(blocked);
         failure = w;
         outcome.message = [w.message, ...notes].join("; ");
+        outcome.reason = { key: "api_waiting", params: { api: blocked.api } };
       }
     } catch (e) {
       failure = e;
       if (e instanceof ApiWaitingError) {
         outcome.outcome = "failed";
         outcome.message = e.message;
+        outcome.reason = { key: "api_waiting", params: { api: e.block.api } };
       } else if (e instanceof NoConsentError) {
         outcome.outcome = "expired";
         outcome.message = `consent missing or revoked: ${e.message}`;
-        await this.patch({ expired: true, expired_at_ms: this.now(), expired_reason: outcome.message });
+        outcome.reason = { key: "consent_expired" };
+        await this.patch({
+          expired: true,
+          expired_at_ms: this.now(),
+          expired_reason: outcome.message,
+          expired_code: "consent_expired",
+        });
       } else {
         outcome.outcome = "failed";
+        outcome.reason = { key: e instanceof ApiNotSubscribedError ? "operator_action" : "error" };
         outcome.message =
           e instanceof ApiNotSubscribedError
             ? `operator action needed: ${e.message}`
@@ -607,7 +618,11 @@ export class AccountSync {
     for (const key of datasets) {
       const st = this.state(key);
       if (st.not_applicable) {
-        outcome.datasets[key] = { outcome: "not_applicable", message: st.not_applicable_reason ?? null };
+        outcome.datasets[key] = {
+          outcome: "not_applicable",
+          message: st.not_applicable_reason ?? null,
+          reason: st.not_applicable_code ?? null,
+        };
         continue;
       }
       const spec = datasetSpec(key);
@@ -658,6 +673,10 @@ export class AccountSync {
               spec.kind === "curve"
                 ? `no ${spec.direction} load-curve service for this usage point (load-curve collection may be off in the customer's Enedis space)`
                 : `no ${spec.direction} ${spec.measureType} service for this usage point`,
+            reason:
+              spec.kind === "curve"
+                ? { key: "no_service_curve", params: { direction: spec.direction } }
+                : { key: "no_service", params: { direction: spec.direction, measure: spec.measureType } },
           };
         }
       }
@@ -690,6 +709,7 @@ export class AccountSync {
         const d = outcome.datasets[dataset] as DatasetOutcome;
         d.outcome = "failed";
         d.message = `Enedis quota spent until ${new Date(this.quotaRetryAtMs).toISOString()}: resumed then`;
+        d.reason = { key: "quota_spent", params: { until: this.quotaRetryAtMs } };
         continue;
       }
       const floor = this.state(dataset).data_floor;
@@ -741,6 +761,7 @@ export class AccountSync {
           unpublished.add(dataset);
           ds.outcome = "no_data_yet";
           ds.message = `nothing published yet from ${w.from} (Enedis publishes D-1 from about 08:00)`;
+          ds.reason = { key: "unpublished", params: { from: w.from } };
         }
         if (decision === "stop") {
           stopped.add(dataset);
@@ -750,12 +771,15 @@ export class AccountSync {
           if (e instanceof ApiWaitingError || e instanceof ApiNotSubscribedError) {
             ds.outcome = "failed";
             ds.message = `waiting: ${this.deps.client.measureApi(dataset) ?? "its API"} not subscribed for this application`;
+            ds.reason = { key: "api_waiting", params: { api: this.deps.client.measureApi(dataset) ?? "" } };
           } else if (st.not_applicable) {
             ds.outcome = "not_applicable";
             ds.message = st.not_applicable_reason ?? null;
+            ds.reason = st.not_applicable_code ?? null;
           } else {
             ds.outcome = "failed";
             ds.message = e instanceof Error ? e.message : String(e);
+            ds.reason = { key: "error" };
             await this.patchDataset(dataset, { last_error: errorRecord(e, this.now(), dataset) });
           }
         }
@@ -770,6 +794,7 @@ export class AccountSync {
       if (d && d.outcome === "ok" && !stopped.has(item.dataset)) {
         d.outcome = "partial";
         d.message = this.budgetNote ?? MORE_HISTORY;
+        d.reason = { key: "more_history" };
       }
     }
   }
@@ -780,8 +805,14 @@ export class AccountSync {
     if (r.repairable > 0 && ds.outcome === "ok") {
       ds.outcome = "partial";
       ds.message = `${r.repairable} recent day(s) incomplete, asked again on later runs`;
+      ds.reason = { key: "incomplete_days", params: { count: r.repairable } };
     } else if (r.repairable > 0 && ds.outcome === "partial") {
       ds.message = ds.message?.replace(/^\d+/, (n) => String(Number(n) + r.repairable)) ?? null;
+      if (ds.reason?.key === "incomplete_days")
+        ds.reason = {
+          key: "incomplete_days",
+          params: { count: Number(ds.reason.params?.count ?? 0) + r.repairable },
+        };
     }
   }
 
@@ -810,7 +841,14 @@ export class AccountSync {
         e instanceof LoadCurveOffError
           ? "load curve not recorded: the customer must switch on load-curve collection in their Enedis space"
           : `Enedis serves no ${spec.direction} data for this usage point`;
-      await this.patchDataset(dataset, { not_applicable: true, not_applicable_reason: reason });
+      await this.patchDataset(dataset, {
+        not_applicable: true,
+        not_applicable_reason: reason,
+        not_applicable_code:
+          e instanceof LoadCurveOffError
+            ? { key: "load_curve_off" }
+            : { key: "wrong_direction", params: { direction: spec.direction } },
+      });
       return "stop";
     }
     if (e instanceof BeforeActivationError || e instanceof BeyondHistoryError) {

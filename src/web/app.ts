@@ -28,6 +28,7 @@ import Fastify, {
 } from "fastify";
 import type { AppContext } from "../app/context.js";
 import { SIMULATOR_CLIENT_ID } from "../app/context.js";
+import { t } from "../i18n/index.js";
 import { BackgroundTasks } from "./background.js";
 import { ConsentFlow } from "./consent.js";
 import { ConsentStates } from "./consent-state.js";
@@ -46,6 +47,7 @@ import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
+import { registerAnalysisRoutes } from "./routes/analysis.js";
 import { registerSenderRoutes } from "./routes/senders.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerProfileRoutes } from "./routes/profile.js";
@@ -153,7 +155,12 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
 
   const assets = staticAssets();
   const cssPath = assets.css.path;
-  const render = new Renderer({ appName: ctx.config.enedis.appName, cssPath, csrfUserInfo });
+  const render = new Renderer({
+    appName: ctx.config.enedis.appName,
+    cssPath,
+    csrfUserInfo,
+    simulated: ctx.simulator !== null,
+  });
   // The registered redirect URI is the portal's public address: when it is HTTPS, cookies are always
   // Secure (behind a TLS-terminating proxy the request itself looks like plain HTTP).
   const secure = ctx.config.enedis.redirect_uri.startsWith("https:") ? true : ("auto" as const);
@@ -252,7 +259,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   app.setErrorHandler(async (error: FastifyError | HttpError | ApiError, request, reply) => {
     if (request.url.startsWith("/api/")) return sendApiError(error, request, reply);
     let status = error.statusCode ?? 500;
-    let heading = "Erreur";
+    let heading = t("error.heading.generic");
     let message: string;
     let detail: string | undefined;
     if (error instanceof HttpError) {
@@ -261,18 +268,18 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
       detail = error.detail;
     } else if ("code" in error && typeof error.code === "string" && error.code.startsWith("FST_CSRF")) {
       status = 403;
-      heading = "Formulaire refusé";
-      message = "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.";
+      heading = t("error.heading.csrf");
+      message = t("error.csrf");
     } else if (status === 429) {
-      heading = "Trop de tentatives";
-      message = "Trop de tentatives en peu de temps. Patientez une minute avant de réessayer.";
+      heading = t("error.heading.tooMany");
+      message = t("error.tooMany");
     } else if (status >= 400 && status < 500) {
-      heading = "Demande invalide";
-      message = "La demande est mal formée ou trop volumineuse.";
+      heading = t("error.heading.badRequest");
+      message = t("error.badRequest");
     } else {
       status = 500;
-      heading = "Erreur interne";
-      message = "Une erreur inattendue s'est produite. Réessayez plus tard.";
+      heading = t("error.heading.internal");
+      message = t("error.internal");
       // The message only: ours never carry secrets; no request data (queries may hold a consent code).
       ctx.log(`error: ${request.method} ${request.routeOptions.url ?? "?"}: ${error.message}`);
     }
@@ -318,7 +325,11 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
       request,
       reply,
       "error",
-      { title: "Introuvable", heading: "Introuvable", message: "Cette page n'existe pas." },
+      {
+        title: t("error.heading.notFound"),
+        heading: t("error.heading.notFound"),
+        message: t("error.pageNotFound"),
+      },
       404,
     );
   });
@@ -329,6 +340,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerUserRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerMeterRoutes(app, deps);
+  registerAnalysisRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerSenderRoutes(app, deps);

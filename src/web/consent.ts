@@ -380,6 +380,7 @@ export class ConsentFlow {
         await store.accounts.updateConfig(review.holderAccountId, {
           expired: true,
           expired_reason: "Accès retiré par l'administrateur après vérification du consentement.",
+          expired_code: "revoked_by_admin",
         });
       }
     }

@@ -2,6 +2,7 @@
  * Request helpers shared by the routes: guards (signed in, admin), error pages, form values, safe redirects.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { t } from "../i18n/index.js";
 import type { Renderer } from "./render.js";
 import { isAdmin } from "./session.js";
 
@@ -17,11 +18,18 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = "Cette page n'existe pas, ou elle n'est pas à vous.") =>
-  new HttpError(404, "Introuvable", what);
+export const notFound = (what: string = t("error.notFound")) =>
+  new HttpError(404, t("error.heading.notFound"), what);
 
 export const badRequest = (message: string, detail?: string) =>
-  new HttpError(400, "Demande invalide", message, detail);
+  new HttpError(400, t("error.heading.badRequest"), message, detail);
+
+/** A URL parameter with a value the page cannot show: a 400 page naming it and what it accepts. */
+export const badParam = (name: string, value: string, accepted: string) =>
+  badRequest(
+    t("param.invalid", { name, value: value.length > 40 ? `${value.slice(0, 40)}…` : value }),
+    t("param.accepted", { accepted }),
+  );
 
 /** True when the client asked for JSON rather than a page. */
 export function wantsJson(request: FastifyRequest): boolean {
@@ -72,16 +80,15 @@ export function makeGuards(render: Renderer): Guards {
       const next = safeNext(request.url);
       return reply.redirect(next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`, 302);
     }
-    if (wantsJson(request)) return reply.code(401).send({ error: "unauthorized", message: "sign in first" });
     return render.send(
       request,
       reply,
       "error",
       {
-        title: "Connexion requise",
-        heading: "Connexion requise",
-        message: "Votre session a expiré ou vous n'êtes pas connecté. Connectez-vous puis recommencez.",
-        action: { href: "/login", label: "Se connecter" },
+        title: t("error.heading.loginRequired"),
+        heading: t("error.heading.loginRequired"),
+        message: t("error.loginRequired"),
+        action: { href: "/login", label: t("error.backLogin") },
       },
       401,
     );
@@ -89,7 +96,7 @@ export function makeGuards(render: Renderer): Guards {
   async function admin(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const answered = await user(request, reply);
     if (answered || isAdmin(request.user)) return answered;
-    throw new HttpError(403, "Accès refusé", "Cette page est réservée aux administrateurs.");
+    throw new HttpError(403, t("error.heading.forbidden"), t("error.adminOnly"));
   }
   return { user, admin };
 }

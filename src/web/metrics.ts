@@ -174,8 +174,30 @@ export function endpointLabel(path: string): string {
     .slice(0, 120);
 }
 
+/**
+ * The exposition text without samples that say nothing: before Node's event-loop monitor has its first
+ * sample, prom-client reports its lag minimum as 2^63 ns (`9223372036.85` s) and its mean as NaN. Such
+ * a sample is left out (a scraper then sees no value, not an absurd one).
+ */
+export function withoutMeaninglessSamples(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => {
+      if (line.startsWith("#") || line === "") return true;
+      const value = line.slice(line.lastIndexOf(" ") + 1);
+      if (value === "NaN") return false;
+      return !(/eventloop_lag/.test(line) && Number(value) > 1e6);
+    })
+    .join("\n");
+}
+
 export class WebMetrics {
   readonly registry = new Registry();
+
+  /** The Prometheus exposition text of this process. */
+  async text(): Promise<string> {
+    return withoutMeaninglessSamples(await this.registry.metrics());
+  }
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly duration: Histogram<"method" | "route">;
   private readonly syncs: Counter<"outcome">;

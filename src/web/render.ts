@@ -5,8 +5,10 @@
  */
 import { Eta } from "eta";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { t } from "../i18n/index.js";
 import { isAdmin } from "./session.js";
 import { accountTemplates } from "./views/accounts.js";
+import { analysisTemplates } from "./views/analysis.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { dashboardTemplates } from "./views/dashboard.js";
@@ -33,6 +35,10 @@ export interface BaseView {
   /** Seconds before the page reloads itself (first sync in progress), or 0. */
   refresh: number;
   css: string;
+  /** The message catalogue (`it.t("layout.nav.dashboard")`). */
+  t: typeof t;
+  /** True when the data come from the built-in simulator: every page says so. */
+  simulated: boolean;
 }
 
 export type ViewData = Partial<BaseView> & Record<string, unknown>;
@@ -45,6 +51,7 @@ const ALL = {
   ...accountTemplates,
   ...consentTemplates,
   ...meterTemplates,
+  ...analysisTemplates,
   ...profileTemplates,
 };
 
@@ -57,6 +64,8 @@ export class Renderer {
     private readonly opts: {
       appName: string;
       cssPath: string;
+      /** The built-in simulator serves the data (a banner says so). */
+      simulated?: boolean;
       /** Binds CSRF tokens to the session (or to "anonymous"). */
       csrfUserInfo: (request: FastifyRequest) => string;
     },
@@ -82,6 +91,8 @@ export class Renderer {
       notice: null,
       refresh: 0,
       css: this.opts.cssPath,
+      t,
+      simulated: this.opts.simulated === true,
     };
     const body = this.eta.render(`@${view}`, { ...base, ...data });
     return reply.code(status).header("cache-control", "no-store").type("text/html; charset=utf-8").send(body);

@@ -3,6 +3,7 @@
  * with it (the scheduler, later). `stop()` closes the listener, waits for background work, then stops them.
  */
 import type { WebApp, WebAppOptions } from "./app.js";
+import { ensureDefaultSender } from "../accounts/service.js";
 import { buildWebApp } from "./app.js";
 
 /** Something that runs alongside the web server (the scheduler): started after listening, stopped first. */
@@ -17,7 +18,17 @@ export interface WebServerOptions extends WebAppOptions {
   host?: string;
   lifecycles?: Lifecycle[];
   /** Called once listening, with the server's URL (the CLI prints it). */
-  onStart?: (info: { url: string; setupUrl: string | null }) => void | Promise<void>;
+  onStart?: (info: {
+    url: string;
+    setupUrl: string | null;
+    host: string;
+    port: number;
+  }) => void | Promise<void>;
+  /**
+   * First start: create the seed's DataConnect sender when none exists (`serve` does; tests that build
+   * their own senders leave it off).
+   */
+  defaultSender?: boolean;
   /** Longest wait for background work (first syncs) at shutdown, ms (default 10 s). */
   drainTimeoutMs?: number;
 }
@@ -29,14 +40,31 @@ export interface RunningWebServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The address to print for a listening host: the host itself, except for the wildcard ones, which are no
+ * address to open; there the loopback of the same family (`localhost` may resolve to `::1`, where an
+ * IPv4 wildcard does not listen).
+ */
+export function reachableUrl(host: string, port: number): string {
+  const shown =
+    host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
 export async function startWebServer(opts: WebServerOptions): Promise<RunningWebServer> {
+  if (opts.defaultSender) {
+    const created = await ensureDefaultSender(opts.ctx.store, opts.ctx.config);
+    if (created)
+      opts.ctx.log(
+        `first start: sender "${created.libelle}" created (dataconnect, cron ${created.cron ?? ""})`,
+      );
+  }
   const web = await buildWebApp(opts);
   const host = opts.host ?? "0.0.0.0";
   await web.app.listen({ port: opts.port, host });
   const address = web.app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
-  const shown = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
-  const url = `http://${shown}:${port}`;
+  const url = reachableUrl(host, port);
   const started: Lifecycle[] = [];
   try {
     for (const l of opts.lifecycles ?? []) {
@@ -49,7 +77,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<RunningWeb
     throw e;
   }
   const token = await web.setupToken();
-  await opts.onStart?.({ url, setupUrl: token ? `${url}/setup?token=${token}` : null });
+  await opts.onStart?.({ url, setupUrl: token ? `${url}/setup?token=${token}` : null, host, port });
   let stopping: Promise<void> | null = null;
   return {
     web,

@@ -22,6 +22,14 @@ describe("configuration", () => {
     expect(resolveEnedis(c)).toEqual({ env: "simulator", apiUrl: null, authorizeUrl: null });
   });
 
+  it("DATA_DIR moves the SQLite database with the key, unless DATABASE_URL names one", () => {
+    expect(loadConfig({ env: { DATA_DIR: "/srv/linky/" } }).database.url).toBe("sqlite:/srv/linky/linky.db");
+    expect(loadConfig({ env: { DATA_DIR: "/srv/linky" } }).data.dir).toBe("/srv/linky");
+    expect(
+      loadConfig({ env: { DATA_DIR: "/srv/linky", DATABASE_URL: "sqlite:/elsewhere/x.db" } }).database.url,
+    ).toBe("sqlite:/elsewhere/x.db");
+  });
+
   it("a YAML file mirrors the seed's enedis block; environment variables override it", () => {
     const f = file(
       "c.yml",

@@ -68,6 +68,8 @@ const CASES: Case[] = [
   asset("/static/app-*.css"),
   asset("/static/uplot-*.js"),
   asset("/static/meter-*.js"),
+  { method: "GET", route: "/favicon.svg", ...everyone(200) },
+  { method: "GET", route: "/favicon.ico", ...everyone(200) },
   { method: "GET", route: "/healthz", ...everyone(200) },
   { method: "GET", route: "/stats", ...everyone(200) },
   { method: "GET", route: "/metrics", ...everyone(200) },
@@ -93,15 +95,27 @@ const CASES: Case[] = [
   // Nothing filled in: the form comes back with its errors.
   { method: "POST", route: "/user/password", form: {}, anonymous: 401, owner: 400, other: 400, admin: 400 },
   { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
+  {
+    method: "GET",
+    route: "/devices/:id/analysis",
+    path: (i) => `/devices/${i.device}/analysis?kind=heatmap`,
+    ...mine(200),
+  },
+  {
+    method: "GET",
+    route: "/devices/:id/export",
+    path: (i) => `/devices/${i.device}/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08`,
+    ...mine(303),
+  },
   { method: "GET", route: "/user", ...sig(200) },
   {
     method: "POST",
     route: "/user/tokens",
     form: { name: "matrix" },
     anonymous: 401,
-    owner: 201,
-    other: 201,
-    admin: 201,
+    owner: 303,
+    other: 303,
+    admin: 303,
   },
   { method: "GET", route: "/api/openapi.json", ...everyone(200) },
   { method: "GET", route: "/api/v1/me", ...apiSig(200) },
@@ -136,6 +150,19 @@ const CASES: Case[] = [
     path: () => `/api/v1/usage-points/${PRM}/views/month?date=2026-11-10`,
     ...apiMine(200),
   },
+  ...(
+    [
+      ["heatmap", "2026-11-01", "2026-11-08"],
+      ["weekday-profile", "2026-11-01", "2026-11-08"],
+      ["comparison", "2026-11-01", "2026-11-08"],
+      ["base-load", "2026-06-01", "2026-12-01"],
+    ] as const
+  ).map(([name, from, to]): Case => ({
+    method: "GET",
+    route: `/api/v1/usage-points/:prm/${name}`,
+    path: () => `/api/v1/usage-points/${PRM}/${name}?from=${from}&to=${to}`,
+    ...apiMine(200),
+  })),
   {
     method: "GET",
     route: "/api/v1/usage-points/:prm/export",
@@ -184,7 +211,14 @@ const CASES: Case[] = [
     route: "/notificationAccount/:id/test/:dataset",
     path: (i) => `/notificationAccount/${i.account}/test/daily_consumption`,
     form: {},
-    ...minePost(200),
+    ...minePost(303),
+  },
+  {
+    method: "GET",
+    route: "/notificationAccount/:id/test/:dataset",
+    path: (i) => `/notificationAccount/${i.account}/test/daily_consumption`,
+    // The owner's last answer (just posted above), or back to the service.
+    ...mine(200),
   },
   {
     method: "GET",
@@ -386,7 +420,11 @@ describe("access to every route", () => {
           expect(res.statusCode, `${who}: ${res.body.slice(0, 300)}`).toBe(expected);
         }
         // Finding 11: no personal page or API answer may be kept by a browser or a proxy.
-        if (!c.route.startsWith("/static/") && c.route !== "/api/openapi.json")
+        if (
+          !c.route.startsWith("/static/") &&
+          !c.route.startsWith("/favicon.") &&
+          c.route !== "/api/openapi.json"
+        )
           expect(res.headers["cache-control"], `${who} ${c.route}`).toBe("no-store");
         await f.web.background.idle();
       }

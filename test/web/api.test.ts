@@ -49,10 +49,15 @@ describe("REST API", () => {
 
   async function createToken(agent: MeterFixture["owner"], name: string): Promise<string> {
     const page = await agent.get("/user");
-    const res = await agent.post("/user/tokens", { name, _csrf: csrfOf(page.body)! });
-    expect(res.statusCode).toBe(201);
+    const posted = await agent.post("/user/tokens", { name, _csrf: csrfOf(page.body)! });
+    // POST-redirect-GET: the token is shown once, on the page the browser is sent to.
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe("/user?done=token");
+    const res = await agent.get("/user?done=token");
     const token = /id="token-value">(ldc_[A-Za-z0-9_-]{43})</.exec(res.body)?.[1];
     expect(token).toBeTruthy();
+    // Shown once: a reload shows it no more.
+    expect((await agent.get("/user?done=token")).body).not.toContain(token!);
     return token!;
   }
 
@@ -139,6 +144,12 @@ describe("REST API", () => {
       `/api/v1/usage-points/${PRM}/views/week`,
       `/api/v1/usage-points/${PROD_PRM}/views/month?date=2026-11-10`,
       `/api/v1/usage-points/${PRM}/views/year?date=2026-11-10`,
+      `/api/v1/usage-points/${PRM}/views/last7?date=2026-11-10`,
+      `/api/v1/usage-points/${PRM}/heatmap?from=2026-11-01&to=2026-11-08`,
+      `/api/v1/usage-points/${PRM}/weekday-profile?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PRM}/comparison?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PROD_PRM}/comparison?from=2026-11-01&to=2026-11-28`,
+      `/api/v1/usage-points/${PRM}/base-load?from=2026-06-01&to=2026-12-01`,
       `/api/v1/usage-points/${PRM}/export?dataset=consumption_load_curve&from=2026-11-01&to=2026-11-08`,
       `/api/v1/usage-points/${PRM}/export?dataset=daily_consumption_max_power&from=2026-11-01&to=2026-11-08&format=json`,
     ];
@@ -212,6 +223,10 @@ describe("REST API", () => {
         /"format" must be csv or json/,
       ],
       [`/api/v1/usage-points/${PRM}/export?from=2026-11-01&to=2026-11-05`, 400, /unknown dataset/],
+      [`/api/v1/usage-points/${PRM}/heatmap?from=2025-01-01&to=2026-11-01`, 400, /at most 366 days/],
+      [`/api/v1/usage-points/${PRM}/weekday-profile?from=2026-11-01`, 400, /"to" is required/],
+      [`/api/v1/usage-points/${PRM}/comparison?from=2026-11-05&to=2026-11-01`, 400, /must be before "to"/],
+      [`/api/v1/usage-points/${PRM}/base-load?from=2026-13-01&to=2026-11-01`, 400, /"from" must be a date/],
     ];
     for (const [path, status, message, headers] of cases) {
       const res = headers ? await m.f.agent().get(path, headers) : await m.owner.get(path);

@@ -182,12 +182,18 @@ describe("a meter's views", () => {
     );
     const last = await m.owner.get(`/devices/${m.devices[PRM]}?view=month&date=2026-11-15`);
     expect(last.body).not.toContain('rel="next"');
-    // Default: the month of the last published day; a bad view or date falls back to it.
-    for (const q of ["", "?view=decade&date=yesterday"]) {
-      const d = await m.owner.get(`/devices/${m.devices[PRM]}${q}`);
-      expect(d.statusCode).toBe(200);
-      expect(d.body).toContain('data-period="month"');
-      expect(d.body).toContain('value="2026-11-27"');
+    // Default: the last 7 published days (issue 12); a bad view or date is a French 400 naming it.
+    const d = await m.owner.get(`/devices/${m.devices[PRM]}`);
+    expect(d.statusCode).toBe(200);
+    expect(d.body).toContain('data-period="last7"');
+    expect(d.body).toContain('value="2026-11-27"');
+    for (const [q, name] of [
+      ["?view=decade", "view"],
+      ["?view=month&date=yesterday", "date"],
+    ] as const) {
+      const bad = await m.owner.get(`/devices/${m.devices[PRM]}${q}`);
+      expect(bad.statusCode, q).toBe(400);
+      expect(bad.body).toContain(`Le paramètre «\u00a0${name}\u00a0»`);
     }
     // Charts come from files of this site (the CSP allows no inline script).
     expect(page.body).toMatch(/<script src="\/static\/uplot-[0-9a-f]+\.js"><\/script>/);

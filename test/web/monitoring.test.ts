@@ -7,6 +7,7 @@
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration, operatorStatus } from "../../src/scheduler/status.js";
+import { withoutMeaninglessSamples } from "../../src/web/metrics.js";
 import { meterFixture, GAP_PRM, OTHER_PRM, PRM, PROD_PRM, type MeterFixture } from "./meter-fixture.js";
 
 describe("monitoring", () => {
@@ -37,6 +38,19 @@ describe("monitoring", () => {
     values(name)
       .filter((v) => where(v.labels))
       .reduce((a, v) => a + v.value, 0);
+
+  it("shows no NaN and no absurd value (the event-loop lag before its first sample)", () => {
+    for (const line of text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))) {
+      const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+      expect(Number.isNaN(value), line).toBe(false);
+      if (line.includes("eventloop_lag")) expect(value, line).toBeLessThan(1e6);
+    }
+    expect(
+      withoutMeaninglessSamples(
+        "# TYPE linky_nodejs_eventloop_lag_min_seconds gauge\nlinky_nodejs_eventloop_lag_min_seconds 9223372036.854776\nlinky_nodejs_eventloop_lag_mean_seconds NaN\nlinky_up 1",
+      ),
+    ).toBe("# TYPE linky_nodejs_eventloop_lag_min_seconds gauge\nlinky_up 1");
+  });
 
   it("is valid Prometheus text, every family typed and described", () => {
     expect(families.size).toBeGreaterThan(20);

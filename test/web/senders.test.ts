@@ -85,10 +85,15 @@ describe("admin senders", () => {
       const errorBlock = new RegExp(`id="e-${fieldName}">([^<]*)<`).exec(res.body)?.[1] ?? "";
       expect(errorBlock.replace(/&#39;/g, "'"), JSON.stringify(form)).toContain(message);
     }
-    // The cron message is the validator's own.
+    // The cron message is French: it names the field at fault and its values, never the engine's English.
     const res = await save({ libelle: "X", implClass: "dataconnect", role: "", cron: "0 0 25 * * ?" });
-    const expected = validateQuartzCron("0 0 25 * * ?") as string;
-    expect(res.body.replace(/&#39;/g, "'").replace(/&quot;/g, '"')).toContain(expected);
+    const english = validateQuartzCron("0 0 25 * * ?") as string;
+    const shown = res.body.replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+    expect(shown).toContain("le champ «\u00a0heures\u00a0» (3e) est incorrect ; valeurs possibles : 0 à 23.");
+    expect(shown).not.toContain(english);
+    const fields = await save({ libelle: "X", implClass: "dataconnect", role: "", cron: "0 0/10 * * *" });
+    expect(fields.body).toContain("il faut 6 ou 7 champs");
+    expect(fields.body).not.toContain("expected 6 or 7 fields");
     // Values typed are kept in the form.
     expect(res.body).toContain('value="0 0 25 * * ?"');
     expect(await f.ctx.store.senders.count()).toBe(before);

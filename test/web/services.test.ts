@@ -113,8 +113,13 @@ describe("services page", () => {
 
   it("tests an API for one day and shows Enedis' JSON", async () => {
     const from = `/notificationAccount/${account.id}`;
-    const res = await agent.submit(`${from}/test/daily_consumption`, {}, from);
+    const posted = await agent.submit(`${from}/test/daily_consumption`, {}, from);
+    // POST-redirect-GET: the answer is shown on the page the browser is sent to, again on a reload.
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe(`${from}/test/daily_consumption`);
+    const res = await agent.get(`${from}/test/daily_consumption`);
     expect(res.statusCode).toBe(200);
+    expect((await agent.get(`${from}/test/daily_consumption`)).body).toContain('id="api-json"');
     expect(res.body).toContain('id="api-json"');
     expect(res.body).toContain("consommation_quotidienne");
     const json = await agent.post(

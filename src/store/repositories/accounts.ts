@@ -56,11 +56,22 @@ export const subscribedServiceSchema = z.looseObject({
   autorisationType: z.string().nullable(),
 });
 
+/**
+ * Why a sync ended as it did, language-neutral: a key of the message catalogue (`sync.reason.<key>`)
+ * and its parameters. The English `message` beside it is for logs and the API.
+ */
+export const syncReasonSchema = z.object({
+  key: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type SyncReason = z.infer<typeof syncReasonSchema>;
+
 /** Per-dataset state beside the watermark. */
 export const datasetStateSchema = z.looseObject({
   /** Wrong direction, service not subscribed…: the dataset is not asked for. */
   not_applicable: z.boolean().optional(),
   not_applicable_reason: z.string().nullable().optional(),
+  not_applicable_code: syncReasonSchema.nullable().optional(),
   last_success_ms: epochMs.nullable().optional(),
   last_error: syncErrorSchema.nullable().optional(),
   next_attempt_ms: epochMs.nullable().optional(),
@@ -79,6 +90,7 @@ export type DatasetState = z.infer<typeof datasetStateSchema>;
 export const datasetOutcomeSchema = z.looseObject({
   outcome: z.enum(["ok", "partial", "no_data_yet", "not_applicable", "failed"]),
   message: z.string().nullable().optional(),
+  reason: syncReasonSchema.nullable().optional(),
   windows: z.number().int().optional(),
   retries: z.number().int().optional(),
   points: z.number().int().optional(),
@@ -91,6 +103,7 @@ export const syncOutcomeSchema = z.looseObject({
   finished_at_ms: epochMs.nullable(),
   outcome: z.enum(["ok", "partial", "failed", "expired", "running"]),
   message: z.string().nullable(),
+  reason: syncReasonSchema.nullable().optional(),
   /** Calls made to Enedis, and retries among them. */
   calls: z.number().int(),
   retries: z.number().int(),
@@ -111,6 +124,8 @@ export const accountConfigSchema = z.looseObject({
   expired: z.boolean().optional(),
   expired_at_ms: epochMs.nullable().optional(),
   expired_reason: z.string().nullable().optional(),
+  /** The catalogue key of the reason (`consent_expired`, `revoked_by_admin`). */
+  expired_code: z.string().nullable().optional(),
   consent_given_at_ms: epochMs.nullable().optional(),
   consent_start_date: localDate.nullable().optional(),
   consent_end_date: localDate.nullable().optional(),

@@ -293,6 +293,39 @@ export class MeasuresRepository {
     }));
   }
 
+  /**
+   * The span of a device's stored data with a value, over its load curves and daily energies: the first
+   * start and the last end (epoch ms), or nulls when nothing is stored. The page's one "last data".
+   */
+  async dataSpan(deviceId: number): Promise<{ firstMs: number | null; lastEndMs: number | null }> {
+    const curve = await this.scope.db
+      .selectFrom("curve_value")
+      .select((eb) => [
+        eb.fn.min<number | null>("start_ms").as("first"),
+        eb.fn.max<number | null>(sql<number>`start_ms + length_min * 60000`).as("last"),
+      ])
+      .where("device_id", "=", deviceId)
+      .where("power_w", "is not", null)
+      .executeTakeFirstOrThrow();
+    const daily = await this.scope.db
+      .selectFrom("daily_value")
+      .select((eb) => [
+        eb.fn.min<number | null>("start_ms").as("first"),
+        eb.fn.max<number | null>(sql<number>`start_ms + length_min * 60000`).as("last"),
+      ])
+      .where("device_id", "=", deviceId)
+      .where("value", "is not", null)
+      .executeTakeFirstOrThrow();
+    const pick = (a: unknown, b: unknown, f: (x: number, y: number) => number) => {
+      const xs = [a, b].filter((v) => v !== null && v !== undefined).map(Number);
+      return xs.length === 0 ? null : xs.reduce((x, y) => f(x, y));
+    };
+    return {
+      firstMs: pick(curve.first, daily.first, Math.min),
+      lastEndMs: pick(curve.last, daily.last, Math.max),
+    };
+  }
+
   /** Stored points with start in [fromMs, toMs): `rows` in all, `missing` of them with a null value. */
   async countCurve(
     deviceId: number,

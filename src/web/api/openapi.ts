@@ -185,6 +185,63 @@ const schemas: Record<string, Schema> = {
     summary: obj({ consumption: ref("Summary"), production: nullable(ref("Summary")) }),
     completeness: obj({ dataset: ref("Dataset"), from: date, to: date, days: arr(ref("CompletenessDay")) }),
   }),
+  Heatmap: obj({
+    kind: { const: "heatmap" },
+    unit: { const: "W" },
+    from: date,
+    to: date,
+    days: arr(
+      obj({
+        day: date,
+        x: { ...arr(int), description: "epoch seconds of each half-hour's start: 46, 48 or 50 a day" },
+        values: { ...arr(numOrNull), description: "mean power of each half-hour, W" },
+      }),
+    ),
+    max_w: numOrNull,
+  }),
+  WeekdayProfile: obj({
+    kind: { const: "weekday" },
+    unit: { const: "W" },
+    from: date,
+    to: date,
+    slots: { ...arr(str), description: "wall-clock half-hours, 00:00 … 23:30 (Paris)" },
+    weekdays: { ...arr(arr(numOrNull)), description: "Monday … Sunday: mean power per slot, W" },
+    weekday_days: arr(int),
+    workdays: arr(numOrNull),
+    weekend: arr(numOrNull),
+    workday_kwh: numOrNull,
+    weekend_kwh: numOrNull,
+  }),
+  ComparedPeriod: {
+    type: "object",
+    properties: {
+      from: date,
+      to: date,
+      kwh: numOrNull,
+      days_with_data: int,
+      diff_kwh: numOrNull,
+      diff_pct: numOrNull,
+    },
+    required: ["from", "to", "kwh", "days_with_data"],
+    additionalProperties: false,
+  },
+  Comparison: obj({
+    kind: { const: "compare" },
+    unit: { const: "kWh" },
+    current: ref("ComparedPeriod"),
+    previous: ref("ComparedPeriod"),
+    year_before: ref("ComparedPeriod"),
+  }),
+  BaseLoad: obj({
+    kind: { const: "baseload" },
+    unit: { const: "W" },
+    from: date,
+    to: date,
+    months: arr(
+      obj({ month: { type: "string", pattern: "^[0-9]{4}-[0-9]{2}$" }, base_w: numOrNull, nights: int }),
+    ),
+    trend_w: numOrNull,
+  }),
   ExportRow: obj(
     {
       start: instant,
@@ -240,6 +297,24 @@ const common = {
   "401": errorResponse("no session and no valid API token"),
   "404": errorResponse("no such usage point among yours (another user's is not found either)"),
 };
+
+/** One analysis view of `meter/analysis.ts` over [from, to). */
+function analysisPath(name: string, operationId: string, schema: string, summary: string) {
+  return {
+    [`${API_PREFIX}/usage-points/{prm}/${name}`]: {
+      get: {
+        operationId,
+        summary,
+        parameters: [prmParam, fromParam(true), toParam(true)],
+        responses: {
+          "200": json("the view's data", ref(schema)),
+          "400": errorResponse("bad dates or range"),
+          ...common,
+        },
+      },
+    },
+  };
+}
 
 const paths: Record<string, Record<string, unknown>> = {
   "/api/openapi.json": {
@@ -355,6 +430,30 @@ const paths: Record<string, Record<string, unknown>> = {
       },
     },
   },
+  ...analysisPath(
+    "heatmap",
+    "getHeatmap",
+    "Heatmap",
+    "Load curve heatmap: per Paris day, the mean power of each half-hour (46 on the spring change, 50 on the autumn one); at most 366 days",
+  ),
+  ...analysisPath(
+    "weekday-profile",
+    "getWeekdayProfile",
+    "WeekdayProfile",
+    "Mean power per weekday and wall-clock half-hour, and workdays against the weekend; at most 366 days",
+  ),
+  ...analysisPath(
+    "comparison",
+    "getComparison",
+    "Comparison",
+    "Energy of [from, to) against the previous period of the same length and the same dates a year earlier (kWh, %)",
+  ),
+  ...analysisPath(
+    "base-load",
+    "getBaseLoad",
+    "BaseLoad",
+    "Night base load per month: the median over the month's nights of the mean power 01:00–05:00 (Paris)",
+  ),
   [`${API_PREFIX}/usage-points/{prm}/export`]: {
     get: {
       operationId: "exportDataset",

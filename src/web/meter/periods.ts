@@ -5,7 +5,8 @@
  */
 import { addDaysFast, parisMidnightFast } from "../../domain/paris-fast.js";
 
-export const PERIODS = ["day", "week", "month", "year"] as const;
+/** `last7`: the seven days ending on the date (the default view: the last 7 published days). */
+export const PERIODS = ["day", "last7", "week", "month", "year"] as const;
 export type Period = (typeof PERIODS)[number];
 
 export function isPeriod(s: string): s is Period {
@@ -62,6 +63,11 @@ function utc(date: string): Date {
   return new Date(`${date}T12:00:00Z`);
 }
 
+/** `29/03/2026`: the one numeric date format of the pages. */
+export function numericDate(date: string): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
 /** `dimanche 29 mars 2026`. */
 export function frenchLongDate(date: string): string {
   return dayFmt.format(utc(date));
@@ -78,6 +84,12 @@ export function periodRange(period: Period, date: string): PeriodRange {
       to = addDaysFast(date, 1);
       prev = addDaysFast(date, -1);
       label = frenchLongDate(date);
+      break;
+    case "last7":
+      from = addDaysFast(date, -6);
+      to = addDaysFast(date, 1);
+      prev = addDaysFast(date, -7);
+      label = `7 jours du ${numericDate(from)} au ${numericDate(date)}`;
       break;
     case "week":
       from = addDaysFast(date, 1 - weekday(date));
@@ -106,7 +118,7 @@ export function periodRange(period: Period, date: string): PeriodRange {
     from,
     to,
     prev,
-    next: to,
+    next: period === "last7" ? addDaysFast(date, 7) : to,
     label,
     fromMs,
     toMs,

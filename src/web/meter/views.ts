@@ -264,7 +264,7 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
   ]);
   let power: SeriesChart | null = null;
   let energy: SeriesChart;
-  if (req.period === "day" || req.period === "week") {
+  if (req.period === "day" || req.period === "week" || req.period === "last7") {
     const [cons, prod] = await Promise.all([
       hasConsumption ? store.measures.listCurve(device.id, "consumption", fromMs, toMs) : Promise.resolve([]),
       hasProduction ? store.measures.listCurve(device.id, "production", fromMs, toMs) : Promise.resolve(null),
@@ -393,7 +393,12 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
     from: range.from,
     to: range.to,
     prev: range.prev,
-    next: range.next <= lastPublished ? range.next : null,
+    next:
+      range.next <= lastPublished
+        ? range.next
+        : range.period === "last7" && range.date < lastPublished
+          ? lastPublished
+          : null,
     label: range.label,
     days: range.days,
     hours: range.hours,

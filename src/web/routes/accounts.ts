@@ -17,6 +17,15 @@ import type { WebDeps } from "../app.js";
 import { InteractiveQuotaError } from "../../scheduler/interactive.js";
 import { badRequest, field, HttpError, idParam, notFound, wantsJson } from "../http.js";
 import { tooMany } from "../interactive.js";
+import { Flash } from "../flash.js";
+import { t } from "../../i18n/index.js";
+import {
+  datasetReasonText,
+  datasetStatusLabel,
+  expiredReasonText,
+  syncReasonText,
+  syncStatusLabel,
+} from "../texts.js";
 
 /** A service whose meter another user's consent names: nothing shown until an administrator decides. */
 const suspended = () =>
@@ -60,12 +69,12 @@ const DELETE_NOTICES: Record<string, { kind: "ok" | "info"; text: string }> = {
   },
 };
 
-const OUTCOMES: Record<string, [string, string]> = {
-  ok: ["Réussie", "ok"],
-  partial: ["Partielle", "warn"],
-  failed: ["Échec", "err"],
-  expired: ["Consentement expiré", "err"],
-  running: ["En cours", "warn"],
+const OUTCOME_CLASSES: Record<string, string> = {
+  ok: "ok",
+  partial: "warn",
+  failed: "err",
+  expired: "err",
+  running: "warn",
 };
 
 /** The first day not fetched yet of a dataset (its cursor), from the sync state or the watermark. */
@@ -79,11 +88,25 @@ function cursorDay(account: Account, dataset: DatasetKey): string | null {
   return spec.kind === "curve" ? parisDateOf(wm - 1) : addDays(parisDateOf(wm), 1);
 }
 
+/** What an API test answered, kept for the page the browser is sent to after the POST. */
+interface ApiTestResult {
+  from: string;
+  to: string;
+  request: string | null;
+  ok: boolean;
+  json: string;
+}
+
+/** One result per session, account and dataset. */
+const testKey = (request: FastifyRequest, accountId: number, dataset: string) =>
+  `apitest.${request.session?.id ?? "none"}.${accountId}.${dataset}`;
+
 export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards } = deps;
   const { store, client, now } = deps.ctx;
   const user = { preHandler: guards.user };
   const userForm = { preHandler: [guards.user, app.csrfProtection] };
+  const flash = new Flash(store, now);
 
   /** The account if it is this user's, else 404 (never 403: an id says nothing about other users). */
   async function own(request: FastifyRequest): Promise<{ account: Account; sender: Sender }> {
@@ -121,7 +144,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       };
     });
     const last = c.last_sync ?? null;
-    const [outcomeLabel, outcomeClass] = last ? (OUTCOMES[last.outcome] ?? [last.outcome, "off"]) : ["", ""];
+    const outcomeLabel = last ? syncStatusLabel(last.outcome) : "";
+    const outcomeClass = last ? (OUTCOME_CLASSES[last.outcome] ?? "off") : "";
     const testTo = publishedUntil(now());
     return render.send(
       request,
@@ -136,9 +160,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
           id: account.id,
           prm: account.usagePointId,
           expired: c.expired === true,
-          status: c.expired ? "Expiré" : "Actif",
+          status: t(c.expired ? "status.account.expired" : "status.account.active"),
           statusClass: c.expired ? "err" : "ok",
-          expiredReason: c.expired ? (c.expired_reason ?? null) : null,
+          expiredReason: expiredReasonText(c),
           autorisationId: c.autorisation_id ?? null,
           consentGiven: when(c.consent_given_at_ms),
           consentPeriod:
@@ -153,14 +177,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
           statusClass: outcomeClass,
           started: when(last.started_at_ms),
           finished: when(last.finished_at_ms),
-          message: last.message,
+          message: syncReasonText(last),
           calls: last.calls,
           retries: last.retries,
           datasets: Object.entries(last.datasets).map(([k, d]) => ({
             label: isDatasetKey(k) ? DATASET_LABELS[k] : k,
-            outcome: d.outcome,
+            outcome: datasetStatusLabel(d.outcome),
             points: d.points ?? "—",
-            message: d.message ?? "",
+            message: datasetReasonText(d),
           })),
         },
         watermarks,
@@ -189,10 +213,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       g.accounts.push({
         id: a.id,
         prm: a.usagePointId,
-        status: a.config.expired ? "Expiré" : "Actif",
+        status: t(a.config.expired ? "status.account.expired" : "status.account.active"),
         statusClass: a.config.expired ? "err" : "ok",
         lastSync: last
-          ? `${when(last.finished_at_ms ?? last.started_at_ms)} · ${OUTCOMES[last.outcome]?.[0] ?? last.outcome}`
+          ? `${when(last.finished_at_ms ?? last.started_at_ms)} · ${syncStatusLabel(last.outcome)}`
           : "—",
       });
     }
@@ -229,10 +253,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
     const cursor = cursorDay(account, dataset);
     const min = horizonStart(datasetSpec(dataset), parisToday(now()));
     let problem: string | null = null;
-    if (!isLocalDate(date)) problem = "Saisissez une date (AAAA-MM-JJ).";
-    else if (!cursor) problem = "Rien n'a encore été collecté pour cette série : il n'y a rien à reprendre.";
-    else if (date >= cursor) problem = `Choisissez une date antérieure au ${frenchDate(cursor)}.`;
-    else if (min && date < min) problem = `Enedis ne garde pas ces données au-delà du ${frenchDate(min)}.`;
+    if (!isLocalDate(date)) problem = t("form.date");
+    else if (!cursor) problem = t("form.nothingToResume");
+    else if (date >= cursor) problem = t("form.resumeBefore", { day: frenchDate(cursor) });
+    else if (min && date < min) problem = t("form.beyondHorizon", { day: frenchDate(min) });
     if (problem) return accountPage(request, reply, account, sender, { errors: { [dataset]: problem } }, 400);
     const spec = datasetSpec(dataset);
     const watermark = spec.kind === "curve" ? parisDayStartMs(date) : parisDayStartMs(addDays(date, -1));
@@ -289,26 +313,48 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
       }
       if (wantsJson(request))
         return reply.code(ok ? 200 : 502).send({ ok, dataset, from, to, request: requestLine, body });
-      return render.send(
-        request,
-        reply,
-        "apiTest",
-        {
-          title: `Test ${DATASET_LABELS[dataset]}`,
-          nav: "services",
-          label: DATASET_LABELS[dataset],
-          prm: account.usagePointId,
-          accountId: account.id,
-          from: frenchDate(from),
-          to: frenchDate(to),
-          request: requestLine,
-          ok,
-          json: JSON.stringify(body, null, 2).slice(0, 200_000),
-        },
-        ok ? 200 : 502,
-      );
+      // POST-redirect-GET: the answer waits (encrypted, five minutes, once) for the page the browser is
+      // sent to, so that a reload shows it again without calling Enedis a second time.
+      const result: ApiTestResult = {
+        from,
+        to,
+        request: requestLine,
+        ok,
+        json: JSON.stringify(body, null, 2).slice(0, 200_000),
+      };
+      await flash.put(testKey(request, account.id, dataset), JSON.stringify(result), 5 * 60_000);
+      return reply.redirect(`/notificationAccount/${account.id}/test/${dataset}`, 303);
     },
   );
+
+  app.get("/notificationAccount/:id/test/:dataset", user, async (request, reply) => {
+    const { account } = await own(request);
+    const dataset = (request.params as { dataset: string }).dataset;
+    if (!isDatasetKey(dataset) || !datasetsOf(account).includes(dataset))
+      throw notFound("Série de données inconnue.");
+    const text = await flash.get(testKey(request, account.id, dataset));
+    const result = text === null ? null : (JSON.parse(text) as ApiTestResult);
+    // Nothing (or too old) to show: back to the service, where the test buttons are.
+    if (!result) return reply.redirect(`/notificationAccount/${account.id}#api-tests`, 303);
+    return render.send(
+      request,
+      reply,
+      "apiTest",
+      {
+        title: `Test ${DATASET_LABELS[dataset]}`,
+        nav: "services",
+        label: DATASET_LABELS[dataset],
+        prm: account.usagePointId,
+        accountId: account.id,
+        from: frenchDate(result.from),
+        to: frenchDate(result.to),
+        request: result.request,
+        ok: result.ok,
+        json: result.json,
+      },
+      result.ok ? 200 : 502,
+    );
+  });
 
   app.get("/notificationAccount/:id/delete", user, async (request, reply) => {
     const { account } = await own(request);

@@ -22,6 +22,7 @@ import { CALENDAR_STATUSES, completenessDays } from "../meter/completeness.js";
 import { datasetPoints, RESOLUTIONS, ResolutionError, type DatasetResolution } from "../meter/datasets.js";
 import { isPeriod } from "../meter/periods.js";
 import { accountOf, meterDatasets, meterView } from "../meter/views.js";
+import { baseLoad, comparison, heatmap, weekdayProfile } from "../meter/analysis.js";
 
 /** Longest range of a JSON `datasets` answer at raw resolution (an export has no limit). */
 const MAX_RAW_DAYS = 366;
@@ -237,6 +238,24 @@ export function registerApiRoutes(app: FastifyInstance, deps: WebDeps): void {
       date,
       nowMs: now(),
     });
+  });
+
+  // The analysis views (`meter/analysis.ts`), over [from, to): the curve ones at most a year.
+  app.get(`${API_PREFIX}/usage-points/:prm/heatmap`, guard, async (request) => {
+    const device = await owned(request);
+    return heatmap(store, device.id, rangeQuery(request, MAX_RAW_DAYS));
+  });
+  app.get(`${API_PREFIX}/usage-points/:prm/weekday-profile`, guard, async (request) => {
+    const device = await owned(request);
+    return weekdayProfile(store, device.id, rangeQuery(request, MAX_RAW_DAYS));
+  });
+  app.get(`${API_PREFIX}/usage-points/:prm/comparison`, guard, async (request) => {
+    const device = await owned(request);
+    return comparison(store, device.id, rangeQuery(request, MAX_DAYS));
+  });
+  app.get(`${API_PREFIX}/usage-points/:prm/base-load`, guard, async (request) => {
+    const device = await owned(request);
+    return baseLoad(store, device.id, rangeQuery(request, MAX_DAYS));
   });
 
   app.get(

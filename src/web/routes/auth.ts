@@ -16,6 +16,10 @@ import {
   passwordProblem,
   verifyPassword,
 } from "../../auth/password.js";
+import { defaultSenderId } from "../../accounts/service.js";
+import { t } from "../../i18n/index.js";
+import { findImplementation } from "../../senders/registry.js";
+import { DEMO_PRM } from "../../simulator/households.js";
 import { ROLE_ADMIN, ROLE_USER, UniqueViolationError, type Store } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import { field, HttpError, safeNext } from "../http.js";
@@ -88,14 +92,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
           { title: "Connexion", nav: "login", next, username, error },
           status,
         );
-      if (!username || !password) return again("Saisissez votre identifiant et votre mot de passe.", 400);
+      if (!username || !password) return again(t("form.loginMissing"), 400);
       const wait = throttle.waitMs(username, request.ip);
       if (wait > 0) {
         reply.header("retry-after", String(Math.ceil(wait / 1000)));
-        return again(
-          `Trop d'échecs pour cet identifiant depuis votre adresse. Réessayez dans ${frenchWait(wait)}.`,
-          429,
-        );
+        return again(t("form.loginWait", { wait: frenchWait(wait) }), 429);
       }
       let user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
       dummyHash ??= hashPassword("not the password of anyone");
@@ -103,12 +104,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       const ok = await verifyPassword(given, user?.passwordHash ?? (await dummyHash));
       if (!user || !ok) {
         throttle.fail(username, request.ip);
-        return again("Identifiant ou mot de passe incorrect.", 401);
+        return again(t("form.loginWrong"), 401);
       }
       throttle.succeed(username, request.ip);
       if (user.disabledAtMs !== null) {
         // Said only to whoever knows the password: it tells them why, and nothing to anyone else.
-        return again("Ce compte est désactivé. Adressez-vous à l'administrateur du portail.", 403);
+        return again(t("form.loginDisabled"), 403);
       }
       if (needsRehash(user.passwordHash)) {
         await store.users.setPasswordHash(user.id, await hashPassword(given));
@@ -124,11 +125,30 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
     return reply.redirect("/login", 303);
   });
 
-  const setupPage = (values: { username: string }, errors: Record<string, string>, token: string) => ({
-    title: "Premier démarrage",
+  const simulated = deps.ctx.simulator !== null;
+  /** What the setup page says about the connector: created at this first start, or already there. */
+  async function senderNote(): Promise<string | null> {
+    const senders = (await store.senders.list({ limit: 1000 })).filter(
+      (s) => findImplementation(s.implClass)?.key === "dataconnect",
+    );
+    const first = senders[0];
+    if (!first) return null;
+    const created = await defaultSenderId(store);
+    return created === first.id
+      ? t("firstRun.senderCreated", { libelle: first.libelle })
+      : t("firstRun.senderReady", { libelle: first.libelle });
+  }
+  const setupPage = async (
+    values: { username: string; demo: boolean },
+    errors: Record<string, string>,
+    token: string,
+  ) => ({
+    title: t("error.heading.setup"),
     values,
     errors,
     token,
+    senderNote: await senderNote(),
+    demo: simulated ? { prm: DEMO_PRM } : null,
   });
 
   app.get("/setup", async (request, reply) => {
@@ -142,7 +162,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
           "ou créez l'administrateur en ligne de commande : linky-dataconnect user add NOM --password … --admin",
       );
     }
-    return render.send(request, reply, "setup", setupPage({ username: "" }, {}, token));
+    return render.send(request, reply, "setup", await setupPage({ username: "", demo: false }, {}, token));
   });
 
   app.post(
@@ -152,17 +172,18 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       const token = field(request.body, "token");
       if (!(await setup.isOpen())) return reply.redirect("/login", 303);
       if (!setup.tokenMatches(token))
-        throw new HttpError(403, "Premier démarrage", "Jeton de premier démarrage invalide.");
+        throw new HttpError(403, t("error.heading.setup"), "Jeton de premier démarrage invalide.");
       const username = field(request.body, "username");
       const password = field(request.body, "password", false);
       const confirm = field(request.body, "confirm", false);
+      const demo = simulated && field(request.body, "demo") === "1";
       const errors: Record<string, string> = {};
-      if (!USERNAME_RE.test(username)) errors.username = "1 à 64 caractères : lettres, chiffres, . _ @ -";
+      if (!USERNAME_RE.test(username)) errors.username = t("form.username");
       const problem = passwordProblem(password);
-      if (problem) errors.password = "Le mot de passe doit faire au moins 8 caractères (1024 au plus).";
-      else if (password !== confirm) errors.confirm = "Les deux mots de passe diffèrent.";
+      if (problem) errors.password = t("form.password");
+      else if (password !== confirm) errors.confirm = t("form.confirm");
       if (Object.keys(errors).length > 0) {
-        return render.send(request, reply, "setup", setupPage({ username }, errors, token), 400);
+        return render.send(request, reply, "setup", await setupPage({ username, demo }, errors, token), 400);
       }
       const user = await setup.exclusive(async () => {
         if (!(await setup.isOpen())) return null;
@@ -176,7 +197,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       });
       if (!user) return reply.redirect("/login", 303);
       deps.ctx.log(`setup: administrator "${user.username}" created`);
-      await sessions.login(request, reply, user);
+      const session = await sessions.login(request, reply, user);
+      if (demo) {
+        // One click to the demo: the consent of the simulated meter starts at once (the PRM is ours to
+        // name here, as if the administrator had typed it in the dashboard's form).
+        const started = await deps.consent.start(user, session, {
+          prm: DEMO_PRM,
+          redirectUriHint: `${request.protocol}://${request.host}/dataconnect-proxy/redirect`,
+        });
+        if (started.ok) return reply.header("cache-control", "no-store").redirect(started.url, 303);
+      }
       return reply.redirect("/", 303);
     },
   );

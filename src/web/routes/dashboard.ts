@@ -6,14 +6,18 @@
  */
 import type { FastifyInstance } from "fastify";
 import { formatParisWallTime } from "../../domain/time.js";
+import { t } from "../../i18n/index.js";
 import { findImplementation } from "../../senders/registry.js";
+import { DEMO_PRM } from "../../simulator/households.js";
+import { isAdmin } from "../session.js";
+import { expiredReasonText, syncStatusLabel } from "../texts.js";
 import type { Account, User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import { field } from "../http.js";
 
 type Card =
-  | { state: "unavailable"; prm: null; message: string }
-  | { state: "not_connected"; prm: null; pending: boolean }
+  | { state: "unavailable"; prm: null; message: string; action: { href: string; label: string } | null }
+  | { state: "not_connected"; prm: null; pending: boolean; demoPrm: string | null }
   /** The user typed this PRM, an administrator has to decide (v1 approval or conflict). */
   | { state: "requested"; prm: string }
   /** Another user's consent names this meter: no data until an administrator decides. */
@@ -72,7 +76,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
           prm: a.usagePointId,
           accountId: a.id,
           deviceId: device?.id ?? null,
-          reason: a.config.expired_reason ?? null,
+          reason: expiredReasonText(a.config),
         });
       } else {
         const last = a.config.last_sync ?? null;
@@ -83,7 +87,9 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
           accountId: a.id,
           deviceId: device?.id ?? null,
           consentEnd: frenchDate(a.config.consent_end_date),
-          lastSync: last ? `${when(last.finished_at_ms ?? last.started_at_ms)} (${last.outcome})` : null,
+          lastSync: last
+            ? `${when(last.finished_at_ms ?? last.started_at_ms)} (${syncStatusLabel(last.outcome).toLowerCase()})`
+            : null,
           syncing,
         });
       }
@@ -94,16 +100,30 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
     }
     if (cards.length === 0) {
       if ("ok" in sender) {
+        const admin = isAdmin(user);
         cards.push({
           state: "unavailable",
           prm: null,
-          message:
+          message: t(
             sender.code === "role_missing"
-              ? "Votre compte n'a pas le rôle nécessaire pour connecter un compteur : demandez-le à l'administrateur."
-              : "La connexion aux compteurs Linky n'est pas encore configurée : l'administrateur doit créer le connecteur Enedis DataConnect.",
+              ? "firstRun.roleMissing"
+              : admin
+                ? "firstRun.noSenderAdmin"
+                : "firstRun.noSender",
+          ),
+          // The next step, always: for an administrator, the connector's form filled with the defaults.
+          action:
+            sender.code !== "role_missing" && admin
+              ? { href: "/notificationAccountSender/create", label: t("firstRun.createSender") }
+              : null,
         });
       } else {
-        cards.push({ state: "not_connected", prm: null, pending: await consent.hasPending(user) });
+        cards.push({
+          state: "not_connected",
+          prm: null,
+          pending: await consent.hasPending(user),
+          demoPrm: deps.ctx.simulator ? DEMO_PRM : null,
+        });
       }
     }
     return render.send(request, reply, "dashboard", {
@@ -114,7 +134,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       canAddMeter: accounts.length > 0 && !("ok" in sender),
       refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
       notice:
-        field(request.query, "done") === "connected" ? { kind: "ok", text: "Compteur connecté." } : null,
+        field(request.query, "done") === "connected" ? { kind: "ok", text: t("meter.connected") } : null,
     });
   });
 }

@@ -10,6 +10,7 @@
  * at a time, the quota share) and throttles failed returns. No page shows a PRM the user did not type.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { t } from "../../i18n/index.js";
 import type { User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
 import type { ConsentFailure, ConsentFailureCode, ConsentOutcome } from "../consent.js";
@@ -219,12 +220,7 @@ export function registerDataConnectRoutes(app: FastifyInstance, deps: WebDeps): 
     async (request, reply) => {
       const typed = field(request.body, "prm").slice(0, 40);
       if (!normalisePrm(typed)) {
-        return startForm(
-          request,
-          reply,
-          typed,
-          "Saisissez les 14 chiffres du numéro de point de livraison (PRM), sans lettre.",
-        );
+        return startForm(request, reply, typed, t("form.prm"));
       }
       const hint = ctx.simulator
         ? `${request.protocol}://${request.host}/dataconnect-proxy/redirect`

@@ -23,6 +23,6 @@ export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void 
     reply
       .header("cache-control", "no-store")
       .type(deps.metrics.registry.contentType)
-      .send(await deps.metrics.registry.metrics()),
+      .send(await deps.metrics.text()),
   );
 }

@@ -4,20 +4,71 @@
  * `views/meter.ts` for the page). Only the owner sees it: anyone else gets a 404.
  */
 import type { FastifyInstance } from "fastify";
-import { addDaysFast } from "../../domain/paris-fast.js";
+import { addDaysFast, parisDateFast, parisMidnightFast } from "../../domain/paris-fast.js";
 import { isLocalDate } from "../../domain/time.js";
 import { isDatasetKey, type DatasetKey } from "../../domain/types.js";
 import type { User } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import type { WebDeps } from "../app.js";
-import { field, HttpError, idParam, notFound } from "../http.js";
+import { t } from "../../i18n/index.js";
+import { badParam, badRequest, field, HttpError, idParam, notFound } from "../http.js";
 import type { CalendarStatus, CompletenessDay } from "../meter/completeness.js";
-import { isPeriod, type Period } from "../meter/periods.js";
+import { isPeriod, periodRange, type Period } from "../meter/periods.js";
 import { accountOf, meterDatasets, meterView, type MeterView, type Summary } from "../meter/views.js";
 import { DATASET_LABELS } from "./accounts.js";
 import { frenchDate, when } from "./dashboard.js";
 
-const PERIOD_LABELS: Record<Period, string> = { day: "Jour", week: "Semaine", month: "Mois", year: "Année" };
+const PERIOD_LABELS: Record<Period, string> = {
+  day: "Jour",
+  last7: "7 jours",
+  week: "Semaine",
+  month: "Mois",
+  year: "Année",
+};
+/** The accepted values of `view`, as the 400 page lists them. */
+const PERIOD_ACCEPTED = "day (jour), last7 (7 derniers jours), week (semaine), month (mois), year (année)";
+
+/**
+ * The page's `view`, `date` and `cal` parameters, checked: absent ones take their defaults (the last 7
+ * published days); a value the page cannot show is a 400 naming it; a date after the last published day
+ * is brought back to it, one before the history to its first day, with a note saying so.
+ */
+export function meterParams(
+  query: unknown,
+  lastPublished: string,
+  firstDay: string | null,
+  datasets: Set<DatasetKey>,
+): { period: Period; date: string; cal: DatasetKey | undefined; note: string | null } {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const has = (name: string) => q[name] !== undefined;
+  const periodParam = field(query, "view");
+  if (has("view") && !isPeriod(periodParam)) throw badParam("view", periodParam, PERIOD_ACCEPTED);
+  const period: Period = isPeriod(periodParam) ? periodParam : "last7";
+  const dateParam = field(query, "date");
+  let date = lastPublished;
+  let note: string | null = null;
+  if (has("date") && dateParam !== "") {
+    if (!isLocalDate(dateParam) || dateParam < "1990-01-01" || dateParam > "2199-12-31")
+      throw badParam("date", dateParam, t("param.date", { example: lastPublished }));
+    date = dateParam;
+    if (date > lastPublished) {
+      note = t("param.clampedAfter", { asked: frenchDate(date), shown: frenchDate(lastPublished) });
+      date = lastPublished;
+    } else if (firstDay !== null && periodRange(period, date).to <= firstDay) {
+      note = t("param.clampedBefore", { asked: frenchDate(date), shown: frenchDate(firstDay) });
+      date = period === "last7" ? addDaysFast(firstDay, 6) : firstDay;
+      if (date > lastPublished) date = lastPublished;
+    }
+  }
+  const calParam = field(query, "cal");
+  let cal: DatasetKey | undefined;
+  if (has("cal") && calParam !== "") {
+    if (!isDatasetKey(calParam) || !datasets.has(calParam))
+      throw badParam("cal", calParam, [...datasets].join(", "));
+    cal = calParam;
+  }
+  return { period, date, cal, note };
+}
 
 const STATUS_LABELS: Record<CalendarStatus, string> = {
   complete: "complète",
@@ -155,6 +206,20 @@ function calendarMonths(days: CompletenessDay[]) {
   });
 }
 
+/** Whether any chart of the view has a value (the "no data" note shows only when none has). */
+function viewHasData(view: MeterView): boolean {
+  const any = (xs: Array<number | null> | undefined) => (xs ?? []).some((v) => v !== null);
+  const c = view.charts;
+  return (
+    any(c.power?.consumption) ||
+    any(c.power?.production) ||
+    any(c.energy.consumption) ||
+    any(c.energy.production) ||
+    any(c.max_power?.consumption) ||
+    any(c.compare?.current)
+  );
+}
+
 /** A meter whose access an administrator has to confirm: no data meanwhile. */
 function suspendedError(): HttpError {
   return new HttpError(
@@ -175,17 +240,13 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const owning = await accountOf(store, device);
     if (owning && (await store.consents.isSuspended(owning.id))) throw suspendedError();
     const lastPublished = addDaysFast(publishedUntil(now()), -1);
-    const periodParam = field(request.query, "view");
-    const period: Period = isPeriod(periodParam) ? periodParam : "month";
-    const dateParam = field(request.query, "date");
-    const date =
-      isLocalDate(dateParam) && dateParam >= "1990-01-01" && dateParam <= "2199-12-31"
-        ? dateParam
-        : lastPublished;
     const account = await accountOf(store, device);
     const datasets = await meterDatasets(store, device, account);
-    const calParam = field(request.query, "cal");
-    const calDataset = isDatasetKey(calParam) && datasets.has(calParam) ? calParam : undefined;
+    const span = await store.measures.dataSpan(device.id);
+    const firstDay = span.firstMs === null ? null : parisDateFast(span.firstMs);
+    const params = meterParams(request.query, lastPublished, firstDay, datasets);
+    const { period, date } = params;
+    const calDataset = params.cal;
     const view = await meterView(store, {
       device,
       account,
@@ -280,10 +341,16 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
         prm: device.mac,
         power: m.subscribed_power_kva ? `${m.subscribed_power_kva} kVA` : null,
         offPeak: m.off_peak_hours ?? null,
-        lastValue:
-          device.valueW === null ? null : `${Math.round(device.valueW)} W (${when(device.dateValueMs)})`,
+        lastValue: device.valueW === null ? null : watts(device.valueW),
       },
       lastPublished: frenchDate(lastPublished),
+      // One notion of "last data": the Paris day of the end of the newest stored value, curve or daily.
+      lastData: span.lastEndMs === null ? null : frenchDate(parisDateFast(span.lastEndMs - 1)),
+      hasData: viewHasData(view),
+      analysisView: view.period === "day" ? "month" : view.period,
+      fromS: Math.round(parisMidnightFast(view.from) / 1000),
+      toS: Math.round(parisMidnightFast(view.to) / 1000),
+      notice: params.note ? { kind: "info", text: params.note } : null,
       view,
       viewJson: JSON.stringify(view),
       periods: (Object.keys(PERIOD_LABELS) as Period[]).map((p) => ({
@@ -329,4 +396,42 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
       meterJs: scripts.meter,
     });
   });
+
+  /**
+   * The page's download form: its values are checked here, in French (a 400 page that names the field
+   * and says what it accepts, with a way back), then the browser goes on to the API's streamed export.
+   */
+  app.get(
+    "/devices/:id/export",
+    { preHandler: guards.user, exposeHeadRoute: false },
+    async (request, reply) => {
+      const user = request.user as User;
+      const device = await store.devices.findById(idParam(request));
+      if (!device || device.userId !== user.id) throw notFound(t("error.meterNotFound"));
+      const owning = await accountOf(store, device);
+      if (owning && (await store.consents.isSuspended(owning.id))) throw suspendedError();
+      const datasets = await meterDatasets(store, device, owning);
+      const dataset = field(request.query, "dataset");
+      if (!isDatasetKey(dataset) || !datasets.has(dataset))
+        throw badParam("dataset", dataset, t("param.dataset", { list: [...datasets].join(", ") }));
+      const example = addDaysFast(publishedUntil(now()), -1);
+      const from = field(request.query, "from");
+      const to = field(request.query, "to");
+      if (!isLocalDate(from)) throw badParam("from", from, t("param.date", { example }));
+      if (!isLocalDate(to)) throw badParam("to", to, t("param.date", { example }));
+      if (from >= to)
+        throw new HttpError(
+          400,
+          t("error.heading.badRequest"),
+          t("param.dateRange"),
+          `Demandé : du ${frenchDate(from) ?? from} au ${frenchDate(to) ?? to}.`,
+        );
+      const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+      if (days > 12 * 366) throw badRequest(t("param.rangeTooLong", { max: 12 * 366 }));
+      const format = field(request.query, "format") || "csv";
+      if (format !== "csv" && format !== "json") throw badParam("format", format, t("param.format"));
+      const query = new URLSearchParams({ dataset, from, to, format }).toString();
+      return reply.redirect(`/api/v1/usage-points/${device.mac}/export?${query}`, 303);
+    },
+  );
 }

@@ -2,8 +2,10 @@
  * The user's own page, `/user`: who they are, their sessions and their personal API tokens, and the
  * password change page `/user/password`.
  *
- * - Tokens: created with a name, shown once on the page that answers the creation (never again: only its
- *   digest is kept), revoked with one button.
+ * - Tokens: created with a name, then (POST-redirect-GET) shown once on the page the browser is sent to:
+ *   the plaintext waits encrypted in the store for that session's next `GET /user?done=token`, at most
+ *   five minutes, and is erased as it is shown (afterwards only its digest is kept); revoked with one
+ *   button.
  * - Sessions: every signed-in browser (created, last seen, address, browser; "cette session" marks this
  *   one); each can be ended, or all the others at once, or all including this one.
  * - Password: current, new, confirmation; on success every other session of the user is revoked and this
@@ -12,6 +14,7 @@
  * Another user's token or session id is a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { t } from "../../i18n/index.js";
 import { hashPassword, passwordProblem, verifyPassword } from "../../auth/password.js";
 import type { User } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
@@ -19,6 +22,7 @@ import { MAX_TOKENS_PER_USER, newToken } from "../api/tokens.js";
 import { field, idParam, notFound } from "../http.js";
 import type { Session } from "../session.js";
 import { describeUserAgent } from "../user-agent.js";
+import { Flash } from "../flash.js";
 import { when } from "./dashboard.js";
 
 const NOTICES: Record<string, string> = {
@@ -29,11 +33,15 @@ const NOTICES: Record<string, string> = {
 };
 
 const SESSION_ID_RE = /^[0-9a-f]{64}$/;
+/** How long a new token waits for the page that shows it. */
+const FLASH_MS = 5 * 60_000;
+const flashKey = (session: Session) => `token:${session.id}`;
 
 export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards, sessions } = deps;
   const { store, now } = deps.ctx;
   const userForm = { preHandler: [guards.user, app.csrfProtection] };
+  const flash = new Flash(store, now);
 
   async function page(
     request: FastifyRequest,
@@ -48,12 +56,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
   ) {
     const user = request.user as User;
     const current = request.session as Session;
-    const tokens = (await store.apiTokens.listByUser(user.id)).map((t) => ({
-      id: t.id,
-      name: t.name,
-      prefix: t.prefix,
-      created: when(t.createdAtMs),
-      lastUsed: t.lastUsedAtMs === null ? "jamais" : when(t.lastUsedAtMs),
+    const tokens = (await store.apiTokens.listByUser(user.id)).map((tok) => ({
+      id: tok.id,
+      name: tok.name,
+      prefix: tok.prefix,
+      created: when(tok.createdAtMs),
+      lastUsed: tok.lastUsedAtMs === null ? "jamais" : when(tok.lastUsedAtMs),
     }));
     const list = (await store.webSessions.listActive(user.id, now(), sessions.idleMs)).map((s) => ({
       id: s.id,
@@ -86,22 +94,35 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
     );
   }
 
-  app.get("/user", { preHandler: guards.user }, async (request, reply) =>
-    page(request, reply, { notice: NOTICES[field(request.query, "done")] ?? null }),
-  );
+  app.get("/user", { preHandler: guards.user }, async (request, reply) => {
+    const done = field(request.query, "done");
+    if (done === "token") {
+      const text = await flash.get(flashKey(request.session as Session), { once: true });
+      if (text !== null) {
+        const shown = JSON.parse(text) as { name: string; token: string };
+        return page(request, reply, { created: { name: shown.name, token: shown.token } });
+      }
+    }
+    return page(request, reply, { notice: NOTICES[done] ?? null });
+  });
 
   app.post("/user/tokens", userForm, async (request, reply) => {
     const user = request.user as User;
     const name = field(request.body, "name");
     let error: string | null = null;
-    if (name === "" || name.length > 60)
-      error = "Donnez un nom au jeton (60 caractères au plus), par exemple « script maison ».";
+    if (name === "" || name.length > 60) error = t("form.tokenName");
     else if ((await store.apiTokens.countByUser(user.id)) >= MAX_TOKENS_PER_USER)
-      error = `Vous avez déjà ${MAX_TOKENS_PER_USER} jetons : révoquez-en un d'abord.`;
+      error = t("form.tokenMax", { max: MAX_TOKENS_PER_USER });
     if (error) return page(request, reply, { error, name }, 400);
-    const t = newToken();
-    await store.apiTokens.create({ userId: user.id, name, tokenHash: t.hash, prefix: t.prefix });
-    return page(request, reply, { created: { name, token: t.token } }, 201);
+    const created = newToken();
+    await store.apiTokens.create({ userId: user.id, name, tokenHash: created.hash, prefix: created.prefix });
+    // Shown by the GET the browser is sent to: reloading that page creates nothing more.
+    await flash.put(
+      flashKey(request.session as Session),
+      JSON.stringify({ name, token: created.token }),
+      FLASH_MS,
+    );
+    return reply.redirect("/user?done=token", 303);
   });
 
   app.post("/user/tokens/:id/revoke", userForm, async (request, reply) => {
@@ -165,14 +186,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: WebDeps): void
       const password = field(request.body, "password", false);
       const confirm = field(request.body, "confirm", false);
       const errors: Record<string, string> = {};
-      if (current === "") errors.current = "Saisissez votre mot de passe actuel.";
+      if (current === "") errors.current = t("form.currentMissing");
       else if (!(await verifyPassword(current.slice(0, 1024), user.passwordHash)))
-        errors.current = "Ce n'est pas votre mot de passe actuel.";
-      if (passwordProblem(password))
-        errors.password = "Le nouveau mot de passe doit faire au moins 8 caractères (1024 au plus).";
-      else if (password !== confirm) errors.confirm = "Les deux mots de passe diffèrent.";
-      else if (password === current && !errors.current)
-        errors.password = "Choisissez un mot de passe différent de l'actuel.";
+        errors.current = t("form.currentWrong");
+      if (passwordProblem(password)) errors.password = t("form.newPassword");
+      else if (password !== confirm) errors.confirm = t("form.confirm");
+      else if (password === current && !errors.current) errors.password = t("form.samePassword");
       if (Object.keys(errors).length > 0) return passwordPage(request, reply, errors, 400);
       const passwordHash = await hashPassword(password);
       const keep = (request.session as Session).id;

@@ -4,7 +4,9 @@
  * delete, which says what happens to the sender's accounts and asks for confirmation first.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { validateQuartzCron } from "../../scheduler/cron.js";
+import { defaultSenderId } from "../../accounts/service.js";
+import { t } from "../../i18n/index.js";
+import { cronProblem, type CronSyntaxError } from "../../scheduler/cron.js";
 import { findImplementation, implementations } from "../../senders/registry.js";
 import { UniqueViolationError, type Sender } from "../../store/index.js";
 import type { WebDeps } from "../app.js";
@@ -21,6 +23,36 @@ interface SenderValues {
   cron: string;
 }
 
+const CRON_FIELDS = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year"] as const;
+const CRON_RANGES: Record<(typeof CRON_FIELDS)[number], string> = {
+  seconds: "0 à 59",
+  minutes: "0 à 59",
+  hours: "0 à 23",
+  "day-of-month": "1 à 31, ?, L, W",
+  month: "1 à 12 ou JAN à DEC",
+  "day-of-week": "1 à 7 ou SUN à SAT, ?, L, #",
+  year: "1970 à 2099",
+};
+
+/** A cron error in French: the field at fault and its accepted values, never the engine's English. */
+export function frenchCronError(e: CronSyntaxError): string {
+  let why: string;
+  const count = e.expression
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== "").length;
+  if (count !== 6 && count !== 7) why = t("cron.fields", { count });
+  else if (/exactly one must be '\?'/.test(e.message)) why = t("cron.question");
+  else if (e.field) {
+    why = t("cron.field", {
+      field: t(`cron.fieldNames.${e.field}`),
+      position: CRON_FIELDS.indexOf(e.field) + 1,
+      range: CRON_RANGES[e.field],
+    });
+  } else why = t("cron.generic");
+  return t("cron.invalid", { why });
+}
+
 /** The form's values, checked: the sender to write, or the message beside each bad field. */
 export function checkSenderForm(
   v: SenderValues,
@@ -28,16 +60,15 @@ export function checkSenderForm(
   | { ok: true; sender: { libelle: string; implClass: string; role: string | null; cron: string | null } }
   | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  if (v.libelle === "") errors.libelle = "Le libellé est obligatoire.";
-  else if (v.libelle.length > 255) errors.libelle = "255 caractères au plus.";
+  if (v.libelle === "") errors.libelle = t("form.libelleRequired");
+  else if (v.libelle.length > 255) errors.libelle = t("form.libelleLong");
   const impl = v.implClass === "" ? undefined : findImplementation(v.implClass);
-  if (v.implClass === "") errors.implClass = "Choisissez une implémentation.";
-  else if (!impl) errors.implClass = `Implémentation inconnue : « ${v.implClass} ».`;
-  if (v.role !== "" && !ROLE_RE.test(v.role))
-    errors.role = "Un rôle s'écrit ROLE_NOM (majuscules, chiffres, _).";
+  if (v.implClass === "") errors.implClass = t("form.implRequired");
+  else if (!impl) errors.implClass = t("form.implUnknown", { impl: v.implClass });
+  if (v.role !== "" && !ROLE_RE.test(v.role)) errors.role = t("form.role");
   if (v.cron !== "") {
-    const problem = validateQuartzCron(v.cron);
-    if (problem) errors.cron = `Expression cron invalide : ${problem}`;
+    const problem = cronProblem(v.cron);
+    if (problem) errors.cron = frenchCronError(problem);
   }
   if (Object.keys(errors).length > 0 || !impl) return { ok: false, errors };
   return {
@@ -89,7 +120,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
   app.get(LIST, admin, async (request, reply) => {
     const q = field(request.query, "q").slice(0, 100);
     const pageText = field(request.query, "page") || "1";
-    if (!/^[1-9]\d{0,5}$/.test(pageText)) throw badRequest("Le numéro de page doit être un entier positif.");
+    if (!/^[1-9]\d{0,5}$/.test(pageText)) throw badRequest(t("error.page"));
     const page = Number(pageText);
     const total = await store.senders.count(q || undefined);
     const senders = await store.senders.list({
@@ -98,9 +129,11 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
       limit: SENDERS_PER_PAGE,
     });
     const rows = [];
+    const created = await defaultSenderId(store);
     for (const s of senders) {
       rows.push({
         id: s.id,
+        firstRun: s.id === created,
         libelle: s.libelle,
         impl: findImplementation(s.implClass)?.label ?? s.implClass,
         role: s.role,
@@ -136,7 +169,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
 
   app.get("/notificationAccountSender/edit/:id", admin, async (request, reply) => {
     const sender = await store.senders.findById(idParam(request));
-    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    if (!sender) throw notFound(t("error.senderNotFound"));
     return form(
       request,
       reply,
@@ -155,9 +188,9 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     const idText = field(request.body, "id");
     let existing: Sender | null = null;
     if (idText !== "") {
-      if (!/^[1-9]\d{0,15}$/.test(idText)) throw badRequest("Identifiant de connecteur invalide.");
+      if (!/^[1-9]\d{0,15}$/.test(idText)) throw badRequest(t("form.senderId"));
       existing = (await store.senders.findById(Number(idText))) ?? null;
-      if (!existing) throw notFound("Ce connecteur n'existe pas.");
+      if (!existing) throw notFound(t("error.senderNotFound"));
     }
     const values: SenderValues = {
       libelle: field(request.body, "libelle"),
@@ -169,7 +202,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     if (!checked.ok) return form(request, reply, existing, values, checked.errors, 400);
     const same = await store.senders.findByLibelle(checked.sender.libelle);
     if (same && same.id !== existing?.id) {
-      return form(request, reply, existing, values, { libelle: "Un connecteur porte déjà ce libellé." }, 400);
+      return form(request, reply, existing, values, { libelle: t("form.libelleTaken") }, 400);
     }
     try {
       if (existing) await store.senders.update(existing.id, checked.sender);
@@ -177,14 +210,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     } catch (e) {
       // A concurrent save took the label between the check and the write.
       if (e instanceof UniqueViolationError) {
-        return form(
-          request,
-          reply,
-          existing,
-          values,
-          { libelle: "Un connecteur porte déjà ce libellé." },
-          400,
-        );
+        return form(request, reply, existing, values, { libelle: t("form.libelleTaken") }, 400);
       }
       throw e;
     }
@@ -193,7 +219,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
 
   app.get("/notificationAccountSender/delete/:id", admin, async (request, reply) => {
     const sender = await store.senders.findById(idParam(request));
-    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    if (!sender) throw notFound(t("error.senderNotFound"));
     return render.send(request, reply, "senderDelete", {
       title: `Supprimer ${sender.libelle}`,
       nav: "senders",
@@ -204,7 +230,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
 
   app.post("/notificationAccountSender/delete/:id", adminForm, async (request, reply) => {
     const sender = await store.senders.findById(idParam(request));
-    if (!sender) throw notFound("Ce connecteur n'existe pas.");
+    if (!sender) throw notFound(t("error.senderNotFound"));
     const confirmed = field(request.body, "accounts");
     const accounts = await store.accounts.list({ senderId: sender.id, limit: 1_000_000 });
     // The admin confirmed what the page said: if accounts came or went since, ask again.

@@ -7,6 +7,7 @@
  * - Deleting erases the user and everything keyed by them in one transaction (`eraseUser`).
  * - An administrator can neither disable nor delete themselves, nor the last active administrator.
  */
+import { t } from "../../i18n/index.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hashPassword, passwordProblem } from "../../auth/password.js";
 import {
@@ -27,6 +28,7 @@ const DONE: Record<string, string> = {
   disabled: "Utilisateur désactivé : ses sessions sont terminées et ses jetons d'API refusés.",
   enabled: "Utilisateur réactivé : il peut se reconnecter, ses jetons d'API fonctionnent à nouveau.",
   deleted: "Utilisateur supprimé, avec ses services, ses compteurs et leurs mesures.",
+  created: "Utilisateur créé.",
 };
 
 export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -78,9 +80,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
     const password = field(request.body, "password", false);
     const admin = field(request.body, "admin") === "1";
     const errors: Record<string, string> = {};
-    if (!USERNAME_RE.test(username)) errors.username = "1 à 64 caractères : lettres, chiffres, . _ @ -";
-    if (passwordProblem(password))
-      errors.password = "Le mot de passe doit faire au moins 8 caractères (1024 au plus).";
+    if (!USERNAME_RE.test(username)) errors.username = t("form.username");
+    if (passwordProblem(password)) errors.password = t("form.password");
     if (Object.keys(errors).length === 0) {
       try {
         await store.users.create({
@@ -88,13 +89,11 @@ export function registerUserRoutes(app: FastifyInstance, deps: WebDeps): void {
           passwordHash: await hashPassword(password),
           roles: admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER],
         });
-        return page(request, reply, { username: "", admin: false }, {}, 200, {
-          kind: "ok",
-          text: `Utilisateur « ${username} » créé.`,
-        });
+        // POST-redirect-GET: a reload of the list creates nothing.
+        return reply.redirect("/admin/users?done=created", 303);
       } catch (e) {
         if (!(e instanceof UniqueViolationError)) throw e;
-        errors.username = "Cet identifiant existe déjà.";
+        errors.username = t("form.usernameTaken");
       }
     }
     return page(request, reply, { username, admin }, errors, 400);

@@ -4,12 +4,18 @@
  * site only, never inline. It reads the view from `#meter-view[data-view]` and draws each chart with
  * uPlot, in Europe/Paris time (so a 23- or 25-hour day shows as one), then marks each chart with the
  * number of points it drew (`data-points`).
+ *
+ * Every time axis spans the chosen period (`data-from-s`, `data-to-s`: its Paris midnights), not the data;
+ * a daily bar spans its day (it starts at the day's midnight); the legend names the unit of time (heure,
+ * jour, mois); dates read one way: `30/11/2026`, `lun. 30/11`; on a narrow screen the months are initials.
  */
 export const METER_SCRIPT = String.raw`(function () {
   "use strict";
   var holder = document.getElementById("meter-view");
   if (!holder || typeof uPlot === "undefined") return;
   var view = JSON.parse(holder.getAttribute("data-view"));
+  var fromS = Number(holder.getAttribute("data-from-s"));
+  var toS = Number(holder.getAttribute("data-to-s"));
   var charts = [];
   var BLUE = "#0b63c5", GREEN = "#1f7a3a", RED = "#b42318", GREY = "#8a94a6";
   var MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
@@ -24,10 +30,19 @@ export const METER_SCRIPT = String.raw`(function () {
   var TIME_VALUES = [
     [3600 * 24 * 365, "{YYYY}", null, null, null, null, null, null, 1],
     [3600 * 24 * 28, "{MMM}", "\n{YYYY}", null, null, null, null, null, 1],
-    [3600 * 24, "{D}/{M}", "\n{YYYY}", null, null, null, null, null, 1],
-    [3600, "{HH}h", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1],
-    [60, "{HH}:{mm}", "\n{D}/{M}/{YY}", null, "\n{D}/{M}", null, null, null, 1]
+    [3600 * 24, "{WWW} {DD}/{MM}", "\n{YYYY}", null, null, null, null, null, 1],
+    [3600, "{HH} h", "\n{WWW} {DD}/{MM}", null, "\n{WWW} {DD}/{MM}", null, null, null, 1],
+    [60, "{HH}:{mm}", "\n{WWW} {DD}/{MM}", null, "\n{WWW} {DD}/{MM}", null, null, null, 1]
   ];
+  var DAY_INCRS = [86400, 2 * 86400, 7 * 86400, 14 * 86400];
+  var HOUR_INCRS = [3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400];
+  var INITIALS = ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"];
+  /** Tick labels of a value axis in French: 1 500, 0,5 (the browser's own locale may be another). */
+  function frTicks(u, ticks) { return ticks.map(function (v) { return v == null ? "" : v.toLocaleString("fr-FR", { maximumFractionDigits: 2 }); }); }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /** "lun. 30/11" (day), "lun. 30/11 14:30" (time): the one date format of the charts. */
+  function dayLabel(ts) { var d = tz(ts); return NAMES.WWW[d.getDay()] + " " + pad(d.getDate()) + "/" + pad(d.getMonth() + 1); }
+  function timeLabel(ts) { var d = tz(ts); return dayLabel(ts) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()); }
   /** Paris midnight of the 1st of each month in [min, max] (epoch s): ticks of a long time axis. */
   function monthSplits(u, axis, min, max) {
     var out = [];
@@ -42,9 +57,10 @@ export const METER_SCRIPT = String.raw`(function () {
     return out;
   }
   function monthLabels(u, splits) {
+    var narrow = u.width < 560;
     return splits.map(function (ts) {
       var d = tz(ts);
-      return MONTHS[d.getMonth()] + (d.getMonth() === 0 || splits.length < 3 ? "\n" + d.getFullYear() : "");
+      return (narrow ? INITIALS : MONTHS)[d.getMonth()] + (d.getMonth() === 0 || splits.length < 3 ? "\n" + d.getFullYear() : "");
     });
   }
   function zeroBased(u, min, max) { return [Math.min(0, min), max > 0 ? max * 1.08 : 1]; }
@@ -66,13 +82,15 @@ export const METER_SCRIPT = String.raw`(function () {
   }
   var hasPaths = uPlot.paths && uPlot.paths.bars;
   var bars = hasPaths ? uPlot.paths.bars({ size: [0.7, 60] }) : undefined;
+  // A day's bar starts at its midnight and fills most of the day (align 1: to the right of its x).
+  var dayBars = hasPaths ? uPlot.paths.bars({ size: [0.86, Infinity], align: 1 }) : undefined;
   var barsLeft = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: -1 }) : undefined;
   var barsRight = hasPaths ? uPlot.paths.bars({ size: [0.4, 40], align: 1 }) : undefined;
   var stepped = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
   function series(label, color, unit, digits, kind) {
     var s = { label: label, stroke: color, width: 1.5, value: fmt(unit, digits), spanGaps: false };
-    if (kind === "bars" || kind === "left" || kind === "right") {
-      s.paths = kind === "left" ? barsLeft : kind === "right" ? barsRight : bars;
+    if (kind === "bars" || kind === "daybars" || kind === "left" || kind === "right") {
+      s.paths = kind === "left" ? barsLeft : kind === "right" ? barsRight : kind === "daybars" ? dayBars : bars;
       s.fill = color + "66";
       s.points = { show: false };
     }
@@ -81,24 +99,31 @@ export const METER_SCRIPT = String.raw`(function () {
   }
   function timeChart(id, chart, unit, digits, kind, extra) {
     if (!chart) return;
-    var s = [{ label: "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : tz(ts).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: chart.resolution === "day" ? undefined : "short" }); } }];
+    var daily = chart.resolution === "day";
+    // A bar spans its interval (a day, a half-hour): it starts at its x.
+    if (kind === "bars") kind = "daybars";
+    var s = [{ label: daily ? "Jour" : "Heure (Paris)", value: function (u, ts) { return ts == null ? "—" : daily ? dayLabel(ts) : timeLabel(ts); } }];
     var data = [chart.x];
     s.push(series("Consommation", BLUE, unit, digits, kind));
     data.push(chart.consumption);
     if (chart.production) { s.push(series("Production", GREEN, unit, digits, kind)); data.push(chart.production); }
     if (extra) { s.push(extra.series); data.push(extra.values); }
-    var scales = { x: { time: true } };
-    if (kind === "bars") scales.y = { range: zeroBased };
+    // The x-axis spans the period, whatever the data cover.
+    var scales = { x: { time: true, range: fromS && toS ? function () { return [fromS, toS]; } : undefined } };
+    if (kind === "bars" || kind === "daybars") scales.y = { range: zeroBased };
+    var long = toS - fromS > 62 * 86400;
     draw(id, {
       tzDate: tz,
       fmtDate: fmtDate,
+      // Room on the right for the label of the period's end.
+      padding: [null, 30, null, null],
       series: s,
       scales: scales,
       axes: [
-        chart.x.length > 1 && chart.x[chart.x.length - 1] - chart.x[0] > 62 * 86400
+        long
           ? { splits: monthSplits, values: monthLabels }
-          : { values: TIME_VALUES },
-        { size: 60 }
+          : { values: TIME_VALUES, incrs: daily ? DAY_INCRS : HOUR_INCRS, space: 56 },
+        { size: 60, values: frTicks }
       ],
       cursor: { drag: { x: true, y: false } }
     }, data);
@@ -117,7 +142,7 @@ export const METER_SCRIPT = String.raw`(function () {
     var months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
     draw("chart-compare", {
       scales: { x: { time: false, range: [0.5, 12.5] }, y: { range: zeroBased } },
-      axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return MONTHS[t - 1] || ""; }); }, incrs: [1] }, { size: 60 }],
+      axes: [{ values: function (u, ticks) { var names = u.width < 560 ? INITIALS : MONTHS; return ticks.map(function (t) { return names[t - 1] || ""; }); }, incrs: [1], space: 14 }, { size: 60, values: frTicks }],
       series: [
         { label: "Mois", value: function (u, v) { return v == null ? "—" : MONTHS[v - 1]; } },
         series(c.compare.previous_year, GREY, "kWh", 0, "left"),
@@ -133,6 +158,43 @@ export const METER_SCRIPT = String.raw`(function () {
     }, 150);
   });
 })();
+(function () {
+  "use strict";
+  // The analysis page's profile per weekday: one line per weekday, and the workdays against the weekend.
+  var el = document.getElementById("chart-weekday");
+  if (!el || typeof uPlot === "undefined") return;
+  var p = JSON.parse(el.getAttribute("data-profile"));
+  var x = p.slots.map(function (_, i) { return i; });
+  var COLORS = ["#0b63c5", "#3d8fd6", "#6aa7e0", "#2f5f99", "#5b95d3", "#d35a26", "#a8321a"];
+  var DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+  function watts(u, v) { return v == null ? "—" : Math.round(v).toLocaleString("fr-FR") + " W"; }
+  var series = [{ label: "Heure (Paris)", value: function (u, v) { return v == null ? "—" : p.slots[v]; } }];
+  var data = [x];
+  series.push({ label: "semaine", stroke: "#10243e", width: 3, value: watts });
+  data.push(p.workdays);
+  series.push({ label: "week-end", stroke: "#e8873a", width: 3, value: watts });
+  data.push(p.weekend);
+  for (var d = 0; d < 7; d++) {
+    series.push({ label: DAYS[d], stroke: COLORS[d], width: 1, dash: [4, 3], value: watts, show: false });
+    data.push(p.weekdays[d]);
+  }
+  var w = Math.max(260, el.clientWidth);
+  var u = new uPlot({
+    width: w,
+    height: w < 500 ? 220 : 280,
+    scales: { x: { time: false, range: [0, 47] }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } } },
+    axes: [
+      { values: function (u, ticks) { return ticks.map(function (t) { return t % 2 === 0 ? String(t / 2) + " h" : ""; }); }, incrs: [6, 12], space: 30 },
+      { size: 60, values: function (u, ticks) { return ticks.map(function (v) { return v.toLocaleString("fr-FR"); }); } }
+    ],
+    series: series
+  }, data, el);
+  el.setAttribute("data-rendered", "1");
+  window.addEventListener("resize", function () {
+    var nw = Math.max(260, el.clientWidth);
+    u.setSize({ width: nw, height: nw < 500 ? 220 : 280 });
+  });
+})();
 `;
 
 export const METER_CSS = `
@@ -143,7 +205,9 @@ export const METER_CSS = `
 .period-bar form{margin:0}
 .button.disabled{opacity:.45;cursor:default}
 .chart-card h3{font-size:1rem;margin:0 0 .5rem}
-.chart{min-height:220px;width:100%}
+.chart{min-height:220px;width:100%;overflow:hidden}
+.analyses{margin:.3rem 0;padding-left:1.2rem}
+@media (max-width:40rem){td.num{white-space:normal}#summary th,#summary td{padding:.35rem .3rem;font-size:.9rem}.period-bar input[type=date]{max-width:9.5rem}}
 table.calendar{width:auto;display:inline-table;margin:0 1rem 1rem 0;border-collapse:separate;border-spacing:2px;background:none}
 table.calendar caption{font-weight:600;text-align:left;padding-bottom:.2rem}
 table.calendar th,table.calendar td{padding:0;width:1.9rem;height:1.6rem;text-align:center;border:0;font-size:.8rem}

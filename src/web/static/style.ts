@@ -22,6 +22,20 @@ h2{font-size:1.2rem;margin:1.5rem 0 .6rem}
 .notice{padding:.7rem 1rem;border-radius:6px;margin:0 0 1rem;border:1px solid}
 .notice.ok{background:#ecf8ef;border-color:#9fd3ad}.notice.info{background:#eef4fd;border-color:#a9c5ec}.notice.error{background:#fdf0ef;border-color:#f0aaa4}
 .muted{color:var(--muted)}
+.explain{max-width:44rem}
+.heatmap{width:100%;margin:.5rem 0}
+.heat-row,.heat-hours{display:flex;align-items:center;gap:.4rem}
+.heat-label,.heat-hours>span:first-child{flex:0 0 4.6rem;font-size:.75rem;color:var(--muted);white-space:nowrap}
+.heat-cells{flex:1 1 auto;display:flex;min-width:0}
+.heat-cells i{flex:1 1 0;height:14px;min-width:0}
+.heatmap.compact .heat-row{height:3px;overflow:visible}
+.heatmap.compact .heat-cells i{height:3px}.heatmap.compact .heat-label{font-size:0;flex-basis:4.6rem;line-height:3px}
+.heatmap.compact .heat-row[data-day$="-01"] .heat-label{font-size:.7rem}
+.heat-hours>span{flex:1 1 0;font-size:.7rem;color:var(--muted);min-width:0;overflow:hidden}
+.heat-scale{display:flex;align-items:center;gap:2px;font-size:.8rem}.heat-scale i{width:1.2rem;height:.8rem}
+.h0{background:#f0f5fb}.h1{background:#d6e6f7}.h2{background:#b3d0ef}.h3{background:#86b4e3}.h4{background:#5b95d3}.h5{background:#f2b25c}.h6{background:#e8873a}.h7{background:#d35a26}.h8{background:#a8321a}.hn{background:repeating-linear-gradient(45deg,#fff,#fff 2px,#e3e7ee 2px,#e3e7ee 4px)}
+meter{width:8rem;max-width:40%;vertical-align:middle}
+.banner-sim{background:#fff7e0;border:1px solid #ecd28b;border-radius:6px;padding:.4rem .8rem;margin:0 0 1rem;font-size:.9rem}
 .field{margin:0 0 .9rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{font-size:.85rem;color:var(--muted)}

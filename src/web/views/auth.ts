@@ -17,12 +17,18 @@ export const authTemplates = {
 <h1>Premier démarrage</h1>
 <div class="card">
 <p>Aucun utilisateur n'existe encore. Créez le compte administrateur : il gère les connecteurs et peut connecter son propre compteur.</p>
+<% if (it.senderNote) { %><p class="notice info" id="setup-sender"><%= it.senderNote %></p><% } %>
+<% if (it.demo) { %><p class="notice info" id="setup-simulated"><%= it.t("firstRun.simulated") %></p><% } %>
 <form method="post" action="/setup" novalidate>
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
   <input type="hidden" name="token" value="<%= it.token %>">
   <%~ include("@field", { f: { name: "username", label: "Identifiant", value: it.values.username, error: it.errors.username, required: true, autocomplete: "username", hint: "1 à 64 caractères : lettres, chiffres, . _ @ -" } }) %>
   <%~ include("@field", { f: { name: "password", label: "Mot de passe", type: "password", value: "", error: it.errors.password, required: true, autocomplete: "new-password", hint: "8 caractères au moins" } }) %>
   <%~ include("@field", { f: { name: "confirm", label: "Confirmation du mot de passe", type: "password", value: "", error: it.errors.confirm, required: true, autocomplete: "new-password" } }) %>
+  <% if (it.demo) { %>
+  <div class="field"><label><input type="checkbox" name="demo" id="f-demo" value="1"<% if (it.values.demo) { %> checked<% } %>> <%= it.t("firstRun.demoButton") %></label>
+    <div class="hint"><%= it.t("firstRun.demoHint", { prm: it.demo.prm }) %></div></div>
+  <% } %>
   <button type="submit">Créer l'administrateur</button>
 </form>
 </div>`,

@@ -21,12 +21,16 @@ export const dashboardTemplates = {
   <% if (c.state === "unavailable") { %>
     <p><span class="status off">Indisponible</span></p>
     <p><%= c.message %></p>
+    <% if (c.action) { %><div class="actions"><a class="button" id="next-step" href="<%= c.action.href %>"><%= c.action.label %></a></div><% } %>
   <% } else if (c.state === "not_connected") { %>
     <p><span class="status off">Non connecté</span></p>
     <p>Autorisez Enedis à partager avec <%= it.appName %> les données de votre compteur Linky
       (consommation journalière, puissance maximale, courbe de charge). Indiquez son numéro, puis vous serez dirigé vers la page
       de consentement d'Enedis et ramené ici.</p>
-    <%~ include("@prmForm", { csrf: it.csrf, prm: "", error: null, button: "Connecter mon compteur chez Enedis" }) %>
+    <%~ include("@prmForm", { csrf: it.csrf, prm: c.demoPrm || "", error: null, button: it.t("firstRun.connect") }) %>
+    <% if (c.demoPrm) { %>
+    <p class="muted"><%= it.t("firstRun.demoHint", { prm: c.demoPrm }) %></p>
+    <% } %>
     <div class="actions">
       <% if (c.pending) { %>
       <form method="post" action="/dataConnect/retry"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button class="secondary" type="submit">Vérifier à nouveau mon autorisation</button></form>

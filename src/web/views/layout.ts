@@ -8,26 +8,27 @@ export const layoutTemplates = {
 <% if (it.refresh > 0) { %><meta http-equiv="refresh" content="<%= it.refresh %>"><% } %>
 <title><%= it.title %> · <%= it.appName %></title>
 <link rel="stylesheet" href="<%= it.css %>">
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="top">
   <a class="brand" href="/"><%= it.appName %></a>
   <% if (it.user) { %>
   <nav>
-    <a href="/" class="<%= it.nav === 'dashboard' ? 'on' : '' %>">Tableau de bord</a>
-    <a href="/notificationAccount/notificationAccounts" class="<%= it.nav === 'services' ? 'on' : '' %>">Services</a>
-    <a href="/user" class="<%= it.nav === 'user' ? 'on' : '' %>">Mon compte</a>
+    <a href="/" class="<%= it.nav === 'dashboard' ? 'on' : '' %>"><%= it.t("layout.nav.dashboard") %></a>
+    <a href="/notificationAccount/notificationAccounts" class="<%= it.nav === 'services' ? 'on' : '' %>"><%= it.t("layout.nav.services") %></a>
+    <a href="/user" class="<%= it.nav === 'user' ? 'on' : '' %>"><%= it.t("layout.nav.user") %></a>
     <% if (it.user.admin) { %>
-    <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>">Connecteurs</a>
-    <a href="/admin/users" class="<%= it.nav === 'users' ? 'on' : '' %>">Utilisateurs</a>
-    <a href="/admin/consents" class="<%= it.nav === 'consents' ? 'on' : '' %>">Consentements</a>
+    <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>"><%= it.t("layout.nav.senders") %></a>
+    <a href="/admin/users" class="<%= it.nav === 'users' ? 'on' : '' %>"><%= it.t("layout.nav.users") %></a>
+    <a href="/admin/consents" class="<%= it.nav === 'consents' ? 'on' : '' %>"><%= it.t("layout.nav.consents") %></a>
     <% } %>
-    <form method="post" action="/logout"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button type="submit" title="Se déconnecter (<%= it.user.username %>)">Déconnexion</button></form>
+    <form method="post" action="/logout"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button type="submit" title="<%= it.t('layout.nav.logoutTitle', { username: it.user.username }) %>"><%= it.t("layout.nav.logout") %></button></form>
   </nav>
   <% } %>
 </header>
 <main>
+<% if (it.simulated && it.user) { %><p class="banner-sim" role="note"><%= it.t("layout.simulated") %></p><% } %>
 <% if (it.notice) { %><div class="notice <%= it.notice.kind %>" role="status"><%= it.notice.text %></div><% } %>
 <%~ it.body %>
 </main>
@@ -41,7 +42,7 @@ export const layoutTemplates = {
   <% if (it.detail) { %><p class="muted"><%= it.detail %></p><% } %>
   <div class="actions">
     <% if (it.action) { %><a class="button" href="<%= it.action.href %>"><%= it.action.label %></a><% } %>
-    <a class="button secondary" href="/">Retour au tableau de bord</a>
+    <a class="button secondary" href="/"><%= it.t("error.back") %></a>
   </div>
 </div>`,
 

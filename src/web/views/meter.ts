@@ -11,8 +11,8 @@ export const meterTemplates = {
   <dl class="facts">
     <% if (it.device.power) { %><dt>Puissance souscrite</dt><dd><%= it.device.power %></dd><% } %>
     <% if (it.device.offPeak) { %><dt>Heures creuses</dt><dd><%= it.device.offPeak %></dd><% } %>
-    <% if (it.device.lastValue) { %><dt>Dernière puissance moyenne</dt><dd><%= it.device.lastValue %></dd><% } %>
-    <dt>Données publiées jusqu'au</dt><dd><%= it.lastPublished %></dd>
+    <dt>Dernières données</dt><dd id="last-data"><%= it.lastData ? it.lastData : "aucune pour le moment" %><% if (it.device.lastValue) { %> <span class="muted">(dernière puissance moyenne : <%= it.device.lastValue %>)</span><% } %></dd>
+    <dt>Publiées par Enedis jusqu'au</dt><dd><%= it.lastPublished %></dd>
   </dl>
 </div>
 
@@ -33,7 +33,7 @@ export const meterTemplates = {
 <h2 id="period-label"><%= it.periodTitle %></h2>
 <% if (it.dstNote) { %><p class="notice info" id="dst-note"><%= it.dstNote %></p><% } %>
 
-<div id="meter-view" data-view="<%= it.viewJson %>" data-period="<%= it.view.period %>" data-hours="<%= it.view.hours %>"></div>
+<div id="meter-view" data-view="<%= it.viewJson %>" data-period="<%= it.view.period %>" data-hours="<%= it.view.hours %>" data-from-s="<%= it.fromS %>" data-to-s="<%= it.toS %>"></div>
 <noscript><p class="muted">Les graphiques ont besoin de JavaScript ; les tableaux ci-dessous donnent les mêmes valeurs.</p></noscript>
 
 <% if (it.view.charts.power) { %>
@@ -58,6 +58,17 @@ export const meterTemplates = {
   <div class="chart" id="chart-compare" data-expected="12"></div>
 </section>
 <% } %>
+
+<h2>Analyses</h2>
+<div class="card">
+  <p class="muted">Pour aller plus loin sur cette période :</p>
+  <ul class="analyses" id="analyses">
+    <li><a href="/devices/<%= it.device.id %>/analysis?kind=heatmap&view=<%= it.analysisView %>&date=<%= it.view.date %>">Carte de chaleur</a> : les habitudes, demi-heure par demi-heure.</li>
+    <li><a href="/devices/<%= it.device.id %>/analysis?kind=weekday&view=<%= it.analysisView %>&date=<%= it.view.date %>">Profil par jour de la semaine</a> : la semaine face au week-end.</li>
+    <li><a href="/devices/<%= it.device.id %>/analysis?kind=compare&view=<%= it.view.period %>&date=<%= it.view.date %>">Comparaison</a> : avec la période précédente et un an plus tôt.</li>
+    <li><a href="/devices/<%= it.device.id %>/analysis?kind=baseload&date=<%= it.view.date %>">Talon de nuit</a> : son évolution mois par mois.</li>
+  </ul>
+</div>
 
 <h2>Résumé</h2>
 <div class="card table-wrap">
@@ -91,6 +102,9 @@ export const meterTemplates = {
   </ul>
 </div>
 
+<% if (!it.hasData) { %>
+<div class="card"><p class="muted" id="no-data">Aucune donnée pour cette période<% if (it.firstSync) { %> : la première collecte est peut-être en cours<% } %>.</p></div>
+<% } %>
 <% if (it.dailyRows.length > 0) { %>
 <h2><%= it.tableTitle %></h2>
 <div class="card table-wrap">
@@ -103,13 +117,11 @@ export const meterTemplates = {
 </tbody>
 </table>
 </div>
-<% } else { %>
-<div class="card"><p class="muted" id="no-data">Pas de données pour cette période<% if (it.firstSync) { %> : la première collecte est peut-être en cours<% } %>.</p></div>
 <% } %>
 
 <h2>Télécharger</h2>
 <div class="card">
-<form method="get" action="/api/v1/usage-points/<%= it.device.prm %>/export" id="export-form" class="export">
+<form method="get" action="/devices/<%= it.device.id %>/export" id="export-form" class="export">
   <div class="field"><label for="f-dataset">Données</label>
     <select id="f-dataset" name="dataset"><% for (const d of it.exportDatasets) { %><option value="<%= d.key %>"<% if (d.selected) { %> selected<% } %>><%= d.label %></option><% } %></select></div>
   <div class="inline">

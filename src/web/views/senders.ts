@@ -19,7 +19,7 @@ export const senderTemplates = {
 <tbody>
 <% for (const s of it.senders) { %>
 <tr>
-  <td data-label="Libellé"><a href="/notificationAccountSender/edit/<%= s.id %>"><%= s.libelle %></a></td>
+  <td data-label="Libellé"><a href="/notificationAccountSender/edit/<%= s.id %>"><%= s.libelle %></a><% if (s.firstRun) { %><div class="hint muted first-run-note"><%= it.t("firstRun.senderCreatedList") %></div><% } %></td>
   <td data-label="Implémentation"><%= s.impl %></td>
   <td data-label="Rôle"><%= s.role || '—' %></td>
   <td data-label="Cron"><code><%= s.cron || '—' %></code></td>

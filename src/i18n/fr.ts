@@ -1,0 +1,226 @@
+/**
+ * French messages (the reference catalogue: another language copies its shape). Keys are grouped by
+ * where people read them; `{{name}}` is filled by `t(key, { name })`.
+ */
+export const fr = {
+  layout: {
+    nav: {
+      dashboard: "Tableau de bord",
+      services: "Services",
+      user: "Mon compte",
+      senders: "Connecteurs",
+      users: "Utilisateurs",
+      consents: "Consentements",
+      logout: "Déconnexion",
+      logoutTitle: "Se déconnecter ({{username}})",
+    },
+    simulated: "Démonstration : les données affichées sont simulées (simulateur Enedis intégré).",
+  },
+  error: {
+    back: "Retour au tableau de bord",
+    backLogin: "Se connecter",
+    previous: "Revenir à la page précédente",
+    heading: {
+      generic: "Erreur",
+      notFound: "Introuvable",
+      badRequest: "Demande invalide",
+      forbidden: "Accès refusé",
+      csrf: "Formulaire refusé",
+      tooMany: "Trop de tentatives",
+      internal: "Erreur interne",
+      loginRequired: "Connexion requise",
+      suspended: "Accès suspendu",
+      setup: "Premier démarrage",
+    },
+    notFound: "Cette page n'existe pas, ou elle n'est pas à vous.",
+    pageNotFound: "Cette page n'existe pas.",
+    senderNotFound: "Ce connecteur n'existe pas.",
+    meterNotFound: "Ce compteur n'existe pas, ou il n'est pas à vous.",
+    badRequest: "La demande est mal formée ou trop volumineuse.",
+    csrf: "Ce formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.",
+    tooMany: "Trop de tentatives en peu de temps. Patientez une minute avant de réessayer.",
+    internal: "Une erreur inattendue s'est produite. Réessayez plus tard.",
+    loginRequired: "Votre session a expiré ou vous n'êtes pas connecté. Connectez-vous puis recommencez.",
+    adminOnly: "Cette page est réservée aux administrateurs.",
+    suspended:
+      "L'accès à ce compteur est suspendu le temps qu'un administrateur vérifie un consentement qui le concerne. Vos données sont conservées.",
+    page: "Le numéro de page doit être un entier positif.",
+  },
+  param: {
+    invalid: "Le paramètre «\u00a0{{name}}\u00a0» ne peut pas valoir «\u00a0{{value}}\u00a0».",
+    accepted: "Valeurs acceptées : {{accepted}}.",
+    date: "une date au format AAAA-MM-JJ (par exemple {{example}})",
+    dateRange:
+      "«\u00a0from\u00a0» doit précéder «\u00a0to\u00a0» (dates au format AAAA-MM-JJ, «\u00a0to\u00a0» exclu).",
+    rangeTooLong: "La période demandée dépasse {{max}} jours.",
+    dataset: "l'une des séries de ce compteur : {{list}}",
+    format: "csv ou json",
+    clampedAfter:
+      "Le {{asked}} n'est pas encore publié par Enedis : voici le dernier jour publié, le {{shown}}.",
+    clampedBefore:
+      "L'historique de ce compteur commence le {{shown}} : voici ses premiers jours (le {{asked}} demandé est plus ancien).",
+  },
+  status: {
+    calendar: {
+      complete: "complète",
+      partial: "partielle : sera demandée à nouveau",
+      missing: "manquante : sera demandée à nouveau",
+      gap: "manquante pour de bon (Enedis n'en a pas)",
+      pending: "en cours de collecte",
+      not_published: "pas encore publiée par Enedis",
+      not_fetched: "pas collectée (avant l'historique récupéré)",
+    },
+    sync: {
+      ok: "Réussie",
+      partial: "Partielle",
+      failed: "Échec",
+      expired: "Consentement expiré",
+      running: "En cours",
+    },
+    dataset: {
+      ok: "Réussie",
+      partial: "Partielle",
+      no_data_yet: "Pas encore publiée",
+      not_applicable: "Sans objet",
+      failed: "Échec",
+    },
+    account: { active: "Actif", expired: "Expiré" },
+  },
+  sync: {
+    reason: {
+      error: "La collecte a rencontré une erreur ; elle sera retentée automatiquement.",
+      consent_expired:
+        "Le consentement a expiré ou a été retiré chez Enedis : connectez à nouveau le compteur.",
+      api_waiting:
+        "L'application n'est pas encore abonnée chez Enedis au service «\u00a0{{api}}\u00a0» : la collecte reprendra dès qu'il sera ouvert.",
+      operator_action:
+        "Une action de l'administrateur est nécessaire chez Enedis (abonnement au service de mesures).",
+      no_service_curve:
+        "Pas de service de courbe de charge ({{direction}}) pour ce compteur : la collecte de la courbe est peut-être désactivée dans l'espace client Enedis.",
+      no_service: "Pas de service «\u00a0{{measure}}\u00a0» ({{direction}}) pour ce compteur.",
+      quota_spent: "Quota d'appels Enedis épuisé jusqu'à {{until}} : la collecte reprendra ensuite.",
+      unpublished: "Rien de publié à partir du {{from}} pour le moment (Enedis publie la veille vers 8 h).",
+      load_curve_off:
+        "Courbe de charge non enregistrée : activez sa collecte dans votre espace client Enedis.",
+      wrong_direction: "Enedis ne sert pas de données de {{direction}} pour ce compteur.",
+      more_history: "Il reste de l'historique à récupérer lors des prochaines collectes.",
+      incomplete_days:
+        "{{count}} jour(s) récent(s) incomplet(s), redemandé(s) lors des prochaines collectes.",
+      revoked_by_admin: "Accès retiré par l'administrateur après vérification du consentement.",
+    },
+    direction: { consumption: "consommation", production: "production" },
+  },
+  cron: {
+    invalid: "Expression cron invalide : {{why}}",
+    fields:
+      "il faut 6 ou 7 champs séparés par des espaces (secondes minutes heures jour-du-mois mois jour-de-la-semaine [année]), il y en a {{count}}.",
+    field: "le champ «\u00a0{{field}}\u00a0» ({{position}}e) est incorrect ; valeurs possibles : {{range}}.",
+    question:
+      "exactement un des champs «\u00a0jour du mois\u00a0» et «\u00a0jour de la semaine\u00a0» doit valoir «\u00a0?\u00a0».",
+    generic: "expression non reconnue (exemple : «\u00a00 0/10 * * * ?\u00a0» = toutes les 10 minutes).",
+    fieldNames: {
+      seconds: "secondes",
+      minutes: "minutes",
+      hours: "heures",
+      "day-of-month": "jour du mois",
+      month: "mois",
+      "day-of-week": "jour de la semaine",
+      year: "année",
+    },
+  },
+  form: {
+    username: "1 à 64 caractères : lettres, chiffres, . _ @ -",
+    password: "Le mot de passe doit faire au moins 8 caractères (1024 au plus).",
+    confirm: "Les deux mots de passe diffèrent.",
+    libelleRequired: "Le libellé est obligatoire.",
+    libelleLong: "255 caractères au plus.",
+    libelleTaken: "Un connecteur porte déjà ce libellé.",
+    implRequired: "Choisissez une implémentation.",
+    implUnknown: "Implémentation inconnue : «\u00a0{{impl}}\u00a0».",
+    role: "Un rôle s'écrit ROLE_NOM (majuscules, chiffres, _).",
+    senderId: "Identifiant de connecteur invalide.",
+    loginMissing: "Saisissez votre identifiant et votre mot de passe.",
+    loginWait: "Trop d'échecs pour cet identifiant depuis votre adresse. Réessayez dans {{wait}}.",
+    loginWrong: "Identifiant ou mot de passe incorrect.",
+    loginDisabled: "Ce compte est désactivé. Adressez-vous à l'administrateur du portail.",
+    usernameTaken: "Cet identifiant existe déjà.",
+    tokenName: "Donnez un nom au jeton (60 caractères au plus), par exemple «\u00a0script maison\u00a0».",
+    tokenMax: "Vous avez déjà {{max}} jetons : révoquez-en un d'abord.",
+    currentMissing: "Saisissez votre mot de passe actuel.",
+    currentWrong: "Ce n'est pas votre mot de passe actuel.",
+    newPassword: "Le nouveau mot de passe doit faire au moins 8 caractères (1024 au plus).",
+    samePassword: "Choisissez un mot de passe différent de l'actuel.",
+    date: "Saisissez une date (AAAA-MM-JJ).",
+    nothingToResume: "Rien n'a encore été collecté pour cette série : il n'y a rien à reprendre.",
+    resumeBefore: "Choisissez une date antérieure au {{day}}.",
+    beyondHorizon: "Enedis ne garde pas ces données au-delà du {{day}}.",
+    prm: "Saisissez les 14 chiffres du numéro de point de livraison (PRM), sans lettre.",
+  },
+  firstRun: {
+    senderCreated:
+      "Le connecteur «\u00a0{{libelle}}\u00a0» a été créé au premier démarrage : il collecte les données des compteurs toutes les 10 minutes. Vous pourrez le modifier dans Connecteurs.",
+    senderReady:
+      "Le connecteur «\u00a0{{libelle}}\u00a0» est prêt : une fois l'administrateur créé, connectez votre compteur depuis le tableau de bord.",
+    senderCreatedList:
+      "Créé automatiquement au premier démarrage, avec la planification par défaut (toutes les 10 minutes). Vous pouvez le modifier.",
+    simulated:
+      "Mode démonstration : aucun identifiant Enedis n'est configuré, le service utilise le simulateur Enedis intégré. Les données sont simulées (un foyer fictif), aucune donnée réelle n'est lue.",
+    demoButton: "Connecter un compteur de démonstration",
+    demoHint:
+      "Un compteur simulé ({{prm}}, chauffage électrique) : le consentement de démonstration s'ouvre en un clic.",
+    next: "Étape suivante : connecter votre compteur Linky.",
+    connect: "Connecter mon compteur Linky",
+    roleMissing:
+      "Votre compte n'a pas le rôle nécessaire pour connecter un compteur : demandez-le à l'administrateur.",
+    noSenderAdmin:
+      "La connexion aux compteurs Linky n'est pas encore configurée : créez le connecteur Enedis DataConnect (la planification par défaut convient).",
+    noSender:
+      "La connexion aux compteurs Linky n'est pas encore configurée : l'administrateur doit créer le connecteur Enedis DataConnect.",
+    createSender: "Créer le connecteur",
+  },
+  meter: {
+    connected: "Compteur connecté.",
+    noData: "Pas encore de données pour cette période : la première collecte est peut-être en cours.",
+    noDataPeriod: "Aucune donnée pour cette période.",
+    lastData: "Dernière donnée : {{when}}",
+    kinds: {
+      heatmap: "Carte de chaleur",
+      weekday: "Profil par jour",
+      compare: "Comparaison",
+      baseload: "Talon de nuit",
+    },
+    periods: { day: "Jour", last7: "7 jours", week: "Semaine", month: "Mois", year: "Année" },
+    noCurve: "pas de donnée",
+    compareRows: { current: "Période choisie", previous: "Période précédente", year: "Un an plus tôt" },
+    reference: "référence",
+    baseloadStable: "Le talon de nuit est stable sur la période.",
+    baseloadUp: "Le talon de nuit a augmenté de {{w}} entre le premier et le dernier mois.",
+    baseloadDown: "Le talon de nuit a baissé de {{w}} entre le premier et le dernier mois.",
+    baseloadSpan: "De {{from}} à {{to}}",
+    views: {
+      heatmap: {
+        title: "Carte de chaleur de la courbe de charge",
+        explain:
+          "Chaque ligne est un jour, chaque case une demi-heure : plus la case est foncée, plus la puissance moyenne était forte. On y voit d'un coup d'œil les habitudes (heures creuses, soirées, week-ends) et les écarts.",
+      },
+      weekday: {
+        title: "Profil moyen par jour de la semaine",
+        explain:
+          "La puissance moyenne à chaque demi-heure, jour par jour de la semaine, sur la période choisie ; puis la semaine (lundi à vendredi) face au week-end.",
+      },
+      compare: {
+        title: "Comparaison",
+        explain:
+          "L'énergie de la période, face à la période précédente de même durée et à la même période un an plus tôt, en kWh et en pourcentage.",
+      },
+      baseload: {
+        title: "Talon de nuit, mois par mois",
+        explain:
+          "La consommation de fond (réfrigérateur, box, veilles) : la médiane, sur chaque mois, de la puissance moyenne entre 1 h et 5 h. Un talon qui monte signale un appareil qui ne s'éteint plus.",
+      },
+    },
+  },
+  token: {
+    created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",
+  },
+} as const;
