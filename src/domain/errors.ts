@@ -125,6 +125,12 @@ export class TransientError extends LinkyError {
   readonly permanent = false;
 }
 
+/**
+ * An answer of the wrong shape, or one that lies (points outside the window, in the future, another
+ * meter's, duplicated, negative, an HTML page, too large): retried like an outage, never stored.
+ */
+export class MalformedAnswerError extends TransientError {}
+
 /** 400 syntax errors and other refusals of the request itself: a bug or a bad input, not worth retrying. */
 export class BadRequestError extends LinkyError {
   readonly kind = "bad_request";

@@ -5,6 +5,7 @@
  * token or a secret: the `onCall` hook gets the API, path, status and duration only.
  */
 import {
+  MalformedAnswerError,
   QuotaExceededError,
   TokenRefusedError,
   TransientError,
@@ -59,7 +60,7 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
  */
 async function readCapped(res: Response, max: number, api: string): Promise<string> {
   const tooLarge = () =>
-    new TransientError(
+    new MalformedAnswerError(
       `answer larger than ${Math.round(max / 1024)} KiB refused (a proxy or an outage?): nothing stored`,
       { api, status: res.status },
     );

@@ -6,7 +6,7 @@
  * (src/domain/time.ts `resolveIntervalEnds`), which keeps daylight-saving days right (46 or 50
  * half-hours, repeated labels in the autumn).
  */
-import { TransientError } from "../domain/errors.js";
+import { MalformedAnswerError } from "../domain/errors.js";
 import {
   parisDayLengthMin,
   parisDayStartMs,
@@ -31,8 +31,8 @@ export interface ParseContext {
 /** The default step when a curve point carries none (Enedis' default meter setting). */
 const DEFAULT_STEP_MIN = 30;
 
-function malformed(what: string, ctx: ParseContext): TransientError {
-  return new TransientError(`malformed Enedis answer: ${what}`, ctx.api ? { api: ctx.api } : {});
+function malformed(what: string, ctx: ParseContext): MalformedAnswerError {
+  return new MalformedAnswerError(`malformed Enedis answer: ${what}`, ctx.api ? { api: ctx.api } : {});
 }
 
 /** A raw point before time resolution. */

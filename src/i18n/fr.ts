@@ -89,6 +89,12 @@ export const fr = {
   sync: {
     reason: {
       error: "La collecte a rencontré une erreur ; elle sera retentée automatiquement.",
+      malformed_answer:
+        "Enedis a renvoyé une réponse incohérente (points hors de la période, d'un autre compteur, négatifs, page d'erreur…) : rien n'en a été enregistré, la période sera redemandée automatiquement.",
+      storage_full:
+        "Le disque qui contient la base de données est plein : rien n'a été enregistré à moitié. Libérez de la place ; la collecte reprendra là où elle s'est arrêtée.",
+      storage_read_only:
+        "La base de données ne peut pas être écrite (disque en lecture seule ou droits insuffisants) : rien n'a été enregistré à moitié. L'administrateur doit vérifier le répertoire de données.",
       consent_expired:
         "Le consentement a expiré ou a été retiré chez Enedis : connectez à nouveau le compteur.",
       api_waiting:

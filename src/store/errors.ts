@@ -83,7 +83,16 @@ export function translateDbError(e: unknown, what: string): unknown {
 }
 
 /** The database cannot take writes: a full disk, a read-only file system, files we may not write. */
-export class StorageUnavailableError extends StoreError {}
+export class StorageUnavailableError extends StoreError {
+  constructor(
+    message: string,
+    /** `full`: no space left; `read_only`: the files cannot be written. */
+    readonly problem: "full" | "read_only",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
 
 const DISK_FULL = new Set(["SQLITE_FULL", "ENOSPC", "53100", "EDQUOT"]);
 const READ_ONLY = new Set([
@@ -114,6 +123,7 @@ export function describeStorageError(e: unknown): StorageUnavailableError | unde
     if (full) {
       return new StorageUnavailableError(
         "the disk holding the database is full: nothing was half-written (the transaction was rolled back); free some space (or move DATA_DIR to a larger disk) and run again: the sync resumes where it stopped",
+        "full",
         { cause: e },
       );
     }
@@ -123,6 +133,7 @@ export function describeStorageError(e: unknown): StorageUnavailableError | unde
     if (readOnly) {
       return new StorageUnavailableError(
         "the database cannot be written (read-only file system, or files this user may not write): nothing was half-written; check the data directory's mount and owner (DATA_DIR), then run again",
+        "read_only",
         { cause: e },
       );
     }

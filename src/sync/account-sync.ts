@@ -21,6 +21,7 @@ import {
   GatewayBannedError,
   isLinkyError,
   LoadCurveOffError,
+  MalformedAnswerError,
   NoConsentError,
   NoDataYetError,
   QuotaExceededError,
@@ -325,7 +326,15 @@ export class AccountSync {
         });
       } else {
         outcome.outcome = "failed";
-        outcome.reason = { key: e instanceof ApiNotSubscribedError ? "operator_action" : "error" };
+        const storage = describeStorageError(e);
+        outcome.reason = {
+          key:
+            e instanceof ApiNotSubscribedError
+              ? "operator_action"
+              : storage
+                ? `storage_${storage.problem}`
+                : "error",
+        };
         outcome.message =
           e instanceof ApiNotSubscribedError
             ? `operator action needed: ${e.message}`
@@ -779,7 +788,7 @@ export class AccountSync {
           } else {
             ds.outcome = "failed";
             ds.message = e instanceof Error ? e.message : String(e);
-            ds.reason = { key: "error" };
+            ds.reason = { key: e instanceof MalformedAnswerError ? "malformed_answer" : "error" };
             await this.patchDataset(dataset, { last_error: errorRecord(e, this.now(), dataset) });
           }
         }

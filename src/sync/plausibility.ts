@@ -7,7 +7,7 @@
  *
  * Source-neutral on purpose: every source's readings pass here, whatever its wire format.
  */
-import { TransientError } from "../domain/errors.js";
+import { MalformedAnswerError } from "../domain/errors.js";
 import { isoUtc, parisDayStartMs, type LocalDate } from "../domain/time.js";
 import type { DatasetKind, Reading } from "../domain/types.js";
 
@@ -22,14 +22,14 @@ export interface PlausibilityInput {
   api?: string;
 }
 
-function refuse(what: string, input: PlausibilityInput): TransientError {
-  return new TransientError(
+function refuse(what: string, input: PlausibilityInput): MalformedAnswerError {
+  return new MalformedAnswerError(
     `implausible answer for ${input.window.from}..${input.window.to}, nothing stored: ${what}`,
     input.api ? { api: input.api } : {},
   );
 }
 
-/** Throws a `TransientError` naming the first implausible point; returns the readings otherwise. */
+/** Throws a `MalformedAnswerError` (transient) naming the first implausible point; returns the readings otherwise. */
 export function checkPlausible(readings: readonly Reading[], input: PlausibilityInput): readonly Reading[] {
   const fromMs = parisDayStartMs(input.window.from);
   const toMs = parisDayStartMs(input.window.to);
