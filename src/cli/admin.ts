@@ -196,7 +196,7 @@ async function checkGatewayToken(
   if (!/^\d{14}$/.test(prm)) return [];
   const entry = gateways().find((e) => e.id === id);
   if (!entry)
-    throw new GatewayTokenError(`the ${id} source is not available in this version yet (only conso-api)`);
+    throw new GatewayTokenError(`the ${id} source is not available in this version`);
   const env = (() => {
     try {
       return resolveEnedis(config);

@@ -344,7 +344,8 @@ function registerMedV2(app: FastifyInstance, ctx: SimContext): void {
     send(
       reply,
       envelopeOk({
-        situation_contrat: [itcPayload("situation_contrat_auto", p)],
+        // situation_contrat_auto is already the list of contracts.
+        situation_contrat: itcPayload("situation_contrat_auto", p),
         synthese_contrat: itcPayload("synth_contrat_auto", p),
         comptage: itcPayload("comptage_auto", p),
       }),
@@ -378,7 +379,13 @@ function registerMedV2(app: FastifyInstance, ctx: SimContext): void {
         reply,
         envelopeError(
           200,
-          /^ADAM-/.test(code) ? code : f.status >= 500 ? "ENEDIS_UNAVAILABLE" : "ENEDIS_ERROR",
+          /^ADAM-/.test(code)
+            ? code
+            : f.status >= 500
+              ? "ENEDIS_UNAVAILABLE"
+              : f.status === 404
+                ? "NO_DATA"
+                : "ENEDIS_ERROR",
           message,
         ),
       );

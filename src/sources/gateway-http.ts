@@ -19,7 +19,7 @@ export const USER_AGENT = "linky-dataconnect/0.1.0 (+https://github.com/linky-da
 export interface GatewayLedger {
   recordCall(gateway: string, scopes: string[], atMs: number, cached?: boolean): Promise<void>;
   countCalls(gateway: string, scope: string, sinceMs: number, cached?: boolean): Promise<number>;
-  callTimes(gateway: string, scope: string, sinceMs: number): Promise<number[]>;
+  callTimes(gateway: string, scope: string, sinceMs: number, cached?: boolean): Promise<number[]>;
   blockOf(
     gateway: string,
   ): Promise<
@@ -87,7 +87,13 @@ export class GatewayHttp {
   async remaining(rule: BudgetRule): Promise<{ left: number; freeAtMs: number }> {
     const now = this.opts.now();
     const since = this.windowStart(rule, now);
-    const times = await this.opts.ledger.callTimes(this.opts.gateway, this.scopeKey(rule), since);
+    // A rule of cached calls (MED v2) counts only those; the others count the uncached ones.
+    const times = await this.opts.ledger.callTimes(
+      this.opts.gateway,
+      this.scopeKey(rule),
+      since,
+      this.opts.policy.rules.some((r) => r.cached) ? rule.cached === true : undefined,
+    );
     const left = Math.max(0, rule.limit - times.length);
     const freeAtMs =
       rule.windowMs > 0
@@ -115,8 +121,11 @@ export class GatewayHttp {
     return out;
   }
 
-  /** Refuses the call when the gateway is blocked or the budget spent; else counts it. */
-  private async admit(): Promise<void> {
+  /**
+   * Refuses the call when the gateway is blocked or the budget spent; else counts it. `cached`: the call
+   * is answered from the gateway's cache and counts under the rules of cached calls only (MED v2).
+   */
+  private async admit(cached: boolean): Promise<void> {
     const { gateway, ledger, now } = this.opts;
     const block = await ledger.blockOf(gateway);
     if (block?.kind === "banned") {
@@ -132,7 +141,7 @@ export class GatewayHttp {
       });
     }
     for (const rule of this.opts.policy.rules) {
-      if (rule.cached) continue;
+      if ((rule.cached === true) !== cached) continue;
       const { left, freeAtMs } = await this.remaining(rule);
       if (left <= 0) {
         throw new BudgetSpentError(
@@ -143,7 +152,7 @@ export class GatewayHttp {
     }
     // Counted before it is sent: the gateway counts every request, answered or not.
     const scopes = [...new Set(this.opts.policy.rules.map((r) => this.scopeKey(r)))];
-    await ledger.recordCall(gateway, scopes, now());
+    await ledger.recordCall(gateway, scopes, now(), cached);
   }
 
   /** The gateway banned us: recorded for every account and process, at once. */
@@ -180,8 +189,9 @@ export class GatewayHttp {
     endpoint: string,
     headers: Record<string, string>,
     classify: (a: GatewayAnswer) => Promise<LinkyError | null>,
+    opts: { cached?: boolean } = {},
   ): Promise<unknown> {
-    await this.admit();
+    await this.admit(opts.cached === true);
     const url = new URL(
       path.replace(/^\//, ""),
       this.opts.baseUrl.endsWith("/") ? this.opts.baseUrl : `${this.opts.baseUrl}/`,

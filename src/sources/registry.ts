@@ -7,6 +7,8 @@ import { ConsoApiSource } from "./conso-api/source.js";
 import type { GatewayLedger } from "./gateway-http.js";
 import type { GatewayId, MeasureSource, SourceCapabilities, SourceResolver } from "./port.js";
 import { CONSO_API_CAPABILITIES } from "./conso-api/source.js";
+import { MED_V1_CAPABILITIES, MyElectricalDataV1Source } from "./myelectricaldata/v1.js";
+import { MED_V2_CAPABILITIES, MyElectricalDataV2Source } from "./myelectricaldata/v2.js";
 
 export const DEFAULT_GATEWAY_URLS: Record<GatewayId, string> = {
   "conso-api": "https://conso.boris.sh",
@@ -67,6 +69,28 @@ registerGateway({
       throw new GatewayTokenError("this Conso API token has expired: get a new one on conso.boris.sh");
     return c.prms;
   },
+});
+
+registerGateway({
+  id: "myelectricaldata",
+  label: "MyElectricalData v1 (myelectricaldata.fr)",
+  capabilities: MED_V1_CAPABILITIES,
+  create: (ctx) => new MyElectricalDataV1Source(ctx),
+  // A v1 token is per PDL and can only be asked about one PDL at a time (`/valid_access/{pdl}`).
+  covered: async (ctx, candidates) => {
+    const s = new MyElectricalDataV1Source(ctx);
+    const out: string[] = [];
+    for (const c of candidates) if (/^\d{14}$/.test(c) && (await s.covers(c))) out.push(c);
+    return out;
+  },
+});
+
+registerGateway({
+  id: "myelectricaldata-v2",
+  label: "MyElectricalData v2 (v2.myelectricaldata.fr)",
+  capabilities: MED_V2_CAPABILITIES,
+  create: (ctx) => new MyElectricalDataV2Source(ctx),
+  covered: (ctx) => new MyElectricalDataV2Source(ctx).coveredPdls(),
 });
 
 export class GatewayTokenError extends Error {

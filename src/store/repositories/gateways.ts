@@ -122,16 +122,19 @@ export class GatewaysRepository {
     return Number((await q.executeTakeFirstOrThrow()).n);
   }
 
-  /** The instants of a scope's calls at or after `sinceMs`, oldest first (when the budget frees up). */
-  async callTimes(gateway: string, scope: string, sinceMs: number): Promise<number[]> {
-    const rows = await this.scope.db
+  /**
+   * The instants of a scope's calls at or after `sinceMs`, oldest first (when the budget frees up);
+   * optionally only cached (true) or uncached (false) ones.
+   */
+  async callTimes(gateway: string, scope: string, sinceMs: number, cached?: boolean): Promise<number[]> {
+    let q = this.scope.db
       .selectFrom("gateway_call")
       .select("at_ms")
       .where("gateway", "=", gateway)
       .where("scope", "=", scope)
-      .where("at_ms", ">=", sinceMs)
-      .orderBy("at_ms")
-      .execute();
+      .where("at_ms", ">=", sinceMs);
+    if (cached !== undefined) q = q.where("cached", "=", cached ? 1 : 0);
+    const rows = await q.orderBy("at_ms").execute();
     return rows.map((r) => r.at_ms);
   }
 
