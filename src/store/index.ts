@@ -27,6 +27,7 @@ import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
 import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
+import { TariffsRepository } from "./repositories/tariffs.js";
 import { UsersRepository } from "./repositories/users.js";
 import { WebSessionsRepository } from "./repositories/web-sessions.js";
 import { Scope } from "./scope.js";
@@ -50,6 +51,8 @@ export interface Repositories {
   readonly webSessions: WebSessionsRepository;
   /** Table-by-table deletes of erasure (use `eraseUser` / `eraseAccount`, `store/erasure.ts`). */
   readonly erasure: ErasureRepository;
+  /** Offers, meters' tariffs, Tempo colours, off-peak history (tariffs/). */
+  readonly tariffs: TariffsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -107,6 +110,7 @@ function repositories(scope: Scope): Repositories {
     consents: new ConsentsRepository(scope),
     webSessions: new WebSessionsRepository(scope),
     erasure: new ErasureRepository(scope),
+    tariffs: new TariffsRepository(scope),
   };
 }
 
