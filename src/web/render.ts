@@ -9,6 +9,7 @@ import { isAdmin } from "./session.js";
 import { accountTemplates } from "./views/accounts.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
+import { costTemplates } from "./views/costs.js";
 import { dashboardTemplates } from "./views/dashboard.js";
 import { layoutTemplates } from "./views/layout.js";
 import { meterTemplates } from "./views/meter.js";
@@ -46,6 +47,7 @@ const ALL = {
   ...consentTemplates,
   ...meterTemplates,
   ...profileTemplates,
+  ...costTemplates,
 };
 
 export type ViewName = keyof typeof ALL;

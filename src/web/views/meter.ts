@@ -14,6 +14,7 @@ export const meterTemplates = {
     <% if (it.device.lastValue) { %><dt>Dernière puissance moyenne</dt><dd><%= it.device.lastValue %></dd><% } %>
     <dt>Données publiées jusqu'au</dt><dd><%= it.lastPublished %></dd>
   </dl>
+  <p><a href="/devices/<%= it.device.id %>/costs" id="costs-link">Coûts et comparaison des offres</a></p>
 </div>
 
 <nav class="periods" aria-label="Période">
