@@ -206,10 +206,13 @@ export function registerCostRoutes(app: FastifyInstance, deps: WebDeps): void {
     const device = await ownedPage(request);
     const today = parisToday(now());
     let to = pageDay(field(request.query, "to")) ?? today;
-    let from = pageDay(field(request.query, "from")) ?? addMonths(to, -12);
+    const stored = (await store.tariffs.listOffers()).map((s) => s.offer);
+    // By default the last 12 months, from no earlier than the day every offer has a price.
+    const priced = stored.reduce((d, o) => (o.prices[0]!.from > d ? o.prices[0]!.from : d), "1990-01-01");
+    let from =
+      pageDay(field(request.query, "from")) ?? (priced > addMonths(to, -12) ? priced : addMonths(to, -12));
     if (from >= to) from = addDays(to, -1);
     if (daysBetween(from, to) > MAX_DAYS) to = addDays(from, MAX_DAYS);
-    const stored = (await store.tariffs.listOffers()).map((s) => s.offer);
     const chosen = new Set(
       Array.isArray((request.query as Record<string, unknown>).offers)
         ? ((request.query as Record<string, unknown>).offers as string[])
