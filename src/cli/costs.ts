@@ -17,6 +17,7 @@ import {
   loadMeterEnergy,
   powerAdviceOf,
 } from "../tariffs/service.js";
+import { fetchTempoColours, tempoProvider, TempoProviderError } from "../tariffs/tempo/index.js";
 import { withStore } from "./context.js";
 import { CliError, EXIT_USAGE, printResult } from "./output.js";
 
@@ -160,9 +161,56 @@ export function registerCostsCommands(program: Command): void {
       });
     });
 
-  program
-    .command("tempo")
-    .description("Tempo day colours")
+  const tempo = program.command("tempo").description("Tempo day colours");
+  tempo
+    .command("fetch")
+    .description(
+      "colours from the configured provider (tempo.provider: rte or myelectricaldata); default: the last 7 days to tomorrow (published late morning)",
+    )
+    .option("--from <date>", "first Paris day, inclusive")
+    .option("--to <date>", "last Paris day, exclusive")
+    .action(async (o: { from?: string; to?: string }, cmd: Command) => {
+      await withStore(cmd, async ({ store, config, now }, g) => {
+        const t = config.tempo;
+        if (t.provider === "none")
+          throw new CliError(
+            "no Tempo provider configured: set tempo.provider (TEMPO_PROVIDER) to rte or myelectricaldata",
+            EXIT_USAGE,
+          );
+        const today = parisToday(now());
+        const to = o.to !== undefined ? dateOption(o.to, "--to") : addDays(today, 2);
+        const from = o.from !== undefined ? dateOption(o.from, "--from") : addDays(today, -7);
+        const provider = tempoProvider(t.provider, {
+          fetch: (url, init) => fetch(url, init),
+          ...(t.rteClientId && t.rteClientSecret
+            ? {
+                rte: {
+                  clientId: t.rteClientId,
+                  clientSecret: t.rteClientSecret,
+                  url: t.rteUrl,
+                  tokenUrl: `${t.rteUrl.replace(/\/$/, "")}/token/oauth/`,
+                },
+              }
+            : {}),
+          myelectricaldata: { url: t.myelectricaldataUrl },
+        });
+        let n: number;
+        try {
+          n = await fetchTempoColours(store, provider, from, to);
+        } catch (e) {
+          if (e instanceof TempoProviderError)
+            throw new CliError(`${e.message}${e.transient ? " (try again later)" : ""}`);
+          throw e;
+        }
+        printResult(g, `${n} Tempo day(s) from ${provider.name} (${from} to ${to}, exclusive)`, {
+          provider: provider.name,
+          days: n,
+          from,
+          to,
+        });
+      });
+    });
+  tempo
     .command("import <file>")
     .description(
       "colours from a CSV date;colour or date,colour (BLEU/BLANC/ROUGE or BLUE/WHITE/RED), header optional",
