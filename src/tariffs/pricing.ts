@@ -57,6 +57,12 @@ export interface PricingInput {
   tempoColour?: (day: LocalDate) => TempoColour | undefined;
   /** The meter's subscribed power, kVA (chooses a per-kVA subscription when the offer has one). */
   subscribedKva?: number | null;
+  /**
+   * Called for each priced piece with the UTC hour it starts in (Paris offsets are whole hours, so a
+   * Paris hour starts on a UTC hour): the hourly statistics of Home Assistant. A piece of an interval that
+   * crosses an hour is booked to the hour it starts in (aligned 10-, 15-, 30- and 60-minute points never do).
+   */
+  onPiece?: (hourStartMs: number, period: Period, energyWh: number, priceEurPerKwh: number) => void;
 }
 
 export interface CostRow {
@@ -180,6 +186,9 @@ export function priceEnergy(input: PricingInput): CostRow[] {
     };
   }
 
+  const keys: readonly string[] = PRICE_KEYS[offer.kind];
+  const periodKey = new Map<number, string>(keys.map((k) => [PERIODS.indexOf(periodOfKey(k)), k]));
+  const onPiece = input.onPiece;
   const price = (start: number, lengthMin: number, powerW: number): void => {
     const end = start + lengthMin * 60_000;
     const whPerMs = (powerW * lengthMin) / 60 / (end - start);
@@ -187,8 +196,16 @@ export function priceEnergy(input: PricingInput): CostRow[] {
       if (n < first || n >= last) return;
       const day = accOf(n);
       const p = classify(n, wallMin, day);
-      day.wh[p] = (day.wh[p] ?? 0) + whPerMs * (b - a);
+      const wh = whPerMs * (b - a);
+      day.wh[p] = (day.wh[p] ?? 0) + wh;
       day.touched |= 1 << p;
+      if (onPiece)
+        onPiece(
+          Math.floor(a / 3_600_000) * 3_600_000,
+          PERIODS[p]!,
+          wh,
+          row(n).pricesEurPerKwh[periodKey.get(p)!]!,
+        );
     });
   };
 
@@ -203,8 +220,6 @@ export function priceEnergy(input: PricingInput): CostRow[] {
     if (offer.kind !== "base") accOf(n).estimated = true;
   }
 
-  const keys: readonly string[] = PRICE_KEYS[offer.kind];
-  const periodKey = new Map<number, string>(keys.map((k) => [PERIODS.indexOf(periodOfKey(k)), k]));
   const out: CostRow[] = [];
   for (let n = first; n < last; n++) {
     const date = dayOfNumber(n);

@@ -16,6 +16,7 @@ import {
   type CostTotals,
   type CurveInterval,
   type DailyEnergy,
+  type PricingInput,
   type TempoColour,
 } from "./pricing.js";
 
@@ -69,7 +70,12 @@ export async function loadMeterEnergy(
 export function costsOn(
   e: MeterEnergy,
   offer: Offer,
-  range: { from?: LocalDate; to?: LocalDate; subscribedKva?: number | null } = {},
+  range: {
+    from?: LocalDate;
+    to?: LocalDate;
+    subscribedKva?: number | null;
+    onPiece?: PricingInput["onPiece"];
+  } = {},
 ): CostRow[] {
   let offPeakOn: ((d: LocalDate) => OffPeakSchedule | undefined) | undefined;
   if (offer.kind === "hphc") {
@@ -93,6 +99,7 @@ export function costsOn(
     ...(offPeakOn && { offPeakOn }),
     tempoColour: (d) => e.tempo.get(d),
     subscribedKva: range.subscribedKva !== undefined ? range.subscribedKva : e.subscribedKva,
+    ...(range.onPiece && { onPiece: range.onPiece }),
   });
 }
 
@@ -101,6 +108,15 @@ export function costsOn(
  * first assignment take the first one.
  */
 export async function costsOnTariff(repos: Repositories, e: MeterEnergy): Promise<CostRow[]> {
+  return costsOnTariffWith(repos, e);
+}
+
+/** `costsOnTariff`, calling `onPiece` for each priced piece (Home Assistant's hourly statistics). */
+export async function costsOnTariffWith(
+  repos: Repositories,
+  e: MeterEnergy,
+  onPiece?: PricingInput["onPiece"],
+): Promise<CostRow[]> {
   const assignments = await repos.tariffs.assignments(e.device.id);
   if (assignments.length === 0)
     throw new PricingError(
@@ -116,7 +132,7 @@ export async function costsOnTariff(repos: Repositories, e: MeterEnergy): Promis
     const stored = await repos.tariffs.findOffer(a.offerName);
     if (!stored)
       throw new PricingError(`meter ${e.device.mac} is on offer "${a.offerName}", which no longer exists`);
-    out.push(...costsOn(e, stored.offer, { from, to }));
+    out.push(...costsOn(e, stored.offer, { from, to, ...(onPiece && { onPiece }) }));
   }
   return out;
 }
