@@ -34,21 +34,59 @@ export interface MeterEnergy {
   subscribedKva: number | null;
 }
 
+/**
+ * Whether pricing these offers on the curve summed per clock hour gives exactly what the raw curve gives:
+ * when every boundary they cut at is on the hour (Base; Tempo's 06:00 and 22:00; off-peak windows on whole
+ * hours, in every string of the meter's history for `contract`). Enedis' points (10 to 60 minutes) never
+ * cross an hour, so an hour's energy then lies in one period and one day.
+ */
+export async function canPriceHourly(
+  repos: Repositories,
+  device: Device,
+  offers: readonly Offer[],
+): Promise<boolean> {
+  const onHours = (label: string) => {
+    try {
+      return parseOffPeak(label).windows.every((w) => w.startMin % 60 === 0 && w.endMin % 60 === 0);
+    } catch {
+      return false;
+    }
+  };
+  for (const o of offers) {
+    if (o.kind !== "hphc") continue;
+    if (o.offpeak !== "contract") {
+      if (!onHours(o.offpeak ?? "")) return false;
+      continue;
+    }
+    const history = await repos.tariffs.offPeakHistory(device.id);
+    const meta = device.metadata as Record<string, unknown>;
+    const known = meta.offpeak_hours ?? meta.off_peak_hours;
+    const labels =
+      history.length > 0 ? history.map((h) => h.label) : typeof known === "string" ? [known] : [];
+    if (!labels.every(onHours)) return false;
+  }
+  return true;
+}
+
 export async function loadMeterEnergy(
   repos: Repositories,
   device: Device,
   from: LocalDate,
   to: LocalDate,
+  /** Read the curve summed per hour in SQL (see `canPriceHourly`): a year is 8,760 rows, not 17,520. */
+  opts: { hourly?: boolean } = {},
 ): Promise<MeterEnergy> {
   const fromMs = parisDayStartMs(from);
   const toMs = parisDayStartMs(to);
-  const curve = (await repos.measures.readings(device.id, "consumption_load_curve", fromMs, toMs)).map(
-    (r) => ({
-      startMs: r.startMs,
-      lengthMin: r.lengthMin,
-      powerW: r.value ?? 0,
-    }),
-  );
+  const curve = opts.hourly
+    ? (await repos.measures.curveHourly(device.id, "consumption", fromMs, toMs))
+        .filter((b) => b.energyWh !== null)
+        .map((b) => ({ startMs: b.startMs, lengthMin: 60, powerW: b.energyWh! }))
+    : (await repos.measures.readings(device.id, "consumption_load_curve", fromMs, toMs)).map((r) => ({
+        startMs: r.startMs,
+        lengthMin: r.lengthMin,
+        powerW: r.value ?? 0,
+      }));
   const daily = (await repos.measures.readings(device.id, "daily_consumption", fromMs, toMs)).map((r) => ({
     date: new Date(r.startMs + 12 * 3_600_000).toISOString().slice(0, 10),
     energyWh: r.value ?? 0,
