@@ -41,17 +41,38 @@ function rng(seed: number): () => number {
 
 const OFFERS = parseOfferFile(
   JSON.stringify([
-    { name: "base", kind: "base", prices: [{ from: "2025-01-01", subscription_eur_per_month: 12, base: 0.19 }, { from: "2026-02-01", subscription_eur_per_month: 12.5, base: 0.194 }] },
+    {
+      name: "base",
+      kind: "base",
+      prices: [
+        { from: "2025-01-01", subscription_eur_per_month: 12, base: 0.19 },
+        { from: "2026-02-01", subscription_eur_per_month: 12.5, base: 0.194 },
+      ],
+    },
     {
       name: "hphc",
       kind: "hphc",
       offpeak: "HC (3H40-8h10;12H40-16H10)",
-      prices: [{ from: "2025-01-01", subscription_eur_per_month: 15, hp: 0.21, hc: 0.17 }, { from: "2026-02-01", subscription_eur_per_month: 15.5, hp: 0.2146, hc: 0.1696 }],
+      prices: [
+        { from: "2025-01-01", subscription_eur_per_month: 15, hp: 0.21, hc: 0.17 },
+        { from: "2026-02-01", subscription_eur_per_month: 15.5, hp: 0.2146, hc: 0.1696 },
+      ],
     },
     {
       name: "tempo",
       kind: "tempo",
-      prices: [{ from: "2025-01-01", subscription_eur_per_month: 16, hp_bleu: 0.16, hc_bleu: 0.13, hp_blanc: 0.19, hc_blanc: 0.15, hp_rouge: 0.7, hc_rouge: 0.16 }],
+      prices: [
+        {
+          from: "2025-01-01",
+          subscription_eur_per_month: 16,
+          hp_bleu: 0.16,
+          hc_bleu: 0.13,
+          hp_blanc: 0.19,
+          hc_blanc: 0.15,
+          hp_rouge: 0.7,
+          hc_rouge: 0.16,
+        },
+      ],
     },
   ]),
 );
@@ -81,7 +102,14 @@ export async function run(): Promise<BenchResult[]> {
   const priceAll = () => {
     let rows = 0;
     for (const offer of OFFERS)
-      rows += priceEnergy({ offer, from: FROM, to: TO, curve, offPeakOn: () => schedule, tempoColour: (d) => colours.get(d) }).length;
+      rows += priceEnergy({
+        offer,
+        from: FROM,
+        to: TO,
+        curve,
+        offPeakOn: () => schedule,
+        tempoColour: (d) => colours.get(d),
+      }).length;
     return rows;
   };
   const baselineOnce = () => {
@@ -110,7 +138,12 @@ export async function run(): Promise<BenchResult[]> {
   // The API on a stored year.
   const dir = await mkdtemp(join(tmpdir(), "linky-bench-costs-"));
   const ctx = await createAppContext({
-    env: { DATA_DIR: join(dir, "data"), DATABASE_URL: `sqlite:${join(dir, "linky.db")}`, ENEDIS_ENV: "simulator", LINKY_NOW: "2026-11-28T11:00:00Z" },
+    env: {
+      DATA_DIR: join(dir, "data"),
+      DATABASE_URL: `sqlite:${join(dir, "linky.db")}`,
+      ENEDIS_ENV: "simulator",
+      LINKY_NOW: "2026-11-28T11:00:00Z",
+    },
     log: () => undefined,
   });
   const yearCosts: number[] = [];
@@ -118,7 +151,12 @@ export async function run(): Promise<BenchResult[]> {
   try {
     const { store } = ctx;
     const user = await store.users.create({ username: "bench", passwordHash: "x" });
-    const sender = await store.senders.create({ libelle: ctx.config.enedis.appName, implClass: "dataconnect", cron: null, role: null });
+    const sender = await store.senders.create({
+      libelle: ctx.config.enedis.appName,
+      implClass: "dataconnect",
+      cron: null,
+      role: null,
+    });
     await store.accounts.create({
       senderId: sender.id,
       userId: user.id,
@@ -136,9 +174,16 @@ export async function run(): Promise<BenchResult[]> {
     await store.measures.upsertDaily(device.id, "consumption", daily);
     await store.measures.recomputeMonths(device.id, "consumption", FROM.slice(0, 7), "2026-10");
     await store.tariffs.saveOffers(OFFERS);
-    await store.tariffs.saveTempoDays([...colours].map(([day, colour]) => ({ day, colour, source: "bench" })));
+    await store.tariffs.saveTempoDays(
+      [...colours].map(([day, colour]) => ({ day, colour, source: "bench" })),
+    );
     const token = newToken();
-    await store.apiTokens.create({ userId: user.id, name: "bench", tokenHash: token.hash, prefix: token.prefix });
+    await store.apiTokens.create({
+      userId: user.id,
+      name: "bench",
+      tokenHash: token.hash,
+      prefix: token.prefix,
+    });
     const server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
     const base = `http://127.0.0.1:${server.port}`;
     const headers = { authorization: `Bearer ${token.token}` };
@@ -176,7 +221,10 @@ export async function run(): Promise<BenchResult[]> {
   const us = (xs: number[]) => xs.map((x) => Math.round(x * 1000));
   return [
     {
-      ...measured("costs: one year of a 30-min curve priced on Base, HP/HC (odd minutes) and Tempo", us(pricing)),
+      ...measured(
+        "costs: one year of a 30-min curve priced on Base, HP/HC (odd minutes) and Tempo",
+        us(pricing),
+      ),
       unit: "µs",
       baseline: measured("each point's energy summed into its Paris day", us(baseline)),
       ratio: pairedRatio(pricing, baseline),
