@@ -3,6 +3,7 @@
  * store (curve, daily energy, off-peak history, Tempo colours, the meter's tariff) and calls the pure
  * pricing. The CLI, the API and the web pages all go through here.
  */
+import { parisDateFast, parisHourFast, parisMidnightFast } from "../domain/paris-fast.js";
 import { addDays, daysBetween, parisDayStartMs, type LocalDate } from "../domain/time.js";
 import type { Device } from "../store/repositories/devices.js";
 import type { Repositories } from "../store/index.js";
@@ -35,37 +36,45 @@ export interface MeterEnergy {
 }
 
 /**
- * Whether pricing these offers on the curve summed per clock hour gives exactly what the raw curve gives:
- * when every boundary they cut at is on the hour (Base; Tempo's 06:00 and 22:00; off-peak windows on whole
- * hours, in every string of the meter's history for `contract`). Enedis' points (10 to 60 minutes) never
- * cross an hour, so an hour's energy then lies in one period and one day.
+ * The Paris wall-clock hours at which these offers cut the day, when every cut is on the hour (Base: none;
+ * Tempo: 6 and 22; HP/HC: its windows' edges, in every string of the meter's history for `contract`), or
+ * null when one is not. Enedis' points (10 to 60 minutes) never cross an hour, so the curve summed per day
+ * and part between those hours prices exactly as the raw curve does (`loadMeterEnergy`'s `cutHours`).
  */
-export async function canPriceHourly(
+export async function wholeHourCuts(
   repos: Repositories,
   device: Device,
   offers: readonly Offer[],
-): Promise<boolean> {
-  const onHours = (label: string) => {
+): Promise<number[] | null> {
+  const cuts = new Set<number>();
+  const add = (label: string): boolean => {
     try {
-      return parseOffPeak(label).windows.every((w) => w.startMin % 60 === 0 && w.endMin % 60 === 0);
+      for (const w of parseOffPeak(label).windows)
+        for (const m of [w.startMin, w.endMin]) {
+          if (m % 60 !== 0) return false;
+          if (m > 0 && m < 1440) cuts.add(m / 60);
+        }
+      return true;
     } catch {
       return false;
     }
   };
   for (const o of offers) {
-    if (o.kind !== "hphc") continue;
-    if (o.offpeak !== "contract") {
-      if (!onHours(o.offpeak ?? "")) return false;
-      continue;
+    if (o.kind === "tempo") {
+      cuts.add(6);
+      cuts.add(22);
+    } else if (o.kind === "hphc") {
+      let labels = [o.offpeak ?? ""];
+      if (o.offpeak === "contract") {
+        const history = await repos.tariffs.offPeakHistory(device.id);
+        const meta = device.metadata as Record<string, unknown>;
+        const known = meta.offpeak_hours ?? meta.off_peak_hours;
+        labels = history.length > 0 ? history.map((h) => h.label) : typeof known === "string" ? [known] : [];
+      }
+      if (!labels.every(add)) return null;
     }
-    const history = await repos.tariffs.offPeakHistory(device.id);
-    const meta = device.metadata as Record<string, unknown>;
-    const known = meta.offpeak_hours ?? meta.off_peak_hours;
-    const labels =
-      history.length > 0 ? history.map((h) => h.label) : typeof known === "string" ? [known] : [];
-    if (!labels.every(onHours)) return false;
   }
-  return true;
+  return [...cuts].sort((a, b) => a - b);
 }
 
 export async function loadMeterEnergy(
@@ -73,15 +82,16 @@ export async function loadMeterEnergy(
   device: Device,
   from: LocalDate,
   to: LocalDate,
-  /** Read the curve summed per hour in SQL (see `canPriceHourly`): a year is 8,760 rows, not 17,520. */
-  opts: { hourly?: boolean } = {},
+  /** Read the curve summed per day and part between these whole hours (see `wholeHourCuts`). */
+  opts: { cutHours?: readonly number[] | null } = {},
 ): Promise<MeterEnergy> {
   const fromMs = parisDayStartMs(from);
   const toMs = parisDayStartMs(to);
-  const curve = opts.hourly
-    ? (await repos.measures.curveHourly(device.id, "consumption", fromMs, toMs))
-        .filter((b) => b.energyWh !== null)
-        .map((b) => ({ startMs: b.startMs, lengthMin: 60, powerW: b.energyWh! }))
+  const curve = opts.cutHours
+    ? dayPartIntervals(
+        await repos.tariffs.curveByDayPart(device.id, fromMs, toMs, opts.cutHours),
+        opts.cutHours,
+      )
     : (await repos.measures.readings(device.id, "consumption_load_curve", fromMs, toMs)).map((r) => ({
         startMs: r.startMs,
         lengthMin: r.lengthMin,
@@ -102,6 +112,28 @@ export async function loadMeterEnergy(
   );
   const kva = typeof meta.subscribed_power_kva === "number" ? meta.subscribed_power_kva : null;
   return { device, from, to, curve, daily, contractOffPeak, tempo, subscribedKva: kva };
+}
+
+/**
+ * Each part's energy as a one-minute interval at the first instant of the part's first hour (found by
+ * walking the day's hours, so that the spring day's missing hour and the autumn's repeated one are right):
+ * the pricing then books it to that part's day and period.
+ */
+function dayPartIntervals(
+  parts: readonly { day: string; part: number; energyWh: number }[],
+  cutHours: readonly number[],
+): CurveInterval[] {
+  const out: CurveInterval[] = [];
+  for (const p of parts) {
+    const firstHour = p.part === 0 ? 0 : cutHours[p.part - 1]!;
+    const midnight = parisMidnightFast(p.day);
+    let t = midnight;
+    // At most 25 hours a day; the first instant whose wall-clock hour is the part's first (or later: the
+    // spring day's 02:00 does not exist, its part starts at 03:00).
+    while (parisHourFast(t) < firstHour && parisDateFast(t) === p.day) t += 3_600_000;
+    out.push({ startMs: t, lengthMin: 1, powerW: p.energyWh * 60 });
+  }
+  return out;
 }
 
 /** Costs of the meter's energy on one offer over [from, to) of the loaded range (default: all of it). */

@@ -5,7 +5,9 @@
  * gone with the meter.
  */
 import { expect, it } from "vitest";
+import { addDays, parisDayStartMs } from "../../src/domain/time.js";
 import { validateOffer } from "../../src/tariffs/offers.js";
+import { costsOn, loadMeterEnergy, wholeHourCuts } from "../../src/tariffs/service.js";
 import { describeEachDatabase } from "../helpers/db.js";
 import { meter } from "../publish/helpers.js";
 
@@ -61,5 +63,80 @@ describeEachDatabase("tariffs store", (db) => {
     await store.transaction((tx) => tx.erasure.deleteDevices([deviceId]));
     expect(await store.tariffs.offPeakHistory(deviceId)).toEqual([]);
     expect(await store.tariffs.assignments(deviceId)).toEqual([]);
+  });
+
+  it("prices the curve summed per day part in SQL exactly as the raw curve, DST days included", async () => {
+    const store = db.getStore();
+    const { deviceId } = await meter(store, "11453290002823", "bob");
+    const device = (await store.devices.findById(deviceId))!;
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const readings = [];
+    for (const [from, to] of [
+      ["2026-03-27", "2026-03-31"],
+      ["2026-10-23", "2026-10-27"],
+    ] as const)
+      for (let t = parisDayStartMs(from); t < parisDayStartMs(to); t += 1_800_000)
+        readings.push({ startMs: t, lengthMin: 30, value: Math.round(200 + random() * 3000) });
+    await store.measures.upsertCurve(deviceId, "consumption", readings);
+    const days = [];
+    for (let d = "2026-03-26"; d < "2026-10-28"; d = addDays(d, 1)) days.push(d);
+    await store.tariffs.saveTempoDays(
+      days.map((day, i) => ({
+        day,
+        colour: (["BLEU", "ROUGE", "BLANC"] as const)[i % 3]!,
+        source: "import",
+      })),
+    );
+    const offers = [
+      validateOffer({
+        name: "t",
+        kind: "tempo",
+        prices: [
+          {
+            from: "2026-01-01",
+            subscription_eur_per_month: 16,
+            hp_bleu: 0.16,
+            hc_bleu: 0.13,
+            hp_blanc: 0.19,
+            hc_blanc: 0.15,
+            hp_rouge: 0.7,
+            hc_rouge: 0.16,
+          },
+        ],
+      }),
+      validateOffer({
+        name: "h",
+        kind: "hphc",
+        offpeak: "HC (1H00-7H00;13H00-16H00)",
+        prices: [{ from: "2026-01-01", subscription_eur_per_month: 15, hp: 0.25, hc: 0.2 }],
+      }),
+      base("b", 0.2),
+    ];
+    const cutHours = await wholeHourCuts(store, device, offers);
+    // why: Tempo cuts at 6 and 22, the windows at 1, 7, 13 and 16.
+    expect(cutHours).toEqual([1, 6, 7, 13, 16, 22]);
+    expect(
+      await wholeHourCuts(store, device, [
+        validateOffer({
+          name: "x",
+          kind: "hphc",
+          offpeak: "HC (22H30-6H30)",
+          prices: [{ from: "2026-01-01", subscription_eur_per_month: 1, hp: 0.2, hc: 0.1 }],
+        }),
+      ]),
+    ).toBeNull();
+    const raw = await loadMeterEnergy(store, device, "2026-03-27", "2026-10-27");
+    const parts = await loadMeterEnergy(store, device, "2026-03-27", "2026-10-27", { cutHours });
+    expect(parts.curve.length).toBeLessThan(raw.curve.length / 3);
+    for (const offer of offers) {
+      const a = costsOn(raw, offer).filter((r) => r.period !== "SUBSCRIPTION");
+      const b = costsOn(parts, offer).filter((r) => r.period !== "SUBSCRIPTION");
+      expect(b.map((r) => `${r.date} ${r.period}`)).toEqual(a.map((r) => `${r.date} ${r.period}`));
+      a.forEach((r, i) => {
+        expect(b[i]!.kwh!, `${offer.name} ${r.date} ${r.period}`).toBeCloseTo(r.kwh!, 9);
+        expect(b[i]!.eur, `${offer.name} ${r.date} ${r.period}`).toBeCloseTo(r.eur, 9);
+      });
+    }
   });
 });

@@ -3,6 +3,8 @@
  * 020). Offers are stored as their validated JSON; this repository does not validate them again but
  * refuses a row it cannot read back.
  */
+import { sql } from "kysely";
+import { parisSummerTimes } from "../../domain/paris-fast.js";
 import { parisDateOf } from "../../domain/time.js";
 import type { Offer } from "../../tariffs/offers.js";
 import type { TempoColour } from "../../tariffs/pricing.js";
@@ -34,6 +36,16 @@ export interface OffPeakRecord {
 }
 
 const ROWS_PER_STATEMENT = 400;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface CurveDayPart {
+  /** Paris day. */
+  day: string;
+  /** Index of the part: 0 before the first cut, i after the i-th cut (Paris wall-clock hours). */
+  part: number;
+  energyWh: number;
+}
 
 export class TariffsRepository {
   constructor(private readonly scope: Scope) {}
@@ -139,6 +151,59 @@ export class TariffsRepository {
       .orderBy("day")
       .execute();
     return rows;
+  }
+
+  // --- the curve cut for pricing
+
+  /**
+   * The consumption curve's energy per Paris day and part of the day, the day cut at whole Paris
+   * wall-clock hours `cutHours` (sorted, 1..23): a year at three parts is about 1,100 rows, summed in SQL
+   * (Paris days and hours cut with the summer times of the years the range touches, as
+   * `measures.curveByParisDay` does). A point belongs to the hour it starts in.
+   */
+  async curveByDayPart(
+    deviceId: number,
+    fromMs: number,
+    toMs: number,
+    cutHours: readonly number[],
+  ): Promise<CurveDayPart[]> {
+    const summer = parisSummerTimes(fromMs, toMs);
+    // Constants only (computed instants and hours, never input): inlined so that PostgreSQL types them.
+    const offset = sql<number>`(case ${sql.join(
+      summer.map(
+        (s) =>
+          sql`when start_ms >= ${sql.lit(s.startMs)} and start_ms < ${sql.lit(s.endMs)} then ${sql.lit(2 * HOUR_MS)}`,
+      ),
+      sql` `,
+    )} else ${sql.lit(HOUR_MS)} end)`;
+    const local = sql<number>`(start_ms + ${offset})`;
+    const day = sql<number>`${local} / ${sql.lit(DAY_MS)}`;
+    const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
+    const part =
+      cutHours.length === 0
+        ? sql<number>`0`
+        : sql<number>`(${sql.join(
+            cutHours.map((h) => sql`case when ${hour} >= ${sql.lit(h)} then 1 else 0 end`),
+            sql` + `,
+          )})`;
+    const rows = await this.scope.db
+      .selectFrom("curve_value")
+      .select((eb) => [day.as("d"), part.as("p"), eb.fn.sum<number | null>("energy_wh").as("energy_wh")])
+      .where("device_id", "=", deviceId)
+      .where("direction", "=", "consumption")
+      .where("start_ms", ">=", fromMs)
+      .where("start_ms", "<", toMs)
+      .groupBy([day, part])
+      .orderBy(day)
+      .orderBy(part)
+      .execute();
+    return rows
+      .filter((r) => r.energy_wh !== null)
+      .map((r) => ({
+        day: new Date(Number(r.d) * DAY_MS).toISOString().slice(0, 10),
+        part: Number(r.p),
+        energyWh: Number(r.energy_wh),
+      }));
   }
 
   // --- off-peak history
