@@ -181,7 +181,7 @@ export class TariffsRepository {
     const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
     const part =
       cutHours.length === 0
-        ? sql<number>`0`
+        ? sql<number>`(${hour} * 0)` // an expression: a bare 0 in GROUP/ORDER BY would mean a column
         : sql<number>`(${sql.join(
             cutHours.map((h) => sql`case when ${hour} >= ${sql.lit(h)} then 1 else 0 end`),
             sql` + `,
