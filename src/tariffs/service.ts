@@ -3,7 +3,7 @@
  * store (curve, daily energy, off-peak history, Tempo colours, the meter's tariff) and calls the pure
  * pricing. The CLI, the API and the web pages all go through here.
  */
-import { parisDateFast, parisHourFast, parisMidnightFast } from "../domain/paris-fast.js";
+import { parisHourFast, parisMidnightFast } from "../domain/paris-fast.js";
 import { addDays, daysBetween, parisDayStartMs, type LocalDate } from "../domain/time.js";
 import type { Device } from "../store/repositories/devices.js";
 import type { Repositories } from "../store/index.js";
@@ -115,8 +115,8 @@ export async function loadMeterEnergy(
 }
 
 /**
- * Each part's energy as a one-minute interval at the first instant of the part's first hour (found by
- * walking the day's hours, so that the spring day's missing hour and the autumn's repeated one are right):
+ * Each part's energy as a one-minute interval at the first instant of the part's first hour (the spring
+ * day's missing hour and the autumn's repeated one accounted for):
  * the pricing then books it to that part's day and period.
  */
 function dayPartIntervals(
@@ -127,10 +127,11 @@ function dayPartIntervals(
   for (const p of parts) {
     const firstHour = p.part === 0 ? 0 : cutHours[p.part - 1]!;
     const midnight = parisMidnightFast(p.day);
-    let t = midnight;
-    // At most 25 hours a day; the first instant whose wall-clock hour is the part's first (or later: the
-    // spring day's 02:00 does not exist, its part starts at 03:00).
-    while (parisHourFast(t) < firstHour && parisDateFast(t) === p.day) t += 3_600_000;
+    // The offset changes at most once a day, by an hour: one step either way finds the part's first
+    // instant (on the spring day a part starting at 02:00 starts at 03:00, the first hour that exists).
+    let t = midnight + firstHour * 3_600_000;
+    if (parisHourFast(t) < firstHour) t += 3_600_000;
+    if (t - 3_600_000 >= midnight && parisHourFast(t - 3_600_000) >= firstHour) t -= 3_600_000;
     out.push({ startMs: t, lengthMin: 1, powerW: p.energyWh * 60 });
   }
   return out;
