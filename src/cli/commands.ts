@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
+import { registerCostsCommands } from "./costs.js";
 import { registerDataCommands } from "./data.js";
 import { registerServeCommand } from "./serve.js";
 import { registerSimulatorCommand } from "./simulator.js";
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerSimulatorCommand(program);
   registerAdminCommands(program);
   registerDataCommands(program);
+  registerCostsCommands(program);
 }

@@ -277,6 +277,35 @@ export const configSchema = z
       })
       .strict()
       .default({ chunkHours: 720 }),
+    tempo: z
+      .object({
+        provider: z
+          .enum(["none", "rte", "myelectricaldata"])
+          .default("none")
+          .describe(
+            "Where `tempo fetch` reads Tempo colours: RTE (your own RTE account) or MyElectricalData",
+          ),
+        rteClientId: z.string().min(1).optional().describe("RTE API client id (Tempo Like Supply Contract)"),
+        rteClientSecret: z.string().min(1).optional().describe("RTE API client secret (never logged)"),
+        rteUrl: z
+          .string()
+          .url()
+          .default("https://digital.iservices.rte-france.com")
+          .describe("RTE API base URL"),
+        myelectricaldataUrl: z
+          .string()
+          .url()
+          .default("https://www.myelectricaldata.fr")
+          .describe(
+            "MyElectricalData gateway (`/rte/tempo/{start}/{end}`); the simulator serves the same path",
+          ),
+      })
+      .strict()
+      .default({
+        provider: "none",
+        rteUrl: "https://digital.iservices.rte-france.com",
+        myelectricaldataUrl: "https://www.myelectricaldata.fr",
+      }),
   })
   .strict();
 
@@ -323,6 +352,10 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "SCHEDULER_PAGE_SIZE", path: "scheduler.pageSize", type: "number" },
   { env: "HOMEASSISTANT_URL", path: "homeassistant.url" },
   { env: "HOMEASSISTANT_TOKEN", path: "homeassistant.token" },
+  { env: "TEMPO_PROVIDER", path: "tempo.provider" },
+  { env: "RTE_CLIENT_ID", path: "tempo.rteClientId" },
+  { env: "RTE_CLIENT_SECRET", path: "tempo.rteClientSecret" },
+  { env: "TEMPO_MYELECTRICALDATA_URL", path: "tempo.myelectricaldataUrl" },
 ];
 
 /** Known Enedis endpoints per environment. */

@@ -32,6 +32,7 @@ import type { HaStatisticDay } from "../store/repositories/ha-statistics.js";
 import { HaAuthError, HaWebSocket, websocketUrlOf, type HaError } from "./ha-websocket.js";
 import { addDays, parisDayStartMs } from "../domain/time.js";
 import { buildDays, digestRows, parisIso, roundWh, type DayRows } from "./hourly.js";
+import { importCostStatistics } from "./homeassistant-costs.js";
 import { SyncWatcher } from "./triggers.js";
 
 const HOUR_MS = 3_600_000;
@@ -192,29 +193,33 @@ interface SendRow {
 export async function importStatistic(
   deps: ImportDeps,
   target: { deviceId: number; prm: string; direction: Direction },
+  /** Another series of hourly rows than the meter's energy (costs, per-period energy: homeassistant-costs.ts). */
+  series?: { statisticId: string; metadata: Record<string, unknown>; days: DayRows[] },
 ): Promise<ImportReport> {
   const { store, ha } = deps;
-  const id = statisticIdOf(target.prm, target.direction);
+  const id = series?.statisticId ?? statisticIdOf(target.prm, target.direction);
   const report: ImportReport = { statisticId: id, mode: "nothing", rowsSent: 0, fromMs: null, calls: 0 };
   const call = <T>(type: string, fields: Record<string, unknown>) => {
     report.calls++;
     return ha.call<T>(type, fields);
   };
   const dailySeries = target.direction;
-  const days = buildDays(
-    await store.measures.listCurve(
-      target.deviceId,
-      target.direction,
-      Number.MIN_SAFE_INTEGER,
-      Number.MAX_SAFE_INTEGER,
-    ),
-    await store.measures.listDaily(
-      target.deviceId,
-      dailySeries,
-      Number.MIN_SAFE_INTEGER,
-      Number.MAX_SAFE_INTEGER,
-    ),
-  );
+  const days =
+    series?.days ??
+    buildDays(
+      await store.measures.listCurve(
+        target.deviceId,
+        target.direction,
+        Number.MIN_SAFE_INTEGER,
+        Number.MAX_SAFE_INTEGER,
+      ),
+      await store.measures.listDaily(
+        target.deviceId,
+        dailySeries,
+        Number.MIN_SAFE_INTEGER,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    );
   if (days.length === 0) return report;
   const digests = days.map((d) => digestRows(d.rows));
   const { rows, lastOfDay } = flatten(days);
@@ -321,7 +326,7 @@ export async function importStatistic(
   });
   let nextDay = recordFrom;
   let first = true;
-  const metadata = statisticMetadata(target.prm, target.direction);
+  const metadata = series?.metadata ?? statisticMetadata(target.prm, target.direction);
   const save = async (sentUntil: number) => {
     // Days whose every row is now in HA (sent, or held already before `start`).
     const done: HaStatisticDay[] = [];
@@ -463,6 +468,19 @@ export class HomeAssistantStatistics {
             ),
           );
         }
+        // Costs and per-period energy on the meter's tariff (none without one).
+        const costDeps = {
+          store: this.opts.store,
+          ha: this.client,
+          chunkHours: this.opts.chunkHours,
+          log: this.opts.log,
+        };
+        this.reports.push(
+          ...(await importCostStatistics(
+            { ...costDeps, chunkPauseMs: this.opts.chunkPauseMs ?? 500 },
+            { deviceId, prm },
+          )),
+        );
       } catch (e) {
         if (this.stopped) return;
         if (e instanceof HaAuthError) {

@@ -11,6 +11,7 @@ import { esc, page } from "./html.js";
 import { ITC_APIS } from "./itc.js";
 import { register2026Routes } from "./routes2026.js";
 import { registerV5Routes } from "./routesV5.js";
+import { registerTempoRoutes } from "./tempo.js";
 import { SANDBOX_PRMS } from "./sandbox.js";
 import { codeMessage } from "./wire2026.js";
 
@@ -200,6 +201,7 @@ export function buildApp(ctx: SimContext, baseUrl: () => string): FastifyInstanc
 
   register2026Routes(app, ctx);
   registerV5Routes(app, ctx);
+  registerTempoRoutes(app);
   registerConsentRoutes(app, ctx);
   registerCommunityGateways(app, ctx);
   return app;

@@ -28,6 +28,7 @@ import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
 import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
+import { TariffsRepository } from "./repositories/tariffs.js";
 import { UsersRepository } from "./repositories/users.js";
 import { WebSessionsRepository } from "./repositories/web-sessions.js";
 import { Scope } from "./scope.js";
@@ -53,6 +54,8 @@ export interface Repositories {
   readonly erasure: ErasureRepository;
   /** Community gateways: accounts' tokens, calls, bans (migration 012). */
   readonly gateways: GatewaysRepository;
+  /** Offers, meters' tariffs, Tempo colours, off-peak history (tariffs/). */
+  readonly tariffs: TariffsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -111,6 +114,7 @@ function repositories(scope: Scope): Repositories {
     webSessions: new WebSessionsRepository(scope),
     erasure: new ErasureRepository(scope),
     gateways: new GatewaysRepository(scope),
+    tariffs: new TariffsRepository(scope),
   };
 }
 

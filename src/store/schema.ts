@@ -322,6 +322,40 @@ export interface GatewayBlockTable {
   until_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** An offer (migration 020); `definition` is the offer as JSON (`tariffs/offers.ts`). */
+export interface TariffOfferTable {
+  name: string;
+  kind: "base" | "hphc" | "tempo";
+  definition: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** The offer a meter is on from a Paris day (migration 020). */
+export interface TariffAssignmentTable {
+  device_id: number;
+  from_day: string;
+  offer_name: string;
+  created_at_ms: number;
+}
+
+/** A Tempo day's colour, 06:00 on `day` to 06:00 the next day (migration 020). */
+export interface TempoDayTable {
+  day: string;
+  colour: "BLEU" | "BLANC" | "ROUGE";
+  source: string;
+  updated_at_ms: number;
+}
+
+/** An off-peak string a contract read gave, from the day it was first seen (migration 020). */
+export interface OffpeakHistoryTable {
+  device_id: number;
+  from_day: string;
+  label: string;
+  last_seen_day: string;
+  seen_at_ms: number;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -348,4 +382,8 @@ export interface Database {
   account_gateway: AccountGatewayTable;
   gateway_call: GatewayCallTable;
   gateway_block: GatewayBlockTable;
+  tariff_offer: TariffOfferTable;
+  tariff_assignment: TariffAssignmentTable;
+  tempo_day: TempoDayTable;
+  offpeak_history: OffpeakHistoryTable;
 }

@@ -61,6 +61,10 @@ function writer(tx: Repositories): SyncWriter {
     patchDataset: (accountId, dataset, patch) => tx.accounts.updateDatasetState(accountId, dataset, patch),
     async patchDeviceMetadata(deviceId, patch) {
       await tx.devices.updateMetadata(deviceId, patch);
+      // Dated off-peak history for the costs (tariffs/): the key is spelled both ways across generations.
+      const offPeak = patch.offpeak_hours ?? patch.off_peak_hours;
+      if (typeof offPeak === "string" && offPeak.trim() !== "")
+        await tx.tariffs.recordOffPeak(deviceId, offPeak);
     },
   };
 }

@@ -44,6 +44,7 @@ import { registerAuthRoutes, SetupGate } from "./routes/auth.js";
 import { LoginThrottle } from "./login-throttle.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerConsentReviewRoutes } from "./routes/consents.js";
+import { registerCostRoutes } from "./routes/costs.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
@@ -347,6 +348,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerAccountRoutes(app, deps);
   registerDataConnectRoutes(app, deps);
   registerConsentReviewRoutes(app, deps);
+  registerCostRoutes(app, deps);
   await app.ready();
 
   return {

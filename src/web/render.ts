@@ -11,6 +11,7 @@ import { accountTemplates } from "./views/accounts.js";
 import { analysisTemplates } from "./views/analysis.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
+import { costTemplates } from "./views/costs.js";
 import { dashboardTemplates } from "./views/dashboard.js";
 import { layoutTemplates } from "./views/layout.js";
 import { meterTemplates } from "./views/meter.js";
@@ -53,6 +54,7 @@ const ALL = {
   ...meterTemplates,
   ...analysisTemplates,
   ...profileTemplates,
+  ...costTemplates,
 };
 
 export type ViewName = keyof typeof ALL;

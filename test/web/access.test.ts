@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
+import { validateOffer } from "../../src/tariffs/offers.js";
 import type { LightMyRequestResponse } from "fastify";
 import { fixture, type Agent, type Fixture } from "./helpers.js";
 
@@ -169,6 +170,38 @@ const CASES: Case[] = [
     path: () => `/api/v1/usage-points/${PRM}/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08`,
     ...apiMine(200),
   },
+  { method: "GET", route: "/api/v1/offers", ...apiSig(200) },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/costs",
+    path: () => `/api/v1/usage-points/${PRM}/costs?from=2026-11-01&to=2026-11-08&offer=access-base`,
+    ...apiMine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/compare",
+    path: () => `/api/v1/usage-points/${PRM}/compare?from=2026-11-01&to=2026-11-08`,
+    ...apiMine(200),
+  },
+  { method: "GET", route: "/devices/:id/costs", path: (i) => `/devices/${i.device}/costs`, ...mine(200) },
+  {
+    method: "POST",
+    route: "/devices/:id/tariff",
+    path: (i) => `/devices/${i.device}/tariff`,
+    form: { offer: "access-base", from: "2026-01-01" },
+    ...minePost(303),
+  },
+  { method: "GET", route: "/admin/offers", ...adminOnly(200) },
+  {
+    method: "POST",
+    route: "/admin/offers",
+    form: {
+      offer:
+        '{"name": "access-other", "kind": "base", "prices": [{"from": "2026-01-01", "subscription_eur_per_month": 10, "base": 0.2}]}',
+    },
+    ...adminOnlyPost(303),
+  },
+  { method: "POST", route: "/admin/offers/delete", form: { name: "access-other" }, ...adminOnlyPost(303) },
   { method: "GET", route: "/notificationAccountSender/notificationAccountSenders", ...adminOnly(200) },
   { method: "GET", route: "/notificationAccountSender/create", ...adminOnly(200) },
   {
@@ -351,6 +384,13 @@ describe("access to every route", () => {
       f.web.routes.filter((x) => x.url.startsWith("/static/")).map((x) => [assetPattern(x.url), x.url]),
     );
     const victim = await f.user("victim");
+    await f.ctx.store.tariffs.saveOffers([
+      validateOffer({
+        name: "access-base",
+        kind: "base",
+        prices: [{ from: "2026-01-01", subscription_eur_per_month: 12, base: 0.2 }],
+      }),
+    ]);
     await f.agent().login("owner", "correct horse battery");
     const mine = await f.ctx.store.webSessions.listActive(r.account.userId, f.clock.now(), 3600_000);
     const ownerSession = mine[0]!.id; // the newest: the second agent's

@@ -13,6 +13,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parisDayStartMs } from "../../src/domain/time.js";
 import { exportRows } from "../../src/export/format.js";
+import { parseOfferFile } from "../../src/tariffs/offers.js";
 import { csrfOf } from "./helpers.js";
 import { GAP_PRM, meterFixture, OTHER_PRM, PRM, PROD_PRM, type MeterFixture } from "./meter-fixture.js";
 
@@ -42,6 +43,42 @@ describe("REST API", () => {
     ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema(doc, "openapi.json");
+    await m.f.ctx.store.tariffs.saveOffers(
+      parseOfferFile(
+        JSON.stringify([
+          {
+            name: "api-base",
+            kind: "base",
+            prices: [{ from: "2026-01-01", subscription_eur_per_month: 12, base: 0.2 }],
+          },
+          {
+            name: "api-tempo",
+            kind: "tempo",
+            prices: [
+              {
+                from: "2026-01-01",
+                subscription_eur_per_month: 13,
+                ...{
+                  hp_bleu: 0.16,
+                  hc_bleu: 0.13,
+                  hp_blanc: 0.19,
+                  hc_blanc: 0.15,
+                  hp_rouge: 0.7,
+                  hc_rouge: 0.16,
+                },
+              },
+            ],
+          },
+        ]),
+      ),
+    );
+    await m.f.ctx.store.tariffs.saveTempoDays(
+      ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22"].map((day, i) => ({
+        day,
+        colour: (["BLEU", "ROUGE", "BLANC", "BLEU"] as const)[i]!,
+        source: "import",
+      })),
+    );
     tokenA = await createToken(m.owner, "script A");
     tokenB = await createToken(m.other, "script B");
   }, 120_000);
@@ -152,6 +189,11 @@ describe("REST API", () => {
       `/api/v1/usage-points/${PRM}/base-load?from=2026-06-01&to=2026-12-01`,
       `/api/v1/usage-points/${PRM}/export?dataset=consumption_load_curve&from=2026-11-01&to=2026-11-08`,
       `/api/v1/usage-points/${PRM}/export?dataset=daily_consumption_max_power&from=2026-11-01&to=2026-11-08&format=json`,
+      "/api/v1/offers",
+      `/api/v1/usage-points/${PRM}/costs?from=2026-11-20&to=2026-11-23&offer=api-tempo`,
+      `/api/v1/usage-points/${PRM}/costs?from=2026-11-01&to=2026-11-28&offer=api-base&resolution=month`,
+      `/api/v1/usage-points/${PRM}/costs?from=2026-01-01&to=2026-11-28&offer=api-base&resolution=year`,
+      `/api/v1/usage-points/${PRM}/compare?from=2026-11-20&to=2026-11-23`,
     ];
     for (const path of calls) {
       const bySession = await m.owner.get(path);
@@ -227,6 +269,19 @@ describe("REST API", () => {
       [`/api/v1/usage-points/${PRM}/weekday-profile?from=2026-11-01`, 400, /"to" is required/],
       [`/api/v1/usage-points/${PRM}/comparison?from=2026-11-05&to=2026-11-01`, 400, /must be before "to"/],
       [`/api/v1/usage-points/${PRM}/base-load?from=2026-13-01&to=2026-11-01`, 400, /"from" must be a date/],
+      [`/api/v1/usage-points/${PRM}/costs?from=2026-11-01&to=2026-11-05`, 400, /has no tariff/],
+      [
+        `/api/v1/usage-points/${PRM}/costs?from=2026-11-01&to=2026-11-05&offer=nope`,
+        400,
+        /no offer named "nope"/,
+      ],
+      [
+        `/api/v1/usage-points/${PRM}/costs?from=2025-11-01&to=2025-11-05&offer=api-base`,
+        400,
+        /has no price on 2025-11-01/,
+      ],
+      [`/api/v1/usage-points/${PRM}/costs?from=2026-11-01`, 400, /"from" and "to" are required/],
+      [`/api/v1/usage-points/${PRM}/compare?offers=nope`, 400, /no offer named "nope"/],
     ];
     for (const [path, status, message, headers] of cases) {
       const res = headers ? await m.f.agent().get(path, headers) : await m.owner.get(path);

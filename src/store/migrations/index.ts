@@ -15,6 +15,7 @@ import * as m006 from "./006_api_subscription.js";
 import * as m007 from "./007_sessions.js";
 import * as m008 from "./008_consent_claims.js";
 import * as m012 from "./012_gateways.js";
+import * as m020 from "./020_tariffs.js";
 import * as m040 from "./040_quota_pause_reason.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
@@ -27,6 +28,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["007_sessions", m007],
   ["008_consent_claims", m008],
   ["012_gateways", m012],
+  ["020_tariffs", m020],
   ["040_quota_pause_reason", m040],
 ];
 

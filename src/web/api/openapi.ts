@@ -7,6 +7,7 @@ import { DATASET_KEYS } from "../../domain/types.js";
 import { CALENDAR_STATUSES } from "../meter/completeness.js";
 import { RESOLUTIONS } from "../meter/datasets.js";
 import { PERIODS } from "../meter/periods.js";
+import { COST_PATHS, COST_SCHEMAS } from "./openapi-costs.js";
 
 export const API_PREFIX = "/api/v1";
 
@@ -497,9 +498,9 @@ export function openApiDocument(opts: { title: string; version: string }): Recor
         'Linky smart-meter data collected from Enedis Data Connect. Authenticate with the browser\'s session cookie, or with a personal API token (created and revoked on /user) sent as `Authorization: Bearer ldc_…`. Days are Europe/Paris calendar days; instants are ISO 8601 UTC. Errors are JSON: `{"error": code, "message": text}`.',
     },
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
-    paths,
+    paths: { ...paths, ...COST_PATHS },
     components: {
-      schemas,
+      schemas: { ...schemas, ...COST_SCHEMAS },
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "a personal API token, ldc_…" },
         sessionCookie: { type: "apiKey", in: "cookie", name: "ld_session" },

@@ -14,6 +14,7 @@ export const meterTemplates = {
     <dt>Dernières données</dt><dd id="last-data"><%= it.lastData ? it.lastData : "aucune pour le moment" %><% if (it.device.lastValue) { %> <span class="muted">(dernière puissance moyenne : <%= it.device.lastValue %>)</span><% } %></dd>
     <dt>Publiées par Enedis jusqu'au</dt><dd><%= it.lastPublished %></dd>
   </dl>
+  <p><a href="/devices/<%= it.device.id %>/costs" id="costs-link">Coûts et comparaison des offres</a></p>
 </div>
 
 <nav class="periods" aria-label="Période">
