@@ -59,7 +59,7 @@ export const COST_SCHEMAS: Record<string, Schema> = {
     buckets: arr(ref("CostBucket")),
     totals: obj({ kwh: num, energy_eur: num, subscription_eur: num, total_eur: num, estimated_days: int }),
   }),
-  Comparison: obj({
+  OfferComparison: obj({
     from: date,
     to: date,
     days: int,
@@ -178,7 +178,7 @@ export const COST_PATHS: Record<string, Record<string, unknown>> = {
         q("offers", false, "comma-separated offer names (default: all)"),
       ],
       responses: {
-        "200": json("the comparison", ref("Comparison")),
+        "200": json("the comparison", ref("OfferComparison")),
         "400": errorResponse("bad dates or range, or an unknown offer"),
         ...common,
       },

@@ -11,6 +11,12 @@ import { COST_PATHS, COST_SCHEMAS } from "./openapi-costs.js";
 
 export const API_PREFIX = "/api/v1";
 
+/** Two schema tables in one: a name defined in both is a bug (one would silently replace the other). */
+function mergeOnce(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(b)) if (k in a) throw new Error(`OpenAPI schema "${k}" is defined twice`);
+  return { ...a, ...b };
+}
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -498,9 +504,9 @@ export function openApiDocument(opts: { title: string; version: string }): Recor
         'Linky smart-meter data collected from Enedis Data Connect. Authenticate with the browser\'s session cookie, or with a personal API token (created and revoked on /user) sent as `Authorization: Bearer ldc_…`. Days are Europe/Paris calendar days; instants are ISO 8601 UTC. Errors are JSON: `{"error": code, "message": text}`.',
     },
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
-    paths: { ...paths, ...COST_PATHS },
+    paths: mergeOnce(paths, COST_PATHS) as typeof paths,
     components: {
-      schemas: { ...schemas, ...COST_SCHEMAS },
+      schemas: mergeOnce(schemas, COST_SCHEMAS),
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "a personal API token, ldc_…" },
         sessionCookie: { type: "apiKey", in: "cookie", name: "ld_session" },
