@@ -22,6 +22,7 @@ import { ConsentsRepository } from "./repositories/consents.js";
 import { DevicesRepository } from "./repositories/devices.js";
 import { ErasureRepository } from "./repositories/erasure.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
+import { ImportCursorsRepository } from "./repositories/import-cursors.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
@@ -50,6 +51,8 @@ export interface Repositories {
   readonly webSessions: WebSessionsRepository;
   /** Table-by-table deletes of erasure (use `eraseUser` / `eraseAccount`, `store/erasure.ts`). */
   readonly erasure: ErasureRepository;
+  /** How far long history imports got (import/). */
+  readonly importCursors: ImportCursorsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -107,6 +110,7 @@ function repositories(scope: Scope): Repositories {
     consents: new ConsentsRepository(scope),
     webSessions: new WebSessionsRepository(scope),
     erasure: new ErasureRepository(scope),
+    importCursors: new ImportCursorsRepository(scope),
   };
 }
 
@@ -164,6 +168,7 @@ export * from "./repositories/ha-statistics.js";
 export * from "./repositories/api-tokens.js";
 export * from "./repositories/web-sessions.js";
 export * from "./repositories/erasure.js";
+export * from "./repositories/import-cursors.js";
 export {
   eraseUser,
   eraseAccount,

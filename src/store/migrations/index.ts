@@ -14,6 +14,7 @@ import * as m005 from "./005_account_lease.js";
 import * as m006 from "./006_api_subscription.js";
 import * as m007 from "./007_sessions.js";
 import * as m008 from "./008_consent_claims.js";
+import * as m030 from "./030_history_import.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["006_api_subscription", m006],
   ["007_sessions", m007],
   ["008_consent_claims", m008],
+  ["030_history_import", m030],
 ];
 
 const provider: MigrationProvider = {
