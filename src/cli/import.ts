@@ -3,10 +3,9 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { isUsagePointId } from "../domain/types.js";
-import { importParsedFile, type FileImportReport, type ImportProgress } from "../import/file-import.js";
-import { parseFile } from "../import/formats.js";
+import type { FileImportReport, ImportProgress } from "../import/file-import.js";
+import { importFile } from "../import/service.js";
 import { ImportRefusal } from "../import/text.js";
-import type { Store } from "../store/index.js";
 import { withStore } from "./context.js";
 import { withoutPrms } from "../domain/redact.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log, printResult } from "./output.js";
@@ -40,17 +39,6 @@ export function progressBar(label: string): { update: (p: ImportProgress) => voi
   };
 }
 
-/** The devices a file goes to: the meters with an account for the PRM. */
-async function devicesFor(store: Store, prm: string): Promise<number[]> {
-  const accounts = await store.accounts.findByUsagePoint(prm);
-  const ids: number[] = [];
-  for (const a of accounts) {
-    const d = await store.devices.findByUserAndMac(a.userId, prm);
-    if (d && !ids.includes(d.id)) ids.push(d.id);
-  }
-  return ids;
-}
-
 function describe(name: string, r: FileImportReport): string {
   const c = r.conflicts.count
     ? `; ${r.conflicts.count} value(s) differ from stored data, kept as stored (first days ${r.conflicts.firstDays.join(", ")})`
@@ -82,30 +70,20 @@ export function registerImportCommands(program: Command): void {
             const buf = await readFile(path).catch((e: NodeJS.ErrnoException) => {
               throw new ImportRefusal(null, `cannot read the file (${e.code ?? e.message})`);
             });
-            const parsed = await parseFile(buf, name);
-            if (o.usagePoint && parsed.usagePointId && parsed.usagePointId !== o.usagePoint)
-              throw new ImportRefusal(
-                null,
-                "the file is for another usage point than --usage-point (nothing imported)",
-              );
-            const prm = o.usagePoint ?? parsed.usagePointId;
-            if (!prm) throw new ImportRefusal(null, "the file names no usage point: give --usage-point PRM");
-            const devices = await devicesFor(store, prm);
-            if (devices.length === 0)
-              throw new ImportRefusal(
-                null,
-                o.usagePoint
-                  ? "no account for this usage point (add one with: account add --user NAME --usage-point PRM)"
-                  : "the usage point the file names has no account here (add one with account add, or give --usage-point)",
-              );
-            const reports: FileImportReport[] = [];
-            for (const deviceId of devices) {
-              const bar = progressBar(`import ${withoutPrms(name)} (device ${deviceId})`);
-              reports.push(
-                await importParsedFile(store, deviceId, parsed, { nowMs: now(), onProgress: bar.update }),
-              );
-              bar.end();
-            }
+            const bars = new Map<number, ReturnType<typeof progressBar>>();
+            const reports = await importFile(store, buf, name, {
+              ...(o.usagePoint && { usagePointId: o.usagePoint }),
+              nowMs: now(),
+              onProgress(deviceId, p) {
+                let bar = bars.get(deviceId);
+                if (!bar) {
+                  bar = progressBar(`import ${withoutPrms(name)} (device ${deviceId})`);
+                  bars.set(deviceId, bar);
+                }
+                bar.update(p);
+              },
+            });
+            for (const bar of bars.values()) bar.end();
             results.push({
               file: name,
               ok: true,
