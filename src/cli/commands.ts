@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
 import { registerDataCommands } from "./data.js";
-import { registerImportCommands } from "./import.js";
+import { registerImportCommands, registerImportSeedCommand } from "./import.js";
 import { registerServeCommand } from "./serve.js";
 import { registerSimulatorCommand } from "./simulator.js";
 import { registerWorkerCommand } from "./worker.js";
@@ -14,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerAdminCommands(program);
   registerDataCommands(program);
   registerImportCommands(program);
+  registerImportSeedCommand(program);
 }

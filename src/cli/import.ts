@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { isUsagePointId } from "../domain/types.js";
 import type { FileImportReport, ImportProgress } from "../import/file-import.js";
+import { SeedMigration, type SeedReport } from "../import/seed.js";
 import { importFile } from "../import/service.js";
 import { ImportRefusal } from "../import/text.js";
 import { withStore } from "./context.js";
@@ -109,6 +110,63 @@ export function registerImportCommands(program: Command): void {
           for (const r of refused) log(`linky-dataconnect: ${r.message}`);
           process.exitCode = EXIT_FAILURE;
         }
+      });
+    });
+}
+
+function seedSummary(r: SeedReport): string {
+  const nothing =
+    r.chunks === 0 && r.users.created === 0 && r.accounts.created === 0 && r.senders.created === 0;
+  return [
+    nothing ? "nothing to do: everything was migrated already (nothing changed)" : "migration done",
+    `users: ${r.users.created} created, ${r.users.existing} already there (${r.users.admins} admin(s))`,
+    `senders: ${r.senders.created} created, ${r.senders.existing} already there; skipped: ${r.senders.skipped.join(", ") || "none"}`,
+    `accounts: ${r.accounts.created} created, ${r.accounts.existing} already there, ${r.accounts.skipped} without a usable PRM`,
+    `meters: ${r.meters.migrated} migrated; skipped devices: ${r.meters.skipped.map((s) => `#${s.seedDeviceId} ${s.reason}`).join(", ") || "none"}`,
+    `measures stored by this run: load curve ${r.measures.consumption_load_curve}, daily ${r.measures.daily_consumption}, max power ${r.measures.daily_consumption_max_power}`,
+    `load-curve days: ${r.days.complete} complete, ${r.days.partial} partial, ${r.days.missing} missing`,
+    `duplicates kept once: ${r.duplicates}; conflicting duplicates: ${r.conflicts.count}${r.conflicts.firstDays.length ? ` (first days ${r.conflicts.firstDays.join(", ")})` : ""}; labels off the 30-minute grid rejected: ${r.rejectedLabels}`,
+    `baseinst (Wh) checked against W: ${r.baseinst.checked}, ${r.baseinst.mismatched} differ, ${r.baseinst.derived} W derived from it; months checked: ${r.months.checked}, ${r.months.mismatched} differ`,
+  ].join("\n");
+}
+
+export function registerImportSeedCommand(program: Command): void {
+  program
+    .command("import-seed")
+    .description(
+      "migrate the original application's database (schema smarthome: users, senders, accounts with their watermarks, Linky devices, measures); resumable, and running it again changes nothing",
+    )
+    .requiredOption("--from <url>", "postgres://… of the original database")
+    .option("--chunk-days <n>", "days of load curve per transaction", "31")
+    .action(async (o: { from: string; chunkDays: string }, cmd: Command) => {
+      if (!/^postgres(ql)?:\/\//.test(o.from))
+        throw new CliError("--from must be a postgres://… URL of the original database", EXIT_USAGE);
+      const chunkDays = Number(o.chunkDays);
+      if (!Number.isInteger(chunkDays) || chunkDays < 1 || chunkDays > 366)
+        throw new CliError("--chunk-days must be a whole number from 1 to 366", EXIT_USAGE);
+      await withStore(cmd, async ({ store, now }, g) => {
+        const bars = new Map<string, ReturnType<typeof progressBar>>();
+        const report = await SeedMigration.run(store, o.from, {
+          nowMs: now(),
+          chunkDays,
+          onProgress(p) {
+            if (p.stage === "done") return;
+            let bar = bars.get(p.stage);
+            if (!bar) {
+              for (const b of bars.values()) b.end();
+              bar = progressBar(`import-seed ${p.stage}`);
+              bars.set(p.stage, bar);
+            }
+            bar.update(p);
+          },
+        }).catch((e: unknown) => {
+          const code = (e as { code?: string }).code;
+          if (code === "ECONNREFUSED" || code === "3D000" || code === "28P01" || code === "42P01")
+            throw new CliError(`cannot read the original database: ${(e as Error).message}`);
+          throw e;
+        });
+        for (const b of bars.values()) b.end();
+        printResult(g, seedSummary(report), report);
       });
     });
 }
