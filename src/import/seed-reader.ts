@@ -170,7 +170,7 @@ export class SeedReader {
       text: `select id::text, ${NAIVE_MS} as t, name, value::float8 as value from smarthome.device_value
         where device_id = $1 and (name is null or name = 'baseinst')
           and date_value > $2::timestamp and date_value <= $3::timestamp
-        order by date_value, id`,
+        order by date_value, device_value.id`,
       values: [deviceId, naiveText(fromT), naiveText(toT)],
     });
     return r.rows.map((v) => ({ id: Number(v.id), t: v.t, name: v.name, value: v.value }));
@@ -180,7 +180,7 @@ export class SeedReader {
   async dayValues(table: "device_value_day" | "device_value_month", deviceId: number): Promise<SeedValue[]> {
     const r = await this.client.query<{ id: string; t: number; name: string; value: number }>(
       `select id::text, ${NAIVE_MS} as t, name, value from smarthome.${table}
-       where device_id = $1 and name in ('basesum', 'max') order by date_value, id`,
+       where device_id = $1 and name in ('basesum', 'max') order by date_value, ${table}.id`,
       [deviceId],
     );
     return r.rows.map((v) => ({ id: Number(v.id), t: v.t, name: v.name, value: Number(v.value) }));

@@ -323,22 +323,30 @@ export class SeedMigration {
     }
     if (n60 > n30) step = 60;
     const points: Point[] = [];
+    // The autumn's repeated hour: each label's first measure, in label order, then each label's second
+    // (the lower id is the earlier instant): the order the series walk reads the hour in.
+    const repeated: Point[][] = [];
     for (const t of labels) {
       const g = byLabel.get(t) as { w: SeedValue[]; wh: SeedValue[] };
-      const ambiguous =
-        dst &&
-        parisDayLengthMin(day) === 1500 &&
-        new Date(t).getUTCHours() >= 2 &&
-        new Date(t).getUTCHours() < 3;
+      const hour = new Date(t).getUTCHours();
+      const ambiguous = dst && parisDayLengthMin(day) === 1500 && hour >= 2 && hour < 3;
       const ws = this.collapse(g.w, ambiguous, day);
       const whs = this.collapse(g.wh, ambiguous, day);
       const count = Math.max(ws.length, whs.length);
+      const here: Point[] = [];
       for (let i = 0; i < count; i++) {
         const w = ws[i];
         const wh = whs[i];
-        points.push({ t, id: (w ?? wh)!.id, w: w?.value ?? null, wh: wh?.value ?? null });
+        here.push({ t, id: (w ?? wh)!.id, w: w?.value ?? null, wh: wh?.value ?? null });
       }
+      if (ambiguous) {
+        here.forEach((p, i) => (repeated[i] ??= []).push(p));
+        continue;
+      }
+      if (repeated.length > 0) points.push(...repeated.splice(0).flat());
+      points.push(...here);
     }
+    if (repeated.length > 0) points.push(...repeated.splice(0).flat());
     let ends: number[];
     if (!dst) ends = points.map((p) => p.t - offsetOfNaive(p.t));
     else {
