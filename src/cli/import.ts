@@ -12,7 +12,10 @@ import { withoutPrms } from "../domain/redact.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log, printResult } from "./output.js";
 
 /** A bar on a terminal, a line per tenth otherwise (logs, CI); never a PRM. */
-export function progressBar(label: string): { update: (p: ImportProgress) => void; end: () => void } {
+export function progressBar(
+  label: string,
+  opts: { everyUpdate?: boolean } = {},
+): { update: (p: ImportProgress) => void; end: () => void } {
   const tty = process.stderr.isTTY === true;
   let lastTenth = -1;
   let drawn = false;
@@ -28,7 +31,7 @@ export function progressBar(label: string): { update: (p: ImportProgress) => voi
         drawn = true;
       } else {
         const tenth = Math.floor(frac * 10);
-        if (tenth !== lastTenth) {
+        if (tenth !== lastTenth || opts.everyUpdate) {
           lastTenth = tenth;
           process.stderr.write(`${label}: ${done}/${total} (${Math.round(frac * 100)}%)\n`);
         }
@@ -154,7 +157,8 @@ export function registerImportSeedCommand(program: Command): void {
             let bar = bars.get(p.stage);
             if (!bar) {
               for (const b of bars.values()) b.end();
-              bar = progressBar(`import-seed ${p.stage}`);
+              // Measures: a line per committed chunk off a terminal (a log shows where a run got to).
+              bar = progressBar(`import-seed ${p.stage}`, { everyUpdate: p.stage === "measures" });
               bars.set(p.stage, bar);
             }
             bar.update(p);

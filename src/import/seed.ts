@@ -33,6 +33,7 @@
 import { parisSummerTime } from "../domain/paris-fast.js";
 import {
   addDays,
+  daysBetween,
   isDstChangeDay,
   maxDate,
   minDate,
@@ -127,6 +128,9 @@ export class SeedMigration {
     chunks: 0,
   };
   private readonly conflictDays = new Set<LocalDate>();
+  /** Load-curve chunks of every meter, and those committed (by this run or an earlier one). */
+  private chunkTotal = 0;
+  private chunkDone = 0;
 
   constructor(
     private readonly store: Store,
@@ -154,7 +158,12 @@ export class SeedMigration {
       }
       return true;
     });
-    let done = 0;
+    const chunk = this.opts.chunkDays ?? 31;
+    for (const d of devices) {
+      const span = await this.seed.curveSpan(d.id);
+      if (span)
+        this.chunkTotal += Math.ceil((daysBetween(dayOfEnd(span.first), dayOfEnd(span.last)) + 1) / chunk);
+    }
     for (const d of devices) {
       const userId = users.get(d.userId);
       const account = accounts.find((a) => a.seedUserId === d.userId && a.prm === d.mac);
@@ -173,7 +182,6 @@ export class SeedMigration {
       const daily = await this.daily(d.id, device.id);
       if (account) await this.cursors(account, span, daily);
       this.report.meters.migrated++;
-      this.opts.onProgress?.({ stage: "measures", done: ++done, total: devices.length });
     }
     this.report.conflicts = {
       count: this.report.conflicts.count,
@@ -399,6 +407,7 @@ export class SeedMigration {
       done: false,
     };
     const chunk = this.opts.chunkDays ?? 31;
+    this.chunkDone += Math.ceil(daysBetween(cur.first, cur.until) / chunk);
     while (!cur.done) {
       const from = cur.until;
       const to = minDate(addDays(from, chunk), addDays(lastDay, 1));
@@ -453,6 +462,7 @@ export class SeedMigration {
       this.report.days.missing += counted.missing;
       this.report.chunks++;
       cur = next;
+      this.opts.onProgress?.({ stage: "measures", done: ++this.chunkDone, total: this.chunkTotal });
     }
     return { first: cur.first, completeUntil: cur.completeUntil };
   }
