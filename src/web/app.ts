@@ -46,6 +46,7 @@ import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
+import { registerImportUploadRoutes } from "./routes/import-upload.js";
 import { registerSenderRoutes } from "./routes/senders.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerProfileRoutes } from "./routes/profile.js";
@@ -329,6 +330,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerUserRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerMeterRoutes(app, deps);
+  registerImportUploadRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerSenderRoutes(app, deps);

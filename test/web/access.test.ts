@@ -68,6 +68,7 @@ const CASES: Case[] = [
   asset("/static/app-*.css"),
   asset("/static/uplot-*.js"),
   asset("/static/meter-*.js"),
+  asset("/static/upload-*.js"),
   { method: "GET", route: "/healthz", ...everyone(200) },
   { method: "GET", route: "/stats", ...everyone(200) },
   { method: "GET", route: "/metrics", ...everyone(200) },
@@ -93,6 +94,13 @@ const CASES: Case[] = [
   // Nothing filled in: the form comes back with its errors.
   { method: "POST", route: "/user/password", form: {}, anonymous: 401, owner: 400, other: 400, admin: 400 },
   { method: "GET", route: "/devices/:id", path: (i) => `/devices/${i.device}`, ...mine(200) },
+  // A form instead of the file's bytes: the owner reaches the route and is told to send the file (415).
+  {
+    method: "POST",
+    route: "/devices/:id/import",
+    path: (i) => `/devices/${i.device}/import`,
+    ...minePost(415),
+  },
   { method: "GET", route: "/user", ...sig(200) },
   {
     method: "POST",
