@@ -195,6 +195,16 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 async function sqliteFloor(store: Store, csv: readonly string[]): Promise<number> {
+  // The meters the rows belong to (curve_value's foreign key), before the clock starts.
+  const user = await store.users.create({ username: "floor", passwordHash: "x" });
+  const type = await store.devices.linkyType();
+  for (let m = 0; m < METERS; m++)
+    await store.devices.findOrCreate({
+      userId: user.id,
+      mac: String(m).padStart(14, "0"),
+      label: "Linky",
+      deviceTypeId: type.id,
+    });
   const db = store.database.sqlite!;
   const parsed = csv.map((l) => l.split(","));
   const started = performance.now();

@@ -201,12 +201,16 @@ export class SeedMigration {
       let ours = await this.store.users.findByUsername(u.username);
       if (ours) this.report.users.existing++;
       else {
-        ours = await this.store.users.create({
-          username: u.username,
-          passwordHash: u.password,
-          roles: admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER],
+        // One transaction: a run killed here never leaves a disabled user enabled.
+        ours = await this.store.transaction(async (tx) => {
+          const created = await tx.users.create({
+            username: u.username,
+            passwordHash: u.password,
+            roles: admin ? [ROLE_USER, ROLE_ADMIN] : [ROLE_USER],
+          });
+          if (!u.enabled || u.locked) await tx.users.setDisabled(created.id, this.opts.nowMs);
+          return created;
         });
-        if (!u.enabled || u.locked) await this.store.users.setDisabled(ours.id, this.opts.nowMs);
         this.report.users.created++;
       }
       map.set(u.id, ours.id);
