@@ -165,15 +165,22 @@ export class SeedReader {
 
   /** Main series (W) and `baseinst` (Wh) rows with a label in (fromT, toT], by label then id. */
   async curveValues(deviceId: number, fromT: number, toT: number): Promise<SeedValue[]> {
-    const r = await this.client.query<{ id: string; t: number; name: string | null; value: number }>({
+    // Rows as arrays (no object per row from the driver), the id as a number (ids < 2^53).
+    const r = await this.client.query<[number, number, string | null, number]>({
       name: "seed-curve-values",
-      text: `select id::text, ${NAIVE_MS} as t, name, value::float8 as value from smarthome.device_value
+      text: `select id::float8, ${NAIVE_MS} as t, name, value::float8 as value from smarthome.device_value
         where device_id = $1 and (name is null or name = 'baseinst')
           and date_value > $2::timestamp and date_value <= $3::timestamp
         order by date_value, device_value.id`,
       values: [deviceId, naiveText(fromT), naiveText(toT)],
+      rowMode: "array",
     });
-    return r.rows.map((v) => ({ id: Number(v.id), t: v.t, name: v.name, value: v.value }));
+    const out = new Array<SeedValue>(r.rows.length);
+    for (let i = 0; i < r.rows.length; i++) {
+      const v = r.rows[i] as [number, number, string | null, number];
+      out[i] = { id: v[0], t: v[1], name: v[2], value: v[3] };
+    }
+    return out;
   }
 
   /** `device_value_day` or `device_value_month` rows of `basesum` and `max`, by date then id. */

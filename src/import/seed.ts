@@ -30,11 +30,10 @@
  * the last complete migrated day, `backfill_oldest` = the first migrated day; migrated days are in the
  * ledger (source `seed`), so the first sync asks Enedis only for what is missing.
  */
-import { parisSummerTime } from "../domain/paris-fast.js";
+import { addDaysFast, parisMidnightFast, parisSummerTime } from "../domain/paris-fast.js";
 import {
   addDays,
   daysBetween,
-  isDstChangeDay,
   maxDate,
   minDate,
   parisDateOf,
@@ -98,6 +97,12 @@ function truthy(v: unknown): boolean {
 function offsetOfNaive(t: number): number {
   const s = parisSummerTime(new Date(t).getUTCFullYear());
   return t - HOUR >= s.startMs && t - 2 * HOUR < s.endMs ? 2 * HOUR : HOUR;
+}
+
+/** Paris midnight of a day, and the day's length in minutes, without a time-zone lookup (hot path). */
+const midnight = parisMidnightFast;
+function dayLengthMin(day: LocalDate): number {
+  return (midnight(addDaysFast(day, 1)) - midnight(day)) / MIN;
 }
 
 /** The Paris day an END label closes (midnight closes the day before). */
@@ -297,6 +302,7 @@ export class SeedMigration {
    * (the last written kept).
    */
   private collapse(rows: SeedValue[], ambiguous: boolean, day: LocalDate): SeedValue[] {
+    if (rows.length <= 1) return rows;
     const distinct: SeedValue[] = [];
     for (const r of rows) {
       if (distinct.some((d) => Math.abs(d.value - r.value) < 1e-9)) this.report.duplicates++;
@@ -312,18 +318,20 @@ export class SeedMigration {
 
   /** A day's points (labels resolved) from its rows. */
   private dayPoints(day: LocalDate, rows: SeedValue[]): Reading[] {
-    const dst = isDstChangeDay(day);
-    const byLabel = new Map<number, { w: SeedValue[]; wh: SeedValue[] }>();
+    const dayLen = dayLengthMin(day);
+    const dst = dayLen !== 1440;
+    // Rows come by label then id: each label's rows are consecutive.
+    const groups: Array<{ t: number; w: SeedValue[]; wh: SeedValue[] }> = [];
     for (const r of rows) {
       if (r.t % (30 * MIN) !== 0) {
         this.report.rejectedLabels++;
         continue;
       }
-      let g = byLabel.get(r.t);
-      if (!g) byLabel.set(r.t, (g = { w: [], wh: [] }));
+      let g = groups[groups.length - 1];
+      if (!g || g.t !== r.t) groups.push((g = { t: r.t, w: [], wh: [] }));
       (r.name === null ? g.w : g.wh).push(r);
     }
-    const labels = [...byLabel.keys()].sort((a, b) => a - b);
+    const labels = groups.map((g) => g.t);
     // The step: the most frequent gap between labels (30 minutes for v4 data, 60 for old data).
     let step = 30;
     let n30 = 0;
@@ -338,10 +346,10 @@ export class SeedMigration {
     // The autumn's repeated hour: each label's first measure, in label order, then each label's second
     // (the lower id is the earlier instant): the order the series walk reads the hour in.
     const repeated: Point[][] = [];
-    for (const t of labels) {
-      const g = byLabel.get(t) as { w: SeedValue[]; wh: SeedValue[] };
+    for (const g of groups) {
+      const t = g.t;
       const hour = new Date(t).getUTCHours();
-      const ambiguous = dst && parisDayLengthMin(day) === 1500 && hour >= 2 && hour < 3;
+      const ambiguous = dayLen === 1500 && hour >= 2 && hour < 3;
       const ws = this.collapse(g.w, ambiguous, day);
       const whs = this.collapse(g.wh, ambiguous, day);
       const count = Math.max(ws.length, whs.length);
@@ -364,7 +372,7 @@ export class SeedMigration {
     else {
       ends = resolveIntervalEnds(
         points.map((p) => ({ label: naiveText(p.t), stepMin: step })),
-        parisDayStartMs(day),
+        midnight(day),
       );
     }
     const out: Reading[] = [];
@@ -421,13 +429,16 @@ export class SeedMigration {
         Date.parse(`${from}T00:00:00Z`),
         Date.parse(`${to}T00:00:00Z`),
       );
-      const byDay = new Map<LocalDate, SeedValue[]>();
+      // By day number (naive ms / day), named once per day: no date formatting per row.
+      const byDayNo = new Map<number, SeedValue[]>();
       for (const r of rows) {
-        const d = dayOfEnd(r.t);
-        let l = byDay.get(d);
-        if (!l) byDay.set(d, (l = []));
+        const d = Math.floor((r.t - 1) / DAY);
+        let l = byDayNo.get(d);
+        if (!l) byDayNo.set(d, (l = []));
         l.push(r);
       }
+      const byDay = new Map<LocalDate, SeedValue[]>();
+      for (const [d, l] of byDayNo) byDay.set(new Date(d * DAY).toISOString().slice(0, 10), l);
       const readings: Reading[] = [];
       const ledger: LedgerEntry[] = [];
       let completeUntil = cur.completeUntil;
@@ -436,7 +447,7 @@ export class SeedMigration {
         const pts = this.dayPoints(day, byDay.get(day) ?? []);
         readings.push(...pts);
         const minutes = pts.reduce((s, p) => s + p.lengthMin, 0);
-        const need = parisDayLengthMin(day);
+        const need = dayLengthMin(day);
         const step = pts[0]?.lengthMin ?? 30;
         const status = minutes >= need ? "complete" : minutes > 0 ? "partial" : "missing";
         if (status === "complete") completeUntil = maxDate(completeUntil, addDays(day, 1));
