@@ -420,15 +420,24 @@ export class SeedMigration {
     };
     const chunk = this.opts.chunkDays ?? 31;
     this.chunkDone += Math.ceil(daysBetween(cur.first, cur.until) / chunk);
-    while (!cur.done) {
-      const from = cur.until;
+    // Labels in (from 00:00, to 00:00]: the end labels of the days [from, to). The next chunk is asked
+    // for while this one is written: the seed's server works while we do.
+    const ask = (from: LocalDate) => {
       const to = minDate(addDays(from, chunk), addDays(lastDay, 1));
-      // Labels in (from 00:00, to 00:00]: the end labels of the days [from, to).
-      const rows = await this.seed.curveValues(
+      const rows = this.seed.curveValues(
         seedDeviceId,
         Date.parse(`${from}T00:00:00Z`),
         Date.parse(`${to}T00:00:00Z`),
       );
+      // Awaited below; marked handled so that a failure while the previous chunk is written is not "unhandled".
+      rows.catch(() => undefined);
+      return { from, to, rows };
+    };
+    let pending = cur.done ? null : ask(cur.until);
+    while (!cur.done && pending) {
+      const { from, to } = pending;
+      const rows = await pending.rows;
+      pending = to > lastDay ? null : ask(to);
       // By day number (naive ms / day), named once per day: no date formatting per row.
       const byDayNo = new Map<number, SeedValue[]>();
       for (const r of rows) {
