@@ -195,8 +195,7 @@ async function checkGatewayToken(
 ): Promise<string[]> {
   if (!/^\d{14}$/.test(prm)) return [];
   const entry = gateways().find((e) => e.id === id);
-  if (!entry)
-    throw new GatewayTokenError(`the ${id} source is not available in this version`);
+  if (!entry) throw new GatewayTokenError(`the ${id} source is not available in this version`);
   const env = (() => {
     try {
       return resolveEnedis(config);

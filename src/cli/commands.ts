@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
 import { registerCostsCommands } from "./costs.js";
 import { registerDataCommands } from "./data.js";
+import { registerImportCommands, registerImportSeedCommand } from "./import.js";
 import { registerServeCommand } from "./serve.js";
 import { registerSimulatorCommand } from "./simulator.js";
 import { registerWorkerCommand } from "./worker.js";
@@ -14,4 +15,6 @@ export function registerCommands(program: Command): void {
   registerAdminCommands(program);
   registerDataCommands(program);
   registerCostsCommands(program);
+  registerImportCommands(program);
+  registerImportSeedCommand(program);
 }

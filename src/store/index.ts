@@ -23,6 +23,7 @@ import { DevicesRepository } from "./repositories/devices.js";
 import { ErasureRepository } from "./repositories/erasure.js";
 import { GatewaysRepository } from "./repositories/gateways.js";
 import { HaStatisticsRepository } from "./repositories/ha-statistics.js";
+import { ImportCursorsRepository } from "./repositories/import-cursors.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
@@ -56,6 +57,8 @@ export interface Repositories {
   readonly gateways: GatewaysRepository;
   /** Offers, meters' tariffs, Tempo colours, off-peak history (tariffs/). */
   readonly tariffs: TariffsRepository;
+  /** How far long history imports got (import/). */
+  readonly importCursors: ImportCursorsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -115,6 +118,7 @@ function repositories(scope: Scope): Repositories {
     erasure: new ErasureRepository(scope),
     gateways: new GatewaysRepository(scope),
     tariffs: new TariffsRepository(scope),
+    importCursors: new ImportCursorsRepository(scope),
   };
 }
 
@@ -173,6 +177,7 @@ export * from "./repositories/api-tokens.js";
 export * from "./repositories/web-sessions.js";
 export * from "./repositories/erasure.js";
 export * from "./repositories/gateways.js";
+export * from "./repositories/import-cursors.js";
 export {
   eraseUser,
   eraseAccount,

@@ -146,6 +146,17 @@ export interface CompletenessTable {
   attempts: number;
   first_seen_ms: number;
   last_attempt_ms: number;
+  /** Who recorded the day (migration 030): `api`, `file` or `seed`. */
+  source: ColumnType<LedgerSource, LedgerSource | undefined, LedgerSource>;
+}
+
+export type LedgerSource = "api" | "file" | "seed";
+
+/** How far a long import got (migration 030): a name and a JSON value. */
+export interface ImportCursorTable {
+  name: string;
+  value: string;
+  updated_at_ms: number;
 }
 
 export interface AppSecretTable {
@@ -367,6 +378,7 @@ export interface Database {
   monthly_value: MonthlyValueTable;
   index_value: IndexValueTable;
   completeness: CompletenessTable;
+  import_cursor: ImportCursorTable;
   app_secret: AppSecretTable;
   scheduler_tick: SchedulerTickTable;
   quota_state: QuotaStateTable;

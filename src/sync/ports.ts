@@ -17,6 +17,8 @@ export interface LedgerEntry {
   expected: number;
   received: number;
   status: LedgerStatus;
+  /** Who brings the day: the API (default), an Enedis export file, the original application's database. */
+  source?: "api" | "file" | "seed";
 }
 
 export interface SyncAccount {

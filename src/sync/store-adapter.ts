@@ -18,7 +18,8 @@ function months(readings: Reading[]): { from: string; to: string } | null {
   return { from: parisDateOf(min).slice(0, 7), to: parisDateOf(max).slice(0, 7) };
 }
 
-function writer(tx: Repositories): SyncWriter {
+/** The sync's writer inside a store transaction (also the history imports' writer). */
+export function writer(tx: Repositories): SyncWriter {
   return {
     async saveReadings(deviceId, dataset, readings) {
       const spec = datasetSpec(dataset);

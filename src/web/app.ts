@@ -49,6 +49,7 @@ import { registerDataConnectRoutes } from "./routes/dataconnect.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
 import { registerAnalysisRoutes } from "./routes/analysis.js";
+import { registerImportUploadRoutes } from "./routes/import-upload.js";
 import { registerSenderRoutes } from "./routes/senders.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerProfileRoutes } from "./routes/profile.js";
@@ -342,6 +343,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerDashboardRoutes(app, deps);
   registerMeterRoutes(app, deps);
   registerAnalysisRoutes(app, deps);
+  registerImportUploadRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerApiRoutes(app, deps);
   registerSenderRoutes(app, deps);

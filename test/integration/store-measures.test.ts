@@ -400,6 +400,8 @@ describeEachDatabase("store: completeness ledger", (db) => {
       attempts: 2,
       firstSeenMs: 1000,
       lastAttemptMs: 2000,
+      // Recorded by the sync (migration 030's default): imports mark theirs `file` or `seed`.
+      source: "api",
     });
     expect((await store.ledger.listOpen(dev, "consumption_load_curve")).map((d) => d.day)).toEqual([
       "2024-10-28",

@@ -71,6 +71,7 @@ const CASES: Case[] = [
   asset("/static/meter-*.js"),
   { method: "GET", route: "/favicon.svg", ...everyone(200) },
   { method: "GET", route: "/favicon.ico", ...everyone(200) },
+  asset("/static/upload-*.js"),
   { method: "GET", route: "/healthz", ...everyone(200) },
   { method: "GET", route: "/stats", ...everyone(200) },
   { method: "GET", route: "/metrics", ...everyone(200) },
@@ -107,6 +108,13 @@ const CASES: Case[] = [
     route: "/devices/:id/export",
     path: (i) => `/devices/${i.device}/export?dataset=daily_consumption&from=2026-11-01&to=2026-11-08`,
     ...mine(303),
+  },
+  // A form instead of the file's bytes: the owner reaches the route and is told to send the file (415).
+  {
+    method: "POST",
+    route: "/devices/:id/import",
+    path: (i) => `/devices/${i.device}/import`,
+    ...minePost(415),
   },
   { method: "GET", route: "/user", ...sig(200) },
   {

@@ -16,6 +16,7 @@ import * as m007 from "./007_sessions.js";
 import * as m008 from "./008_consent_claims.js";
 import * as m012 from "./012_gateways.js";
 import * as m020 from "./020_tariffs.js";
+import * as m030 from "./030_history_import.js";
 import * as m040 from "./040_quota_pause_reason.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
@@ -29,6 +30,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["008_consent_claims", m008],
   ["012_gateways", m012],
   ["020_tariffs", m020],
+  ["030_history_import", m030],
   ["040_quota_pause_reason", m040],
 ];
 

@@ -12,10 +12,10 @@
  */
 import type { Selectable } from "kysely";
 import type { DatasetKey } from "../../domain/types.js";
-import type { CompletenessTable, LedgerStatus } from "../schema.js";
+import type { CompletenessTable, LedgerSource, LedgerStatus } from "../schema.js";
 import type { Scope } from "../scope.js";
 
-export type { LedgerStatus } from "../schema.js";
+export type { LedgerSource, LedgerStatus } from "../schema.js";
 
 export const LEDGER_STATUSES = [
   "complete",
@@ -32,6 +32,8 @@ export interface LedgerDayInput {
   received: number;
   missing: number;
   status: LedgerStatus;
+  /** Who records the day: the sync (`api`, the default), a file import or the seed migration. */
+  source?: LedgerSource;
 }
 
 export interface LedgerDay extends LedgerDayInput {
@@ -41,6 +43,7 @@ export interface LedgerDay extends LedgerDayInput {
   attempts: number;
   firstSeenMs: number;
   lastAttemptMs: number;
+  source: LedgerSource;
 }
 
 export interface LedgerListOptions {
@@ -79,6 +82,7 @@ function toLedgerDay(r: Selectable<CompletenessTable>): LedgerDay {
     attempts: r.attempts,
     firstSeenMs: r.first_seen_ms,
     lastAttemptMs: r.last_attempt_ms,
+    source: r.source,
   };
 }
 
@@ -108,6 +112,7 @@ export class LedgerRepository {
       attempts: 1,
       first_seen_ms: atMs,
       last_attempt_ms: atMs,
+      source: d.source ?? ("api" as const),
     }));
     if (rows.length === 0) return;
     await this.scope.transaction(async (tx) => {
@@ -123,6 +128,7 @@ export class LedgerRepository {
               status: eb.ref("excluded.status"),
               attempts: eb("completeness.attempts", "+", 1),
               last_attempt_ms: eb.ref("excluded.last_attempt_ms"),
+              source: eb.ref("excluded.source"),
             })),
           )
           .execute();

@@ -9,13 +9,8 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import {
-  hashPassword,
-  MAX_PASSWORD_LENGTH,
-  needsRehash,
-  passwordProblem,
-  verifyPassword,
-} from "../../auth/password.js";
+import { verifyStoredPassword } from "../../auth/legacy-password.js";
+import { hashPassword, MAX_PASSWORD_LENGTH, needsRehash, passwordProblem } from "../../auth/password.js";
 import { defaultSenderId } from "../../accounts/service.js";
 import { t } from "../../i18n/index.js";
 import { findImplementation } from "../../senders/registry.js";
@@ -101,7 +96,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       let user = USERNAME_RE.test(username) ? await store.users.findByUsername(username) : undefined;
       dummyHash ??= hashPassword("not the password of anyone");
       const given = password.slice(0, MAX_PASSWORD_LENGTH);
-      const ok = await verifyPassword(given, user?.passwordHash ?? (await dummyHash));
+      const ok = await verifyStoredPassword(given, user?.passwordHash ?? (await dummyHash));
       if (!user || !ok) {
         throttle.fail(username, request.ip);
         return again(t("form.loginWrong"), 401);

@@ -16,6 +16,7 @@ import type { CalendarStatus, CompletenessDay } from "../meter/completeness.js";
 import { isPeriod, periodRange, type Period } from "../meter/periods.js";
 import { accountOf, meterDatasets, meterView, type MeterView, type Summary } from "../meter/views.js";
 import { DATASET_LABELS } from "./accounts.js";
+import { IMPORT_SCRIPT_PATH, MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL } from "./import-upload.js";
 import { frenchDate, when } from "./dashboard.js";
 
 const PERIOD_LABELS: Record<Period, string> = {
@@ -333,6 +334,7 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const m = device.metadata;
     const curveStep = view.charts.power && view.charts.power.x.length > 1 ? "demi-heure" : "point";
     return render.send(request, reply, "meter", {
+      upload: { js: IMPORT_SCRIPT_PATH, maxBytes: MAX_UPLOAD_BYTES, maxLabel: MAX_UPLOAD_LABEL },
       title: `${device.label} · ${view.label}`,
       nav: "dashboard",
       device: {

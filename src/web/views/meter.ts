@@ -135,6 +135,17 @@ export const meterTemplates = {
     Pour vos scripts : l'<a href="/api/openapi.json">API REST</a> avec un <a href="/user">jeton d'API personnel</a>.</p>
 </form>
 </div>
+<h2>Importer un fichier Enedis</h2>
+<div class="card">
+<form method="post" action="/devices/<%= it.device.id %>/import" id="import-form" data-csrf="<%= it.csrf %>" data-max="<%= it.upload.maxBytes %>" data-max-label="<%= it.upload.maxLabel %>">
+  <div class="field"><label for="import-file">Fichier (<%= it.upload.maxLabel %> au plus)</label><input id="import-file" type="file" name="file" accept=".csv,.xlsx,text/csv"></div>
+  <button type="submit" id="import-button">Importer</button>
+  <progress id="import-progress" max="100" value="0" hidden></progress>
+  <p id="import-status" class="hint" role="status" aria-live="polite"></p>
+  <p class="hint muted">Les exports de votre espace client Enedis (Heure, Jour, Pmax, l'export XLSX hebdomadaire), Conso Downloader ou R63 : l'historique au-delà de ce que l'API garde. Les données déjà reçues d'Enedis ne sont jamais remplacées.</p>
+</form>
+</div>
+<script src="<%= it.upload.js %>"></script>
 <script src="<%= it.uplotJs %>"></script>
 <script src="<%= it.meterJs %>"></script>`,
 };

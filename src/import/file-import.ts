@@ -1,0 +1,164 @@
+/**
+ * Imports a parsed file into a meter's history through the sync's own writer (`sync/store-adapter.ts`):
+ * the same upserts, month recomputation and completeness ledger, the ledger's days marked `file`.
+ *
+ * Rules:
+ * - one transaction per file: a file is stored whole or not at all;
+ * - the API wins: a stored value (whoever stored it) is never overwritten by a file; where the file says
+ *   something else the day is reported as a conflict (count and first days) and the stored value stays;
+ * - a file never downgrades a day: a day the ledger already has complete is left as it is, and a day whose
+ *   counts would not change is not recorded again, so importing the same file twice changes nothing;
+ * - a missing measure (empty cell) is stored as a NULL (never a zero) and never replaces a value.
+ */
+import { parisDateOf, parisDayBounds, parisDayLengthMin, type LocalDate } from "../domain/time.js";
+import type { Reading } from "../domain/types.js";
+import type { Store } from "../store/index.js";
+import { writer } from "../sync/store-adapter.js";
+import type { LedgerEntry } from "../sync/ports.js";
+import type { ParsedFile } from "./text.js";
+
+const CHUNK = 5000;
+/** Values closer than this are the same measure (W, Wh or VA; files round differently). */
+const SAME = 0.01;
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+}
+
+export interface FileImportReport {
+  deviceId: number;
+  dataset: ParsedFile["dataset"];
+  format: ParsedFile["format"];
+  /** Readings in the file (missing ones included). */
+  readings: number;
+  /** Readings newly stored (or filling a stored missing measure). */
+  stored: number;
+  /** Readings already stored with the same value. */
+  unchanged: number;
+  /** Empty cells (missing measures) in the file. */
+  missing: number;
+  /** Readings the stored data contradicts (the stored value stays), and the first days they fall on. */
+  conflicts: { count: number; firstDays: LocalDate[] };
+  /** Days recorded in the ledger by this import, by status. */
+  days: { complete: number; partial: number; missing: number };
+}
+
+function differs(a: Reading, b: Reading): boolean {
+  return a.lengthMin !== b.lengthMin || Math.abs((a.value as number) - (b.value as number)) > SAME;
+}
+
+export async function importParsedFile(
+  store: Store,
+  deviceId: number,
+  file: ParsedFile,
+  opts: { nowMs: number; onProgress?: (p: ImportProgress) => void },
+): Promise<FileImportReport> {
+  const readings = file.readings;
+  const curve = file.dataset === "consumption_load_curve";
+  const first = readings[0] as Reading;
+  const last = readings[readings.length - 1] as Reading;
+  const fromMs = parisDayBounds(parisDateOf(first.startMs)).startMs;
+  const toMs = parisDayBounds(parisDateOf(last.startMs)).endMs;
+  const report: FileImportReport = {
+    deviceId,
+    dataset: file.dataset,
+    format: file.format,
+    readings: readings.length,
+    stored: 0,
+    unchanged: 0,
+    missing: readings.filter((r) => r.value === null).length,
+    conflicts: { count: 0, firstDays: [] },
+    days: { complete: 0, partial: 0, missing: 0 },
+  };
+  const conflictDays = new Set<LocalDate>();
+  let conflicts = 0;
+  await store.transaction(
+    async (tx) => {
+      const w = writer(tx);
+      const existing = await tx.measures.readings(deviceId, file.dataset, fromMs, toMs, {
+        includeMissing: true,
+      });
+      const byStart = new Map(existing.map((r) => [r.startMs, r]));
+      // Stored intervals with a value, by start: a file point overlapping one it does not match is a conflict.
+      const valued = existing.filter((r) => r.value !== null);
+      let k = 0;
+      const toWrite: Reading[] = [];
+      for (const r of readings) {
+        const endMs = r.startMs + r.lengthMin * 60_000;
+        while (
+          k < valued.length &&
+          (valued[k] as Reading).startMs + (valued[k] as Reading).lengthMin * 60_000 <= r.startMs
+        )
+          k++;
+        const same = byStart.get(r.startMs);
+        if (same && same.value !== null) {
+          if (r.value === null || !differs(r, same)) report.unchanged++;
+          else {
+            conflicts++;
+            conflictDays.add(parisDateOf(r.startMs));
+          }
+          continue;
+        }
+        const over = valued[k];
+        if (over && over.startMs < endMs) {
+          // Another step over the same time (a 60-minute file over 30-minute API data): the API wins.
+          if (r.value !== null) {
+            conflicts++;
+            conflictDays.add(parisDateOf(r.startMs));
+          }
+          continue;
+        }
+        if (same && r.value === null) {
+          report.unchanged++;
+          continue;
+        }
+        toWrite.push(r);
+      }
+      for (let i = 0; i < toWrite.length; i += CHUNK) {
+        await w.saveReadings(deviceId, file.dataset, toWrite.slice(i, i + CHUNK));
+        opts.onProgress?.({ done: Math.min(i + CHUNK, toWrite.length), total: toWrite.length });
+      }
+      report.stored = toWrite.length;
+
+      // The ledger of the days the file touches, from what is stored now.
+      const after = await tx.measures.readings(deviceId, file.dataset, fromMs, toMs, {
+        includeMissing: true,
+      });
+      const covered = new Map<LocalDate, { minutes: number; rows: number; step: number }>();
+      for (const r of readings)
+        covered.set(parisDateOf(r.startMs), { minutes: 0, rows: 0, step: r.lengthMin });
+      for (const r of after) {
+        const c = covered.get(parisDateOf(r.startMs));
+        if (!c || r.value === null) continue;
+        c.minutes += r.lengthMin;
+        c.rows++;
+      }
+      const known = new Map(
+        (
+          await tx.ledger.list(deviceId, file.dataset, {
+            fromDay: parisDateOf(fromMs),
+            toDay: parisDateOf(toMs),
+          })
+        ).map((d) => [d.day, d]),
+      );
+      const entries: LedgerEntry[] = [];
+      for (const [day, c] of covered) {
+        const need = curve ? parisDayLengthMin(day) : c.minutes > 0 ? c.minutes : parisDayLengthMin(day);
+        const expected = curve ? Math.round(need / c.step) : 1;
+        const received = curve ? Math.round(Math.min(c.minutes, need) / c.step) : c.rows > 0 ? 1 : 0;
+        const status = c.minutes >= need ? "complete" : c.minutes > 0 ? "partial" : "missing";
+        const old = known.get(day);
+        // A day the ledger has complete stays as it is; a `gap` (Enedis had nothing) is what files fill.
+        if (old && old.status === "complete") continue;
+        if (old && old.status === status && old.received === received && old.expected === expected) continue;
+        entries.push({ day, expected, received, status, source: "file" });
+        report.days[status]++;
+      }
+      if (entries.length > 0) await w.recordLedger(deviceId, file.dataset, entries, opts.nowMs);
+    },
+    { durability: "full" },
+  );
+  report.conflicts = { count: conflicts, firstDays: [...conflictDays].sort().slice(0, 5) };
+  return report;
+}
