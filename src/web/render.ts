@@ -12,6 +12,7 @@ import { analysisTemplates } from "./views/analysis.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { dashboardTemplates } from "./views/dashboard.js";
+import { gatewayTemplates } from "./views/gateways.js";
 import { layoutTemplates } from "./views/layout.js";
 import { meterTemplates } from "./views/meter.js";
 import { profileTemplates } from "./views/profile.js";
@@ -47,6 +48,7 @@ const ALL = {
   ...layoutTemplates,
   ...authTemplates,
   ...dashboardTemplates,
+  ...gatewayTemplates,
   ...senderTemplates,
   ...accountTemplates,
   ...consentTemplates,

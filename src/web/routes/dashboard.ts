@@ -46,6 +46,24 @@ export function when(ms: number | null | undefined): string {
   return `${frenchDate(text.slice(0, 10)) ?? ""} ${text.slice(11, 16)}`;
 }
 
+/** The notice a POST-redirect-GET leads to (`?done=`). */
+function dashboardNotice(done: string, review: boolean): { kind: "ok" | "info"; text: string } | null {
+  switch (done) {
+    case "connected":
+      return { kind: "ok", text: t("meter.connected") };
+    case "gateway":
+      return { kind: "ok", text: t(review ? "gateway.connectedAndReview" : "gateway.connected") };
+    case "gateway-review":
+      return { kind: "info", text: t("gateway.review") };
+    case "gateway-none":
+      return { kind: "info", text: t("gateway.none") };
+    case "gateway-failed":
+      return { kind: "info", text: t("gateway.failed") };
+    default:
+      return null;
+  }
+}
+
 export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { render, guards, consent, background } = deps;
   const { store, config } = deps.ctx;
@@ -133,8 +151,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       compteurLabel: config.enedis.compteurLabel,
       canAddMeter: accounts.length > 0 && !("ok" in sender),
       refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
-      notice:
-        field(request.query, "done") === "connected" ? { kind: "ok", text: t("meter.connected") } : null,
+      notice: dashboardNotice(field(request.query, "done"), field(request.query, "review") === "1"),
     });
   });
 }

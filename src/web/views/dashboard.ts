@@ -21,7 +21,8 @@ export const dashboardTemplates = {
   <% if (c.state === "unavailable") { %>
     <p><span class="status off">Indisponible</span></p>
     <p><%= c.message %></p>
-    <% if (c.action) { %><div class="actions"><a class="button" id="next-step" href="<%= c.action.href %>"><%= c.action.label %></a></div><% } %>
+    <div class="actions"><% if (c.action) { %><a class="button" id="next-step" href="<%= c.action.href %>"><%= c.action.label %></a><% } %>
+      <a class="button secondary" id="gateway-token" href="/gateway/token"><%= it.t("gateway.button") %></a></div>
   <% } else if (c.state === "not_connected") { %>
     <p><span class="status off">Non connecté</span></p>
     <p>Autorisez Enedis à partager avec <%= it.appName %> les données de votre compteur Linky
@@ -32,6 +33,7 @@ export const dashboardTemplates = {
     <p class="muted"><%= it.t("firstRun.demoHint", { prm: c.demoPrm }) %></p>
     <% } %>
     <div class="actions">
+      <a class="button secondary" id="gateway-token" href="/gateway/token"><%= it.t("gateway.button") %></a>
       <% if (c.pending) { %>
       <form method="post" action="/dataConnect/retry"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button class="secondary" type="submit">Vérifier à nouveau mon autorisation</button></form>
       <% } %>
@@ -65,5 +67,5 @@ export const dashboardTemplates = {
   <% } %>
 </section>
 <% } %>
-<% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a>.</p><% } %>`,
+<% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a> ou <a href="/gateway/token"><%= it.t("gateway.button").toLowerCase() %></a>.</p><% } %>`,
 };

@@ -1,0 +1,152 @@
+/**
+ * Issue 13: "J'ai un jeton de passerelle" on the dashboard, against the embedded simulator's gateways.
+ * The token is checked with the gateway, carried encrypted to the choice (never stored before it), the
+ * chosen PRMs become gateway accounts as `account add --gateway` makes them (token encrypted, masked); a
+ * PRM another user holds attaches nothing, opens a review, and is never shown; every form needs CSRF.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAccount } from "../../src/accounts/service.js";
+import { fixture, type Agent, type Fixture } from "./helpers.js";
+
+const A = "22516914714270";
+const B = "11453290002823";
+const HELD = "30001610071843";
+
+describe("gateway token on the dashboard", () => {
+  let f: Fixture;
+
+  async function simToken(usagePointIds: string[], gateway = "conso-api"): Promise<string> {
+    const res = await fetch(`${f.ctx.simulator!.url}/__simulator/gateway-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ usagePointIds, gateway }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  async function check(agent: Agent, form: Record<string, string>) {
+    return agent.submit("/gateway/token", form, "/gateway/token");
+  }
+
+  beforeAll(async () => {
+    f = await fixture();
+    await f.sender();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it("offers the gateway token beside the Enedis consent button", async () => {
+    const { agent } = await f.signedIn("dash");
+    const res = await agent.get("/");
+    expect(res.body).toContain('href="/gateway/token"');
+    expect(res.body).toContain("J&#39;ai un jeton de passerelle");
+    const page = await agent.get("/gateway/token");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/name="token" type="password"/);
+  });
+
+  it("happy path: checks the token, shows its PRMs, creates the chosen accounts with the token encrypted", async () => {
+    const { agent, user } = await f.signedIn("alice");
+    const token = await simToken([A, B]);
+    const res = await check(agent, { gateway: "conso-api", token, prm: "" });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/gateway/choose");
+    // Nothing stored before the confirmation, and the token is not in clear in the flash store.
+    expect(await f.ctx.store.accounts.findByUsagePoint(A)).toHaveLength(0);
+    for (const name of await f.ctx.store.secrets.names()) expect(name).not.toContain(token);
+    const choose = await agent.get("/gateway/choose");
+    expect(choose.statusCode).toBe(200);
+    expect(choose.body).toContain(A);
+    expect(choose.body).toContain(B);
+    expect(choose.body).not.toContain(token);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(choose.body)![1]!;
+    const done = await agent.post("/gateway/choose", { _csrf: csrf, prm: A });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe("/?done=gateway");
+    const accounts = await f.ctx.store.accounts.list({ userId: user.id, limit: 10 });
+    expect(accounts.map((a) => a.usagePointId)).toEqual([A]);
+    const cred = await f.ctx.store.gateways.credential(accounts[0]!.id);
+    expect(cred?.gateway).toBe("conso-api");
+    expect(cred?.token).toBe(token);
+    expect(cred?.tokenHint).not.toContain(token);
+    expect(accounts[0]!.config.gateway).toBe("conso-api");
+    const dash = await agent.get("/?done=gateway");
+    expect(dash.body).toContain("Compteur connecté par la passerelle");
+    expect(dash.body).toContain(A);
+    expect(dash.body).not.toContain(token);
+    // The choice is single use.
+    expect((await agent.get("/gateway/choose")).headers.location).toBe("/gateway/token");
+    for (const line of f.logs) {
+      expect(line).not.toContain(token);
+      expect(line).not.toContain(A);
+    }
+  });
+
+  it("MyElectricalData v1 and v2 tokens are checked with their gateway", async () => {
+    const { agent } = await f.signedIn("medusers");
+    const v1 = await simToken([B], "myelectricaldata");
+    const needs = await check(agent, { gateway: "myelectricaldata", token: v1, prm: "" });
+    expect(needs.statusCode).toBe(400);
+    expect(needs.body).toContain("indiquez son numéro (PRM)");
+    const ok = await check(agent, { gateway: "myelectricaldata", token: v1, prm: B });
+    expect(ok.headers.location).toBe("/gateway/choose");
+    expect((await agent.get("/gateway/choose")).body).toContain(B);
+    const v2 = await simToken([B], "myelectricaldata-v2");
+    const ok2 = await check(agent, { gateway: "myelectricaldata-v2", token: v2, prm: "" });
+    expect(ok2.headers.location).toBe("/gateway/choose");
+    expect((await agent.get("/gateway/choose")).body).toContain(B);
+  });
+
+  it("a token covering nothing, or not a token, attaches nothing and says so in French", async () => {
+    const { agent, user } = await f.signedIn("bob");
+    const v1 = await simToken([A], "myelectricaldata");
+    const none = await check(agent, { gateway: "myelectricaldata", token: v1, prm: B });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain("Ce jeton ne couvre aucun compteur");
+    expect(none.body).not.toContain(v1);
+    const bad = await check(agent, { gateway: "conso-api", token: "not-a-jwt", prm: "" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("n&#39;est pas reconnu");
+    expect(await f.ctx.store.accounts.list({ userId: user.id, limit: 10 })).toHaveLength(0);
+    expect((await agent.get("/gateway/choose")).headers.location).toBe("/gateway/token");
+  });
+
+  it("a PRM another user holds is not shown nor attached; asking opens a review, the holder suspended", async () => {
+    await f.user("holder");
+    const held = await registerAccount(f.ctx.store, f.ctx.config, { username: "holder", usagePointId: HELD });
+    const { agent, user } = await f.signedIn("carol");
+    const token = await simToken([HELD]);
+    const res = await check(agent, { gateway: "conso-api", token, prm: "" });
+    expect(res.headers.location).toBe("/gateway/choose");
+    const choose = await agent.get("/gateway/choose");
+    expect(choose.body).not.toContain(HELD);
+    expect(choose.body).toContain("un administrateur doit d&#39;abord vérifier");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(choose.body)![1]!;
+    const done = await agent.post("/gateway/choose", { _csrf: csrf, review: "1" });
+    expect(done.headers.location).toBe("/?done=gateway-review");
+    expect(await f.ctx.store.accounts.list({ userId: user.id, limit: 10 })).toHaveLength(0);
+    const open = (await f.ctx.store.consents.list({ status: "open" })).filter(
+      (r) => r.requesterUserId === user.id,
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0]!.reason).toBe("prm_held");
+    expect((await f.ctx.store.consents.suspendedAccountIds()).has(held.account.id)).toBe(true);
+    const dash = await agent.get("/?done=gateway-review");
+    expect(dash.body).toContain("doit être vérifiée par l&#39;administrateur");
+    expect(await f.ctx.store.gateways.credential(held.account.id)).toBeUndefined();
+  });
+
+  it("every form needs its CSRF token", async () => {
+    const { agent, user } = await f.signedIn("dave");
+    const token = await simToken([B]);
+    const noCsrf = await agent.post("/gateway/token", { gateway: "conso-api", token });
+    expect(noCsrf.statusCode).toBe(403);
+    expect((await agent.get("/gateway/choose")).headers.location).toBe("/gateway/token");
+    expect((await check(agent, { gateway: "conso-api", token })).statusCode).toBe(303);
+    const forged = await agent.post("/gateway/choose", { _csrf: "forged", prm: B });
+    expect(forged.statusCode).toBe(403);
+    expect(await f.ctx.store.accounts.list({ userId: user.id, limit: 10 })).toHaveLength(0);
+  });
+});
