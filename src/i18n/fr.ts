@@ -271,6 +271,22 @@ export const fr = {
       "Compteur connecté par la passerelle. Une partie de votre demande doit encore être vérifiée par l'administrateur.",
     none: "Aucun compteur choisi : rien n'a été connecté, le jeton n'a pas été enregistré.",
     failed: "Le compteur n'a pas pu être connecté : réessayez, ou demandez à l'administrateur.",
+    page: {
+      bannedTitle: "Passerelle bloquée.",
+      banned:
+        "{{gateway}} bloque les appels de ce site depuis le {{since}} : aucune donnée n'est collectée par cette passerelle en attendant.",
+      bannedTodo:
+        "Vous n'avez rien à faire : l'administrateur est prévenu et la collecte reprendra dès que la passerelle lèvera le blocage. Vos données déjà collectées sont conservées.",
+      throttledTitle: "Passerelle en pause.",
+      throttled: "{{gateway}} demande d'attendre jusqu'au {{until}} avant tout nouvel appel.",
+      throttledTodo: "Vous n'avez rien à faire : la collecte reprendra d'elle-même après cette date.",
+      refusedTitle: "Jeton refusé.",
+      refused:
+        "Le {{since}}, {{gateway}} a refusé le jeton de ce compteur : il a expiré, a été révoqué, ou ne couvre plus ce compteur. La collecte est arrêtée.",
+      refusedTodo:
+        "Demandez un nouveau jeton à la passerelle (sur son site, en renouvelant votre consentement), puis saisissez-le avec « J'ai un jeton de passerelle » : la collecte reprendra là où elle s'était arrêtée.",
+      newToken: "Saisir un nouveau jeton",
+    },
   },
   token: {
     created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",

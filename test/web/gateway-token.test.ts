@@ -149,4 +149,54 @@ describe("gateway token on the dashboard", () => {
     expect(forged.statusCode).toBe(403);
     expect(await f.ctx.store.accounts.list({ userId: user.id, limit: 10 })).toHaveLength(0);
   });
+  it("the service page tells the household, in French, of a ban or a refused token and what to do", async () => {
+    const { agent, user } = await f.signedIn("erin");
+    const prm = "40001610071844";
+    const token = await simToken([prm]);
+    const r = await registerAccount(f.ctx.store, f.ctx.config, {
+      username: user.username,
+      usagePointId: prm,
+      gateway: { id: "conso-api", token, prms: [prm] },
+    });
+    const page = `/notificationAccount/${r.account.id}`;
+    const fine = await agent.get(page);
+    expect(fine.statusCode).toBe(200);
+    expect(fine.body).toContain("Conso API");
+    expect(fine.body).not.toContain(token);
+    expect(fine.body).not.toContain("gateway-problem");
+
+    await f.ctx.store.gateways.markRefused(r.account.id, "401 Unauthorized");
+    await f.ctx.store.gateways.block({
+      gateway: "conso-api",
+      kind: "banned",
+      message: "Cloudflare: you have been blocked",
+      sinceMs: f.clock.now(),
+      untilMs: null,
+    });
+    const told = await agent.get(page);
+    expect(told.body).toContain("Jeton refusé.");
+    expect(told.body).toContain("Demandez un nouveau jeton à la passerelle");
+    expect(told.body).toContain("Passerelle bloquée.");
+    expect(told.body).toContain("l&#39;administrateur est prévenu");
+    expect(told.body).toContain('href="/gateway/token"');
+    expect(told.body).not.toContain(token);
+    expect(told.body).not.toContain("Unauthorized");
+    expect(told.body).not.toContain("you have been blocked");
+    await f.ctx.store.gateways.clearBlock("conso-api");
+
+    // A new token through the form replaces the refused one: the household is no longer told.
+    const fresh = await simToken([prm]);
+    expect((await check(agent, { gateway: "conso-api", token: fresh })).headers.location).toBe(
+      "/gateway/choose",
+    );
+    const choose = await agent.get("/gateway/choose");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(choose.body)![1]!;
+    expect((await agent.post("/gateway/choose", { _csrf: csrf, prm })).headers.location).toBe(
+      "/?done=gateway",
+    );
+    const cred = await f.ctx.store.gateways.credential(r.account.id);
+    expect(cred?.token).toBe(fresh);
+    expect(cred?.refused).toBeNull();
+    expect((await agent.get(page)).body).not.toContain("Jeton refusé.");
+  });
 });
