@@ -136,6 +136,15 @@ describe("gateway token on the dashboard", () => {
     const dash = await agent.get("/?done=gateway-review");
     expect(dash.body).toContain("doit être vérifiée par l&#39;administrateur");
     expect(await f.ctx.store.gateways.credential(held.account.id)).toBeUndefined();
+    // The token waits encrypted beside the review, never in its grant.
+    expect(JSON.stringify(open[0]!.grant)).not.toContain(token);
+    // The administrator shares the meter: the requester gets the gateway account with that token.
+    const admin = await f.user("gw-admin", { admin: true });
+    expect(await f.web.consent.decideReview(open[0]!, "share", admin, f.clock.now())).toBe(true);
+    const mine = await f.ctx.store.accounts.list({ userId: user.id, limit: 10 });
+    expect(mine.map((a) => a.usagePointId)).toEqual([HELD]);
+    expect((await f.ctx.store.gateways.credential(mine[0]!.id))?.token).toBe(token);
+    expect((await f.ctx.store.secrets.names()).some((n) => n.startsWith("gateway.review:"))).toBe(false);
   });
 
   it("every form needs its CSRF token", async () => {

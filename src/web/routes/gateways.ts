@@ -11,7 +11,9 @@
  *   listed (no foreign PRM shown): it can only be sent to an administrator's review, as a consent would.
  * - `POST /gateway/choose` (user, CSRF, rate limited): the accounts are created as `account add
  *   --gateway` does (token encrypted, masked when shown); a PRM another user holds attaches nothing and
- *   opens a conflict review (the holder is suspended meanwhile, the consent rule), with a neutral message.
+ *   opens a conflict review (the holder is suspended meanwhile, the consent rule), with a neutral message;
+ *   the token waits encrypted beside the review, and the administrator's `second` / `share` creates the
+ *   gateway account with it (`ConsentFlow.decideReview`).
  *
  * The token is never logged nor shown; PRMs never reach log lines.
  */
@@ -26,7 +28,7 @@ import type { WebDeps } from "../app.js";
 import { Flash } from "../flash.js";
 import { field } from "../http.js";
 import type { Session } from "../session.js";
-import { normalisePrm } from "../consent.js";
+import { gatewayReviewSecret, normalisePrm } from "../consent.js";
 
 /** How long a checked token waits for the user's choice. */
 const FLASH_MS = 10 * 60_000;
@@ -198,16 +200,18 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: WebDeps): void
         if (holders.length > 0) {
           if (!(await store.consents.findOpen(user.id, prm))) {
             for (const h of holders) {
-              await store.consents.openReview({
+              const review = await store.consents.openReview({
                 kind: "conflict",
                 reason: "prm_held",
                 usagePointId: prm,
                 requesterUserId: user.id,
                 holderUserId: h.userId,
                 holderAccountId: h.id,
-                grant: { gateway: checked.gateway },
+                grant: { gateway: checked.gateway, prms: covers },
                 nowMs: now(),
               });
+              // The token waits encrypted for the administrator's decision (deleted once decided).
+              await store.secrets.put(gatewayReviewSecret(review.id), checked.token);
               log(
                 `gateway: user ${user.id} has a ${checked.gateway} token for account ${h.id} of user ${h.userId}: account suspended pending review`,
               );
