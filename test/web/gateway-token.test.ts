@@ -208,4 +208,17 @@ describe("gateway token on the dashboard", () => {
     expect(cred?.refused).toBeNull();
     expect((await agent.get(page)).body).not.toContain("Jeton refusé.");
   });
+  // Last: it spends the route's rate limit for this address.
+  it("is rate limited like the consent routes (it calls the gateway for the user)", async () => {
+    const { agent } = await f.signedIn("mallory");
+    const csrf = await agent.csrf("/gateway/token");
+    const codes: number[] = [];
+    for (let i = 0; i < 22; i++)
+      codes.push(
+        (await agent.post("/gateway/token", { _csrf: csrf, gateway: "conso-api", token: "x" })).statusCode,
+      );
+    // 20 a minute per address: refused in French at first, then 429.
+    expect(codes[0]).toBe(400);
+    expect(codes.at(-1)).toBe(429);
+  });
 });
