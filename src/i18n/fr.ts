@@ -269,6 +269,8 @@ export const fr = {
       "Votre demande doit être vérifiée par l'administrateur de ce site : le compteur apparaîtra ici une fois la demande acceptée.",
     connectedAndReview:
       "Compteur connecté par la passerelle. Une partie de votre demande doit encore être vérifiée par l'administrateur.",
+    cardExpired:
+      "La passerelle n'accepte plus le jeton de ce compteur (expiré ou révoqué) : les données ne sont plus collectées. Saisissez un nouveau jeton pour reprendre.",
     none: "Aucun compteur choisi : rien n'a été connecté, le jeton n'a pas été enregistré.",
     failed: "Le compteur n'a pas pu être connecté : réessayez, ou demandez à l'administrateur.",
     page: {

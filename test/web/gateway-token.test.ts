@@ -192,6 +192,11 @@ describe("gateway token on the dashboard", () => {
     expect(told.body).not.toContain("Unauthorized");
     expect(told.body).not.toContain("you have been blocked");
     await f.ctx.store.gateways.clearBlock("conso-api");
+    // Expired by the refusal: the dashboard asks for a new token, not for Enedis' consent page.
+    await f.ctx.store.accounts.updateConfig(r.account.id, { expired: true });
+    const dash = await agent.get("/");
+    expect(dash.body).toContain("n&#39;accepte plus le jeton de ce compteur");
+    expect(dash.body).toMatch(/id="reconnect-linky" href="\/gateway\/token"/);
 
     // A new token through the form replaces the refused one: the household is no longer told.
     const fresh = await simToken([prm]);
@@ -207,6 +212,7 @@ describe("gateway token on the dashboard", () => {
     expect(cred?.token).toBe(fresh);
     expect(cred?.refused).toBeNull();
     expect((await agent.get(page)).body).not.toContain("Jeton refusé.");
+    expect((await f.ctx.store.accounts.list({ userId: user.id, limit: 10 }))[0]!.config.expired).toBe(false);
   });
   // Last: it spends the route's rate limit for this address.
   it("is rate limited like the consent routes (it calls the gateway for the user)", async () => {

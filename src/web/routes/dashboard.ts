@@ -31,7 +31,15 @@ type Card =
       lastSync: string | null;
       syncing: boolean;
     }
-  | { state: "expired"; prm: string; accountId: number; deviceId: number | null; reason: string | null };
+  | {
+      state: "expired";
+      prm: string;
+      accountId: number;
+      deviceId: number | null;
+      reason: string | null;
+      /** Read through a community gateway: reconnecting means a new token, not Enedis' consent page. */
+      gateway: boolean;
+    };
 
 export function frenchDate(day: string | null | undefined): string | null {
   if (!day) return null;
@@ -95,6 +103,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
           accountId: a.id,
           deviceId: device?.id ?? null,
           reason: expiredReasonText(a.config),
+          gateway: typeof a.config.gateway === "string",
         });
       } else {
         const last = a.config.last_sync ?? null;

@@ -50,10 +50,18 @@ export const dashboardTemplates = {
     </div>
   <% } else if (c.state === "expired") { %>
     <p><span class="status err">Expiré</span></p>
+    <% if (c.gateway) { %>
+    <p><%= it.t("gateway.cardExpired") %></p>
+    <% } else { %>
     <p>La connexion à Enedis pour ce compteur a expiré ou a été révoquée : les données ne sont plus collectées.</p>
+    <% } %>
     <% if (c.reason) { %><p class="muted"><%= c.reason %></p><% } %>
     <div class="actions">
+      <% if (c.gateway) { %>
+      <a class="button" id="reconnect-linky" href="/gateway/token"><%= it.t("gateway.page.newToken") %></a>
+      <% } else { %>
       <form method="post" action="/dataConnect/authorize"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><input type="hidden" name="prm" value="<%= c.prm %>"><button type="submit" id="reconnect-linky">Reconnecter</button></form>
+      <% } %>
       <% if (c.deviceId) { %><a class="button secondary" href="/devices/<%= c.deviceId %>">Données déjà collectées</a><% } %>
     </div>
     <%~ include("@deadEnds", it) %>
