@@ -147,6 +147,26 @@ describe("gateway token on the dashboard", () => {
     expect((await f.ctx.store.secrets.names()).some((n) => n.startsWith("gateway.review:"))).toBe(false);
   });
 
+  it("a forged Conso API token naming a held PRM opens no review and suspends nobody", async () => {
+    await f.user("holder2");
+    const prm = "50001610071845";
+    const held = await registerAccount(f.ctx.store, f.ctx.config, { username: "holder2", usagePointId: prm });
+    const { agent, user } = await f.signedIn("forger");
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const forged = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: [prm], exp: 4102444800 })}.c2lnbmF0dXJl`;
+    expect((await check(agent, { gateway: "conso-api", token: forged })).headers.location).toBe(
+      "/gateway/choose",
+    );
+    const choose = await agent.get("/gateway/choose");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(choose.body)![1]!;
+    const done = await agent.post("/gateway/choose", { _csrf: csrf, review: "1" });
+    expect(done.headers.location).toBe("/?done=gateway-failed");
+    expect(
+      (await f.ctx.store.consents.list({ status: "open" })).filter((r) => r.requesterUserId === user.id),
+    ).toEqual([]);
+    expect((await f.ctx.store.consents.suspendedAccountIds()).has(held.account.id)).toBe(false);
+  });
+
   it("every form needs its CSRF token", async () => {
     const { agent, user } = await f.signedIn("dave");
     const token = await simToken([B]);

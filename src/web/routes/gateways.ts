@@ -19,7 +19,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AccountInputError, registerAccount } from "../../accounts/service.js";
-import { GatewayBannedError, isLinkyError } from "../../domain/errors.js";
+import { GatewayBannedError, isLinkyError, type ErrorKind } from "../../domain/errors.js";
+import { addDays, parisToday } from "../../domain/time.js";
 import { t } from "../../i18n/index.js";
 import { GATEWAY_IDS, isGatewayId, type GatewayId } from "../../sources/port.js";
 import { gatewayEntry, gatewayUrl, GatewayTokenError } from "../../sources/registry.js";
@@ -29,6 +30,16 @@ import { Flash } from "../flash.js";
 import { field } from "../http.js";
 import type { Session } from "../session.js";
 import { gatewayReviewSecret, normalisePrm } from "../consent.js";
+
+/** Answers that do not prove a token genuine (refused, or the gateway could not be asked). */
+const REFUSALS: readonly ErrorKind[] = [
+  "no_consent",
+  "token_refused",
+  "transient",
+  "gateway_banned",
+  "quota",
+  "bad_request",
+];
 
 /** How long a checked token waits for the user's choice. */
 const FLASH_MS = 10 * 60_000;
@@ -105,6 +116,41 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: WebDeps): void
     return { text: t("gateway.unavailable"), status: 502 };
   }
 
+  function context(gateway: GatewayId, token: string) {
+    return {
+      accountId: 0,
+      token,
+      baseUrl: gatewayUrl(
+        config,
+        gateway,
+        deps.ctx.enedis.env === "simulator" ? deps.ctx.enedis.apiUrl : null,
+      ),
+      ledger: store.gateways,
+      accountsOnGateway: 1,
+      now,
+    };
+  }
+
+  /**
+   * Whether the gateway itself accepts the token for `prm`. MyElectricalData was asked already (its
+   * coverage is the gateway's answer); a Conso API token's PRMs are read from its JWT, which anyone can
+   * write: one call (yesterday's daily energy, within the shared budget) proves it. Only a 401-like
+   * refusal or an unreachable gateway says no; "no data" is the gateway accepting the token.
+   */
+  async function genuine(checked: Checked, prm: string): Promise<boolean> {
+    if (checked.gateway !== "conso-api") return true;
+    const today = parisToday(now());
+    try {
+      await gatewayEntry(checked.gateway)
+        .create(context(checked.gateway, checked.token))
+        .readings("daily_consumption", prm, { from: addDays(today, -1), to: today });
+      return true;
+    } catch (e) {
+      if (!isLinkyError(e)) return false;
+      return !REFUSALS.includes(e.kind);
+    }
+  }
+
   app.get("/gateway/token", { preHandler: guards.user }, async (request, reply) =>
     form(request, reply, { gateway: "conso-api", prm: "", error: null }),
   );
@@ -128,21 +174,7 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: WebDeps): void
         return form(request, reply, { ...shown, error: t("gateway.prmNeeded") }, 400);
       let covered: string[];
       try {
-        covered = await gatewayEntry(gateway).covered(
-          {
-            accountId: 0,
-            token,
-            baseUrl: gatewayUrl(
-              config,
-              gateway,
-              deps.ctx.enedis.env === "simulator" ? deps.ctx.enedis.apiUrl : null,
-            ),
-            ledger: store.gateways,
-            accountsOnGateway: 1,
-            now,
-          },
-          prm ? [prm] : [],
-        );
+        covered = await gatewayEntry(gateway).covered(context(gateway, token), prm ? [prm] : []);
       } catch (e) {
         const f = checkFailure(e);
         log(`gateway: user ${user.id}'s ${gateway} token check failed (${f.status})`);
@@ -198,6 +230,13 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: WebDeps): void
         // an administrator decides. Checked again here (someone may have taken it since the check).
         const holders = (await store.accounts.findByUsagePoint(prm)).filter((a) => a.userId !== user.id);
         if (holders.length > 0) {
+          // A review suspends the holder: the token must be the gateway's own, not a forged one.
+          if (!(await genuine(checked, prm))) {
+            log(
+              `gateway: user ${user.id}'s ${checked.gateway} token was not accepted by the gateway: no review`,
+            );
+            return reply.redirect("/?done=gateway-failed", 303);
+          }
           if (!(await store.consents.findOpen(user.id, prm))) {
             for (const h of holders) {
               const review = await store.consents.openReview({
