@@ -167,6 +167,19 @@ describe("gateway token on the dashboard", () => {
     expect((await f.ctx.store.consents.suspendedAccountIds()).has(held.account.id)).toBe(false);
   });
 
+  it("a forged Conso API token attaches no free PRM either", async () => {
+    const { agent, user } = await f.signedIn("squatter");
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const forged = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: ["60001610071846"], exp: 4102444800 })}.c2ln`;
+    expect((await check(agent, { gateway: "conso-api", token: forged })).headers.location).toBe(
+      "/gateway/choose",
+    );
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get("/gateway/choose")).body)![1]!;
+    const done = await agent.post("/gateway/choose", { _csrf: csrf, prm: "60001610071846" });
+    expect(done.headers.location).toBe("/?done=gateway-failed");
+    expect(await f.ctx.store.accounts.list({ userId: user.id, limit: 10 })).toHaveLength(0);
+  });
+
   it("every form needs its CSRF token", async () => {
     const { agent, user } = await f.signedIn("dave");
     const token = await simToken([B]);

@@ -15,6 +15,9 @@
  *   the token waits encrypted beside the review, and the administrator's `second` / `share` creates the
  *   gateway account with it (`ConsentFlow.decideReview`).
  *
+ * A Conso API token's PRMs are read from its JWT, which anyone can write: before a PRM is attached or
+ * sent to a review, one call (yesterday's daily energy) proves the gateway accepts the token.
+ *
  * The token is never logged nor shown; PRMs never reach log lines.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -258,6 +261,13 @@ export function registerGatewayRoutes(app: FastifyInstance, deps: WebDeps): void
           }
           reviewed++;
           continue;
+        }
+        // Attaching makes the user this PRM's holder: the same proof as for a review.
+        if (!(await genuine(checked, prm))) {
+          log(
+            `gateway: user ${user.id}'s ${checked.gateway} token was not accepted by the gateway: not attached`,
+          );
+          return reply.redirect("/?done=gateway-failed", 303);
         }
         try {
           await registerAccount(store, config, {
