@@ -226,6 +226,70 @@ export const fr = {
       },
     },
   },
+  gateway: {
+    button: "J'ai un jeton de passerelle",
+    title: "Connecter un compteur avec un jeton de passerelle",
+    intro:
+      "Sans application Enedis, votre compteur peut être lu par une passerelle communautaire qui vous donne un jeton : Conso API (conso.boris.sh) ou MyElectricalData. Collez ce jeton ci-dessous : nous vérifions auprès de la passerelle les compteurs qu'il couvre, puis vous choisissez ceux à connecter.",
+    gatewayLabel: "Passerelle",
+    tokenLabel: "Jeton",
+    tokenHint: "Le jeton que la passerelle vous a donné, tel quel.",
+    prmLabel: "Numéro de point de livraison (PRM), pour MyElectricalData v1",
+    prmHint:
+      "14 chiffres : un jeton MyElectricalData v1 ne vaut que pour un compteur, indiquez lequel. Inutile pour les autres passerelles.",
+    check: "Vérifier le jeton",
+    back: "Retour au tableau de bord",
+    never:
+      "Le jeton n'est enregistré qu'après votre confirmation, chiffré ; il n'est plus jamais affiché en entier.",
+    pick: "Choisissez une passerelle dans la liste.",
+    tokenField: "Collez le jeton donné par la passerelle (sans espace).",
+    prmNeeded: "Un jeton MyElectricalData v1 ne vaut que pour un compteur : indiquez son numéro (PRM).",
+    notAToken:
+      "Ce jeton n'est pas reconnu par cette passerelle : vérifiez la passerelle choisie et copiez à nouveau le jeton.",
+    expired: "Ce jeton a expiré : demandez-en un nouveau à la passerelle, puis recommencez.",
+    refused:
+      "La passerelle a refusé ce jeton (expiré, ou ne couvrant pas ce compteur) : demandez-en un nouveau à la passerelle.",
+    banned:
+      "Cette passerelle bloque pour l'instant les appels de ce site : réessayez plus tard, l'administrateur est prévenu.",
+    unavailable: "La passerelle ne répond pas pour l'instant : réessayez dans quelques minutes.",
+    coversNothing:
+      "Ce jeton ne couvre aucun compteur : vérifiez auprès de la passerelle que votre compteur y est bien rattaché.",
+    covers: "La passerelle {{gateway}} confirme ce jeton. Choisissez les compteurs à connecter.",
+    pickPrms: "Compteurs couverts par ce jeton",
+    heldNotice:
+      "Ce jeton couvre aussi un ou plusieurs compteurs qui ne peuvent pas être connectés directement : un administrateur doit d'abord vérifier la demande.",
+    askReview: "Demander cette vérification à l'administrateur",
+    confirm: "Connecter",
+    cancel: "Annuler",
+    stored:
+      "En confirmant, le jeton est enregistré chiffré pour ces compteurs ; les données arrivent lors de la prochaine collecte (une fois par jour, le matin).",
+    connected:
+      "Compteur connecté par la passerelle : les données arriveront lors de la prochaine collecte (une fois par jour, entre 6 h et 10 h).",
+    review:
+      "Votre demande doit être vérifiée par l'administrateur de ce site : le compteur apparaîtra ici une fois la demande acceptée.",
+    connectedAndReview:
+      "Compteur connecté par la passerelle. Une partie de votre demande doit encore être vérifiée par l'administrateur.",
+    cardExpired:
+      "La passerelle n'accepte plus le jeton de ce compteur (expiré ou révoqué) : les données ne sont plus collectées. Saisissez un nouveau jeton pour reprendre.",
+    none: "Aucun compteur choisi : rien n'a été connecté, le jeton n'a pas été enregistré.",
+    failed: "Le compteur n'a pas pu être connecté : réessayez, ou demandez à l'administrateur.",
+    page: {
+      bannedTitle: "Passerelle bloquée.",
+      banned:
+        "{{gateway}} bloque les appels de ce site depuis le {{since}} : aucune donnée n'est collectée par cette passerelle en attendant.",
+      bannedTodo:
+        "Vous n'avez rien à faire : l'administrateur est prévenu et la collecte reprendra dès que la passerelle lèvera le blocage. Vos données déjà collectées sont conservées.",
+      throttledTitle: "Passerelle en pause.",
+      throttled: "{{gateway}} demande d'attendre jusqu'au {{until}} avant tout nouvel appel.",
+      throttledTodo: "Vous n'avez rien à faire : la collecte reprendra d'elle-même après cette date.",
+      refusedTitle: "Jeton refusé.",
+      refused:
+        "Le {{since}}, {{gateway}} a refusé le jeton de ce compteur : il a expiré, a été révoqué, ou ne couvre plus ce compteur. La collecte est arrêtée.",
+      refusedTodo:
+        "Demandez un nouveau jeton à la passerelle (sur son site, en renouvelant votre consentement), puis saisissez-le avec « J'ai un jeton de passerelle » : la collecte reprendra là où elle s'était arrêtée.",
+      newToken: "Saisir un nouveau jeton",
+    },
+  },
   token: {
     created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",
   },

@@ -39,6 +39,7 @@ import { WebMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
 import { ApiError } from "./api/tokens.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerGatewayRoutes } from "./routes/gateways.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerAuthRoutes, SetupGate } from "./routes/auth.js";
 import { LoginThrottle } from "./login-throttle.js";
@@ -349,6 +350,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerSenderRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDataConnectRoutes(app, deps);
+  registerGatewayRoutes(app, deps);
   registerConsentReviewRoutes(app, deps);
   registerCostRoutes(app, deps);
   await app.ready();

@@ -35,6 +35,7 @@ import type { ConsentReview, ReviewDecision } from "../store/repositories/consen
 import { InteractiveQuotaError, notOnBehalf } from "../scheduler/interactive.js";
 import { syncAccountLeased } from "../scheduler/lease.js";
 import { syncSettingsOf } from "../sync/service.js";
+import { isGatewayId, type GatewayId } from "../sources/port.js";
 import type { BackgroundTasks } from "./background.js";
 import type { ConsentStates } from "./consent-state.js";
 import type { Session } from "./session.js";
@@ -130,6 +131,24 @@ type Grant =
   | { kind: "v1"; usagePointIds: string[]; prm: string };
 
 const PRM_RE = /^\d{14}$/;
+
+/** Where a gateway review's token waits, encrypted, for the administrator's decision. */
+export const gatewayReviewSecret = (reviewId: number): string => `gateway.review:${reviewId}`;
+
+/** The gateway, token and PRMs a gateway review carries, or null for a consent's review. */
+async function gatewayReviewToken(
+  store: Store,
+  review: ConsentReview,
+): Promise<{ id: GatewayId; token: string; prms: string[] } | null> {
+  const grant = review.grant as { gateway?: unknown; prms?: unknown };
+  if (typeof grant.gateway !== "string" || !isGatewayId(grant.gateway)) return null;
+  const token = await store.secrets.get(gatewayReviewSecret(review.id));
+  if (token === undefined) return null;
+  const prms = Array.isArray(grant.prms)
+    ? grant.prms.filter((p): p is string => typeof p === "string")
+    : [review.usagePointId];
+  return { id: grant.gateway, token, prms };
+}
 
 /** The PRM as typed (spaces and dots people copy from a bill removed), or null when it is not 14 digits. */
 export function normalisePrm(text: string): string | null {
@@ -384,10 +403,23 @@ export class ConsentFlow {
         });
       }
     }
+    // A gateway token's review: its token waits encrypted beside it (never in the review's grant).
+    const gatewayToken = await gatewayReviewToken(store, review);
     if (decision === "second" || decision === "share" || decision === "approve") {
       const requester = await store.users.findById(review.requesterUserId);
-      if (requester) await this.attach(requester, review.usagePointId, review.grant as AccountConfigPatch);
+      if (requester && gatewayToken) {
+        await registerAccount(store, this.deps.config, {
+          username: requester.username,
+          usagePointId: review.usagePointId,
+          gateway: gatewayToken,
+          nowMs,
+        });
+        await store.consents.recordHolding(review.usagePointId, requester.id, nowMs);
+      } else if (requester) {
+        await this.attach(requester, review.usagePointId, review.grant as AccountConfigPatch);
+      }
     }
+    if (gatewayToken) await store.secrets.delete(gatewayReviewSecret(review.id));
     return true;
   }
 

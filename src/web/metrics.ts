@@ -20,6 +20,7 @@ import type { CallEvent } from "../enedis/http.js";
 import { planBudget } from "../scheduler/budget.js";
 import { accountState, formatDuration, operatorStatus, type AccountState } from "../scheduler/status.js";
 import { findImplementation } from "../senders/registry.js";
+import { gatewayBudgets, gatewayStatus, type GatewayBudgetUse } from "../sources/status.js";
 import type { Store } from "../store/index.js";
 import type { Config } from "../config/schema.js";
 import type { WebContext } from "./app.js";
@@ -92,6 +93,11 @@ export interface Snapshot {
     pausedBy: "per_second" | "hourly" | "other";
   }>;
   completeness: Array<{ dataset: string; status: string; days: number }>;
+  /** Each gateway: its budgets and their use, its accounts, its block, its refused tokens. */
+  gateways: {
+    budgets: GatewayBudgetUse[];
+    state: Array<{ gateway: string; accounts: number; banned: boolean; throttled: boolean; refused: number }>;
+  };
 }
 
 export async function computeSnapshot(store: Store, config: Config, nowMs: number): Promise<Snapshot> {
@@ -159,6 +165,21 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
     lastSuccessAge: ages,
     quota,
     completeness: await store.ledger.countAll(),
+    gateways: await gatewaySnapshot(store, nowMs),
+  };
+}
+
+async function gatewaySnapshot(store: Store, nowMs: number): Promise<Snapshot["gateways"]> {
+  const refused = await store.gateways.refusedByGateway();
+  return {
+    budgets: await gatewayBudgets(store.gateways, nowMs),
+    state: (await gatewayStatus(store.gateways, nowMs)).map((g) => ({
+      gateway: g.gateway,
+      accounts: g.accounts,
+      banned: g.block?.kind === "banned",
+      throttled: g.block?.kind === "throttled" && (g.block.untilMs === null || g.block.untilMs > nowMs),
+      refused: refused.get(g.gateway) ?? 0,
+    })),
   };
 }
 
@@ -385,6 +406,61 @@ export class WebMetrics {
       ["api", "quota"],
       (g, s) => {
         for (const q of s.quota) if (q.pausedSeconds > 0) g.set({ api: q.api, quota: q.pausedBy }, 1);
+      },
+    );
+    const budgetLabels = ["gateway", "window", "scope", "calls"];
+    const budgetKey = (b: GatewayBudgetUse) => ({
+      gateway: b.gateway,
+      window: b.window,
+      scope: b.scope,
+      calls: b.calls,
+    });
+    gauge(
+      "linky_gateway_calls",
+      "Calls made to each community gateway in each budget window; scope account is the busiest account (database)",
+      budgetLabels,
+      (g, s) => {
+        for (const b of s.gateways.budgets) g.set(budgetKey(b), b.used);
+      },
+    );
+    gauge(
+      "linky_gateway_budget",
+      "The call budget of each community gateway in each window (database and the gateway's rules)",
+      budgetLabels,
+      (g, s) => {
+        for (const b of s.gateways.budgets) g.set(budgetKey(b), b.limit);
+      },
+    );
+    gauge(
+      "linky_gateway_banned",
+      "1 while a community gateway bans this address (Cloudflare page): no call is made to it (database)",
+      ["gateway"],
+      (g, s) => {
+        for (const x of s.gateways.state) g.set({ gateway: x.gateway }, x.banned ? 1 : 0);
+      },
+    );
+    gauge(
+      "linky_gateway_throttled",
+      "1 while a community gateway asks to wait (429 900804 nextAccessTime) (database)",
+      ["gateway"],
+      (g, s) => {
+        for (const x of s.gateways.state) g.set({ gateway: x.gateway }, x.throttled ? 1 : 0);
+      },
+    );
+    gauge(
+      "linky_gateway_accounts",
+      "Accounts read through each community gateway (database)",
+      ["gateway"],
+      (g, s) => {
+        for (const x of s.gateways.state) g.set({ gateway: x.gateway }, x.accounts);
+      },
+    );
+    gauge(
+      "linky_gateway_tokens_refused",
+      "Accounts whose gateway token was refused (401: expired, or not covering the meter) (database)",
+      ["gateway"],
+      (g, s) => {
+        for (const x of s.gateways.state) g.set({ gateway: x.gateway }, x.refused);
       },
     );
     gauge(

@@ -13,6 +13,7 @@ import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { costTemplates } from "./views/costs.js";
 import { dashboardTemplates } from "./views/dashboard.js";
+import { gatewayTemplates } from "./views/gateways.js";
 import { layoutTemplates } from "./views/layout.js";
 import { meterTemplates } from "./views/meter.js";
 import { profileTemplates } from "./views/profile.js";
@@ -48,6 +49,7 @@ const ALL = {
   ...layoutTemplates,
   ...authTemplates,
   ...dashboardTemplates,
+  ...gatewayTemplates,
   ...senderTemplates,
   ...accountTemplates,
   ...consentTemplates,

@@ -277,6 +277,28 @@ const CASES: Case[] = [
     other: 303,
     admin: 303,
   },
+  { method: "GET", route: "/gateway/token", ...sig(200) },
+  {
+    method: "POST",
+    route: "/gateway/token",
+    // Not a Conso API token: refused before any call to the gateway.
+    form: { gateway: "conso-api", token: "not-a-token" },
+    anonymous: 401,
+    owner: 400,
+    other: 400,
+    admin: 400,
+  },
+  // Nothing checked in this session: back to the token form.
+  { method: "GET", route: "/gateway/choose", ...sig(303) },
+  {
+    method: "POST",
+    route: "/gateway/choose",
+    form: { prm: "12345678901234" },
+    anonymous: 401,
+    owner: 303,
+    other: 303,
+    admin: 303,
+  },
   { method: "GET", route: "/admin/consents", ...adminOnly(200) },
   {
     method: "POST",

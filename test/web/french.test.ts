@@ -98,6 +98,7 @@ describe("a French interface throughout", () => {
       [m.owner, `/notificationAccount/${ids.account}`],
       [m.owner, `/notificationAccount/${ids.account}/delete`],
       [m.owner, "/dataConnect/authorize"],
+      [m.owner, "/gateway/token"],
       [m.owner, `/devices/${d}`],
       ...["day", "last7", "week", "month", "year"].map((v): [Agent, string] => [
         m.owner,
@@ -175,6 +176,10 @@ describe("a French interface throughout", () => {
       [m.f.agent(), "/login", { username: "nobody", password: "wrong password" }, 401, "/login"],
       [m.f.agent(), "/login", {}, 400, "/login"],
       [m.owner, "/dataConnect/authorize", { prm: "123" }, 400, "/"],
+      [m.owner, "/gateway/token", { gateway: "conso-api", token: "not-a-jwt" }, 400, "/gateway/token"],
+      [m.owner, "/gateway/token", { gateway: "nope", token: "x" }, 400, "/gateway/token"],
+      [m.owner, "/gateway/token", { gateway: "myelectricaldata", token: "x" }, 400, "/gateway/token"],
+      [m.owner, "/gateway/token", { gateway: "conso-api", token: "" }, 400, "/gateway/token"],
       [m.owner, "/user/tokens", { name: "" }, 400, "/user"],
       [m.owner, "/user/password", { current: "x", password: "y", confirm: "z" }, 400, "/user/password"],
       [

@@ -6,6 +6,7 @@
  */
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAccount } from "../../src/accounts/service.js";
 import { formatDuration, operatorStatus } from "../../src/scheduler/status.js";
 import { withoutMeaninglessSamples } from "../../src/web/metrics.js";
 import { meterFixture, GAP_PRM, OTHER_PRM, PRM, PROD_PRM, type MeterFixture } from "./meter-fixture.js";
@@ -206,5 +207,58 @@ describe("monitoring", () => {
     expect(sum("linky_scheduler_stride_days")).toBe(op.budget.strideDays);
     expect(sum("linky_scheduler_backlog_calls")).toBe(op.backlogCalls);
     expect(families.has("linky_scheduler_catch_up_seconds")).toBe(true);
+  });
+  it("shows each gateway's budget and use, its ban and its refused tokens, from the database, no PRM in labels", async () => {
+    const store = m.f.ctx.store;
+    const now = m.f.ctx.now();
+    await m.f.user("gw-household");
+    const gwPrm = "30001610071843";
+    const r = await registerAccount(store, m.f.ctx.config, {
+      username: "gw-household",
+      usagePointId: gwPrm,
+      gateway: { id: "myelectricaldata-v2", token: "secret-token-for-metrics", prms: [gwPrm] },
+    });
+    await store.gateways.markRefused(r.account.id, "401");
+    // Conso API: 7 calls in the last 12 h, one 13 h ago (outside the window); banned.
+    for (let i = 0; i < 7; i++) await store.gateways.recordCall("conso-api", ["address"], now - i * 60_000);
+    await store.gateways.recordCall("conso-api", ["address"], now - 13 * 3_600_000);
+    await store.gateways.block({
+      gateway: "conso-api",
+      kind: "banned",
+      message: "Cloudflare",
+      sinceMs: now,
+      untilMs: null,
+    });
+    // MyElectricalData v2: 3 uncached and 2 cached calls today for the account.
+    const scope = `account:${r.account.id}`;
+    for (let i = 0; i < 3; i++)
+      await store.gateways.recordCall("myelectricaldata-v2", [scope], now - i * 1000);
+    for (let i = 0; i < 2; i++)
+      await store.gateways.recordCall("myelectricaldata-v2", [scope], now - i * 1000, true);
+    // The database gauges cache one snapshot per second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const body = (await m.f.agent().get("/metrics")).body;
+    const fams = new Map(parsePrometheusTextFormat(body).map((f) => [f.name, f]));
+    const get = (name: string, labels: Record<string, string>) =>
+      (fams.get(name)?.metrics ?? [])
+        .filter((x) => Object.entries(labels).every(([k, v]) => x.labels?.[k] === v))
+        .map((x) => Number(x.value));
+    const conso = { gateway: "conso-api", window: "12h", scope: "address", calls: "all" };
+    expect(get("linky_gateway_calls", conso)).toEqual([7]);
+    expect(get("linky_gateway_budget", conso)).toEqual([90]);
+    const v2 = { gateway: "myelectricaldata-v2", window: "utc_day", scope: "account" };
+    expect(get("linky_gateway_calls", { ...v2, calls: "uncached" })).toEqual([3]);
+    expect(get("linky_gateway_calls", { ...v2, calls: "cached" })).toEqual([2]);
+    expect(get("linky_gateway_budget", { ...v2, calls: "uncached" })).toEqual([45]);
+    expect(get("linky_gateway_budget", { ...v2, calls: "cached" })).toEqual([900]);
+    expect(get("linky_gateway_calls", { gateway: "myelectricaldata", window: "24h" })).toEqual([0]);
+    expect(get("linky_gateway_banned", { gateway: "conso-api" })).toEqual([1]);
+    expect(get("linky_gateway_banned", { gateway: "myelectricaldata" })).toEqual([0]);
+    expect(get("linky_gateway_accounts", { gateway: "myelectricaldata-v2" })).toEqual([1]);
+    expect(get("linky_gateway_tokens_refused", { gateway: "myelectricaldata-v2" })).toEqual([1]);
+    for (const line of body.split("\n").filter((l) => l.startsWith("linky_gateway_"))) {
+      expect(line).not.toMatch(/\d{14}/);
+      expect(line).not.toContain("secret-token");
+    }
   });
 });

@@ -94,6 +94,17 @@ export class GatewaysRepository {
     return new Map(rows.map((r) => [r.account_id, r.gateway]));
   }
 
+  /** How many accounts of each gateway have a token the gateway refused (401). */
+  async refusedByGateway(): Promise<Map<string, number>> {
+    const rows = await this.scope.db
+      .selectFrom("account_gateway")
+      .select(["gateway", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("token_refused_at_ms", "is not", null)
+      .groupBy("gateway")
+      .execute();
+    return new Map(rows.map((r) => [r.gateway, Number(r.n)]));
+  }
+
   async markRefused(accountId: number, message: string): Promise<void> {
     await this.scope.db
       .updateTable("account_gateway")
@@ -136,6 +147,22 @@ export class GatewaysRepository {
     if (cached !== undefined) q = q.where("cached", "=", cached ? 1 : 0);
     const rows = await q.orderBy("at_ms").execute();
     return rows.map((r) => r.at_ms);
+  }
+
+  /**
+   * The most calls any one account of the gateway made at or after `sinceMs` (per-account budgets),
+   * optionally only cached (true) or uncached (false) ones; 0 when none.
+   */
+  async maxAccountCalls(gateway: string, sinceMs: number, cached?: boolean): Promise<number> {
+    let q = this.scope.db
+      .selectFrom("gateway_call")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("gateway", "=", gateway)
+      .where("scope", "like", "account:%")
+      .where("at_ms", ">=", sinceMs);
+    if (cached !== undefined) q = q.where("cached", "=", cached ? 1 : 0);
+    const rows = await q.groupBy("scope").execute();
+    return rows.reduce((m, r) => Math.max(m, Number(r.n)), 0);
   }
 
   async pruneCalls(beforeMs: number): Promise<void> {

@@ -11,6 +11,8 @@ import { isDatasetKey, type DatasetKey } from "../../domain/types.js";
 import { datasetSpec } from "../../enedis/datasets/index.js";
 import { horizonStart } from "../../enedis/windows.js";
 import { findImplementation } from "../../senders/registry.js";
+import { isGatewayId } from "../../sources/port.js";
+import { gatewayEntry } from "../../sources/registry.js";
 import { eraseAccount, WATERMARK_KEYS, type Account, type Sender, type User } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import type { WebDeps } from "../app.js";
@@ -115,6 +117,35 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
     return found;
   }
 
+  /** A gateway account's gateway, masked token and what stops it (ban, throttle, refused token), in French. */
+  async function gatewayFacts(accountId: number) {
+    const cred = await store.gateways.credential(accountId);
+    if (!cred) return null;
+    const id = isGatewayId(cred.gateway) ? cred.gateway : null;
+    const label = id ? gatewayEntry(id).label : cred.gateway;
+    const block = await store.gateways.blockOf(cred.gateway);
+    const problems: { title: string; text: string; todo: string }[] = [];
+    if (block?.kind === "banned")
+      problems.push({
+        title: t("gateway.page.bannedTitle"),
+        text: t("gateway.page.banned", { gateway: label, since: when(block.sinceMs) }),
+        todo: t("gateway.page.bannedTodo"),
+      });
+    else if (block?.kind === "throttled" && (block.untilMs === null || block.untilMs > now()))
+      problems.push({
+        title: t("gateway.page.throttledTitle"),
+        text: t("gateway.page.throttled", { gateway: label, until: when(block.untilMs) }),
+        todo: t("gateway.page.throttledTodo"),
+      });
+    if (cred.refused)
+      problems.push({
+        title: t("gateway.page.refusedTitle"),
+        text: t("gateway.page.refused", { gateway: label, since: when(cred.refused.atMs) }),
+        todo: t("gateway.page.refusedTodo"),
+      });
+    return { label, tokenHint: cred.tokenHint, problems };
+  }
+
   async function accountPage(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -147,6 +178,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
     const outcomeLabel = last ? syncStatusLabel(last.outcome) : "";
     const outcomeClass = last ? (OUTCOME_CLASSES[last.outcome] ?? "off") : "";
     const testTo = publishedUntil(now());
+    const gateway = await gatewayFacts(account.id);
     return render.send(
       request,
       reply,
@@ -170,6 +202,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: WebDeps): void
               ? `du ${frenchDate(c.consent_start_date) ?? "?"} au ${frenchDate(c.consent_end_date) ?? "?"}`
               : "—",
         },
+        gateway,
         // Never the token itself: only that one exists and until when.
         token: token ? `•••••••• (valide jusqu'au ${when(token.expiresAtMs)})` : "aucun pour le moment",
         sync: last && {

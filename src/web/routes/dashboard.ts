@@ -31,7 +31,15 @@ type Card =
       lastSync: string | null;
       syncing: boolean;
     }
-  | { state: "expired"; prm: string; accountId: number; deviceId: number | null; reason: string | null };
+  | {
+      state: "expired";
+      prm: string;
+      accountId: number;
+      deviceId: number | null;
+      reason: string | null;
+      /** Read through a community gateway: reconnecting means a new token, not Enedis' consent page. */
+      gateway: boolean;
+    };
 
 export function frenchDate(day: string | null | undefined): string | null {
   if (!day) return null;
@@ -44,6 +52,24 @@ export function when(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "—";
   const text = formatParisWallTime(ms);
   return `${frenchDate(text.slice(0, 10)) ?? ""} ${text.slice(11, 16)}`;
+}
+
+/** The notice a POST-redirect-GET leads to (`?done=`). */
+function dashboardNotice(done: string, review: boolean): { kind: "ok" | "info"; text: string } | null {
+  switch (done) {
+    case "connected":
+      return { kind: "ok", text: t("meter.connected") };
+    case "gateway":
+      return { kind: "ok", text: t(review ? "gateway.connectedAndReview" : "gateway.connected") };
+    case "gateway-review":
+      return { kind: "info", text: t("gateway.review") };
+    case "gateway-none":
+      return { kind: "info", text: t("gateway.none") };
+    case "gateway-failed":
+      return { kind: "info", text: t("gateway.failed") };
+    default:
+      return null;
+  }
 }
 
 export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -77,6 +103,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
           accountId: a.id,
           deviceId: device?.id ?? null,
           reason: expiredReasonText(a.config),
+          gateway: typeof a.config.gateway === "string",
         });
       } else {
         const last = a.config.last_sync ?? null;
@@ -133,8 +160,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: WebDeps): vo
       compteurLabel: config.enedis.compteurLabel,
       canAddMeter: accounts.length > 0 && !("ok" in sender),
       refresh: cards.some((c) => c.state === "connected" && c.syncing) ? 5 : 0,
-      notice:
-        field(request.query, "done") === "connected" ? { kind: "ok", text: t("meter.connected") } : null,
+      notice: dashboardNotice(field(request.query, "done"), field(request.query, "review") === "1"),
     });
   });
 }

@@ -35,9 +35,18 @@ export const accountTemplates = {
   <% if (it.a.autorisationId) { %><dt>Autorisation Enedis</dt><dd><%= it.a.autorisationId %></dd><% } %>
   <dt>Consentement donné le</dt><dd><%= it.a.consentGiven %></dd>
   <dt>Période autorisée</dt><dd><%= it.a.consentPeriod %></dd>
+  <% if (it.gateway) { %>
+  <dt>Passerelle</dt><dd><%= it.gateway.label %></dd>
+  <dt>Jeton de la passerelle</dt><dd><code><%= it.gateway.tokenHint %></code> <span class="muted">(chiffré, jamais affiché en entier)</span></dd>
+  <% } else { %>
   <dt>Jeton d'accès</dt><dd><code><%= it.token %></code> <span class="muted">(jeton de l'application, partagé, jamais affiché)</span></dd>
+  <% } %>
 </dl>
-<% if (it.a.expired) { %><div class="actions"><a class="button" href="/dataConnect/authorize">Reconnecter</a></div><% } %>
+<% if (it.gateway) { for (const p of it.gateway.problems) { %>
+<div class="notice error gateway-problem" role="alert"><strong><%= p.title %></strong> <%= p.text %> <%= p.todo %></div>
+<% } } %>
+<% if (it.gateway && (it.a.expired || it.gateway.problems.length > 0)) { %><div class="actions"><a class="button" href="/gateway/token"><%= it.t("gateway.page.newToken") %></a></div>
+<% } else if (it.a.expired) { %><div class="actions"><a class="button" href="/dataConnect/authorize">Reconnecter</a></div><% } %>
 </section>
 
 <section class="card">

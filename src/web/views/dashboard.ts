@@ -21,7 +21,8 @@ export const dashboardTemplates = {
   <% if (c.state === "unavailable") { %>
     <p><span class="status off">Indisponible</span></p>
     <p><%= c.message %></p>
-    <% if (c.action) { %><div class="actions"><a class="button" id="next-step" href="<%= c.action.href %>"><%= c.action.label %></a></div><% } %>
+    <div class="actions"><% if (c.action) { %><a class="button" id="next-step" href="<%= c.action.href %>"><%= c.action.label %></a><% } %>
+      <a class="button secondary" id="gateway-token" href="/gateway/token"><%= it.t("gateway.button") %></a></div>
   <% } else if (c.state === "not_connected") { %>
     <p><span class="status off">Non connecté</span></p>
     <p>Autorisez Enedis à partager avec <%= it.appName %> les données de votre compteur Linky
@@ -32,6 +33,7 @@ export const dashboardTemplates = {
     <p class="muted"><%= it.t("firstRun.demoHint", { prm: c.demoPrm }) %></p>
     <% } %>
     <div class="actions">
+      <a class="button secondary" id="gateway-token" href="/gateway/token"><%= it.t("gateway.button") %></a>
       <% if (c.pending) { %>
       <form method="post" action="/dataConnect/retry"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><button class="secondary" type="submit">Vérifier à nouveau mon autorisation</button></form>
       <% } %>
@@ -48,10 +50,18 @@ export const dashboardTemplates = {
     </div>
   <% } else if (c.state === "expired") { %>
     <p><span class="status err">Expiré</span></p>
+    <% if (c.gateway) { %>
+    <p><%= it.t("gateway.cardExpired") %></p>
+    <% } else { %>
     <p>La connexion à Enedis pour ce compteur a expiré ou a été révoquée : les données ne sont plus collectées.</p>
+    <% } %>
     <% if (c.reason) { %><p class="muted"><%= c.reason %></p><% } %>
     <div class="actions">
+      <% if (c.gateway) { %>
+      <a class="button" id="reconnect-linky" href="/gateway/token"><%= it.t("gateway.page.newToken") %></a>
+      <% } else { %>
       <form method="post" action="/dataConnect/authorize"><input type="hidden" name="_csrf" value="<%= it.csrf %>"><input type="hidden" name="prm" value="<%= c.prm %>"><button type="submit" id="reconnect-linky">Reconnecter</button></form>
+      <% } %>
       <% if (c.deviceId) { %><a class="button secondary" href="/devices/<%= c.deviceId %>">Données déjà collectées</a><% } %>
     </div>
     <%~ include("@deadEnds", it) %>
@@ -65,5 +75,5 @@ export const dashboardTemplates = {
   <% } %>
 </section>
 <% } %>
-<% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a>.</p><% } %>`,
+<% if (it.canAddMeter) { %><p class="muted">Un autre compteur ? <a href="/dataConnect/authorize">Connecter un autre compteur</a> ou <a href="/gateway/token"><%= it.t("gateway.button").toLowerCase() %></a>.</p><% } %>`,
 };
