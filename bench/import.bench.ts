@@ -184,7 +184,10 @@ export async function run(): Promise<BenchResult[]> {
         note: `migration = read the seed (a query per 92-day chunk), resolve naive Paris labels (the series walk on change days), de-duplicate, check, write through the sync's writer with the ledger and the resumable cursor in one transaction per chunk; resident memory grew by at most ${Math.round(peak)} MiB during the migration (peak − before; the bench's own copy of the rows for the floor is already there before).`,
       });
       results.push({
-        ...measured(`import-seed into ${engine}: peak resident memory of the process`, [peak]),
+        ...measured(
+          `import-seed into ${engine}: resident memory growth during the migration (peak − before)`,
+          [peak],
+        ),
         unit: "MiB",
       });
     }
