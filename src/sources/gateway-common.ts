@@ -3,6 +3,7 @@ import { daysBetween, parisToday } from "../domain/time.js";
 import { datasetSpec } from "../domain/datasets.js";
 import { maxDaysPerCall, windowViolation, type Window } from "../domain/windows.js";
 import type { DatasetKey } from "../domain/types.js";
+import type { SourceCapabilities } from "./port.js";
 
 export class GatewayWindows {
   private readonly learned = new Map<DatasetKey, number>();
@@ -33,4 +34,34 @@ export class GatewayWindows {
     });
     if (v) throw new RangeError(v);
   }
+}
+
+/**
+ * What every community gateway shares: no services discovery, one daily run between 06:00 and 10:00
+ * Paris with an early-afternoon retry, the same error classes, no gate, services or contract scopes of
+ * Enedis. Each source says only what differs (its kind, datasets, contract facts, stamps, quota).
+ */
+export function gatewayCapabilities(
+  own: Pick<SourceCapabilities, "kind" | "datasets" | "contract" | "timestamps" | "quota">,
+): SourceCapabilities {
+  return {
+    ...own,
+    servicesDiscovery: false,
+    calls: { dailyRun: { startHour: 6, endHour: 10, retryHour: 13 } },
+    errors: [
+      "bad_request",
+      "no_consent",
+      "quota",
+      "transient",
+      "no_data_yet",
+      "wrong_direction",
+      "load_curve_off",
+      "before_activation",
+      "beyond_history",
+      "gateway_banned",
+    ],
+    gateScope: null,
+    servicesScope: null,
+    contractScopes: [],
+  };
 }

@@ -13,7 +13,7 @@ import { assertUsagePointId } from "../../domain/types.js";
 import { datasetSpec as enedisSpec } from "../../enedis/datasets/index.js";
 import { parseMeasures2026 } from "../../enedis/parse.js";
 import { GatewayHttp, type GatewayHttpOptions } from "../gateway-http.js";
-import { GatewayWindows } from "../gateway-common.js";
+import { GatewayWindows, gatewayCapabilities } from "../gateway-common.js";
 import type { MeasureSource, QuotaPolicy, SourceCapabilities, Window } from "../port.js";
 import { classifyConsoAnswer } from "./errors.js";
 import { consoTokenScope } from "./jwt.js";
@@ -34,30 +34,13 @@ const TYPES: Partial<Record<DatasetKey, string>> = {
   production_index: "index_production",
 };
 
-export const CONSO_API_CAPABILITIES: SourceCapabilities = {
+export const CONSO_API_CAPABILITIES: SourceCapabilities = gatewayCapabilities({
   kind: "conso-api",
   datasets: Object.keys(TYPES) as DatasetKey[],
-  servicesDiscovery: false,
   contract: false,
   timestamps: "interval-end",
   quota: CONSO_API_POLICY,
-  calls: { dailyRun: { startHour: 6, endHour: 10, retryHour: 13 } },
-  errors: [
-    "bad_request",
-    "no_consent",
-    "quota",
-    "transient",
-    "no_data_yet",
-    "wrong_direction",
-    "load_curve_off",
-    "before_activation",
-    "beyond_history",
-    "gateway_banned",
-  ],
-  gateScope: null,
-  servicesScope: null,
-  contractScopes: [],
-};
+});
 
 export type ConsoApiOptions = Omit<GatewayHttpOptions, "gateway" | "policy"> & { token: string };
 

@@ -13,7 +13,7 @@ import { assertUsagePointId } from "../../domain/types.js";
 import { contractFromV5 } from "../../enedis/contracts.js";
 import { datasetSpec as enedisSpec } from "../../enedis/datasets/index.js";
 import { parseMeterReadingV5 } from "../../enedis/parse.js";
-import { GatewayWindows } from "../gateway-common.js";
+import { GatewayWindows, gatewayCapabilities } from "../gateway-common.js";
 import { GatewayHttp, type GatewayHttpOptions } from "../gateway-http.js";
 import type {
   CallWrapper,
@@ -38,30 +38,13 @@ const PATHS: Partial<Record<DatasetKey, string>> = {
   daily_production: "daily_production",
 };
 
-export const MED_V1_CAPABILITIES: SourceCapabilities = {
+export const MED_V1_CAPABILITIES: SourceCapabilities = gatewayCapabilities({
   kind: "myelectricaldata",
   datasets: Object.keys(PATHS) as DatasetKey[],
-  servicesDiscovery: false,
   contract: true,
   timestamps: "interval-end",
   quota: MED_V1_POLICY,
-  calls: { dailyRun: { startHour: 6, endHour: 10, retryHour: 13 } },
-  errors: [
-    "bad_request",
-    "no_consent",
-    "quota",
-    "transient",
-    "no_data_yet",
-    "wrong_direction",
-    "load_curve_off",
-    "before_activation",
-    "beyond_history",
-    "gateway_banned",
-  ],
-  gateScope: null,
-  servicesScope: null,
-  contractScopes: [],
-};
+});
 
 export type MedV1Options = Omit<GatewayHttpOptions, "gateway" | "policy"> & { token: string };
 

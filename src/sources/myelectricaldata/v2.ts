@@ -30,7 +30,7 @@ import {
 import { datasetSpec as enedisSpec } from "../../enedis/datasets/index.js";
 import { parseMeasures2026 } from "../../enedis/parse.js";
 import { arr, isRecord, measureValue, str, unitScale } from "../../enedis/values.js";
-import { GatewayWindows } from "../gateway-common.js";
+import { GatewayWindows, gatewayCapabilities } from "../gateway-common.js";
 import { GatewayHttp, type GatewayHttpOptions } from "../gateway-http.js";
 import type {
   BudgetRule,
@@ -66,30 +66,13 @@ const PATHS: Partial<Record<DatasetKey, string>> = {
   daily_production: "enedis/production/daily",
 };
 
-export const MED_V2_CAPABILITIES: SourceCapabilities = {
+export const MED_V2_CAPABILITIES: SourceCapabilities = gatewayCapabilities({
   kind: "myelectricaldata-v2",
   datasets: Object.keys(PATHS) as DatasetKey[],
-  servicesDiscovery: false,
   contract: true,
   timestamps: "interval-start",
   quota: MED_V2_POLICY,
-  calls: { dailyRun: { startHour: 6, endHour: 10, retryHour: 13 } },
-  errors: [
-    "bad_request",
-    "no_consent",
-    "quota",
-    "transient",
-    "no_data_yet",
-    "wrong_direction",
-    "load_curve_off",
-    "before_activation",
-    "beyond_history",
-    "gateway_banned",
-  ],
-  gateScope: null,
-  servicesScope: null,
-  contractScopes: [],
-};
+});
 
 export type MedV2Options = Omit<GatewayHttpOptions, "gateway" | "policy"> & { token: string };
 
