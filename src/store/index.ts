@@ -17,6 +17,7 @@ import { SecretBox } from "./crypto.js";
 import { openDatabase, type DatabaseHandle, type DialectKind, type OpenDatabaseOptions } from "./database.js";
 import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
+import { AlertsRepository } from "./repositories/alerts.js";
 import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { ConsentsRepository } from "./repositories/consents.js";
 import { DevicesRepository } from "./repositories/devices.js";
@@ -59,6 +60,8 @@ export interface Repositories {
   readonly tariffs: TariffsRepository;
   /** How far long history imports got (import/). */
   readonly importCursors: ImportCursorsRepository;
+  /** Alerts raised, their deliveries, users' alert preferences and settings (alerts/). */
+  readonly alerts: AlertsRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -119,6 +122,7 @@ function repositories(scope: Scope): Repositories {
     gateways: new GatewaysRepository(scope),
     tariffs: new TariffsRepository(scope),
     importCursors: new ImportCursorsRepository(scope),
+    alerts: new AlertsRepository(scope),
   };
 }
 

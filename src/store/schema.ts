@@ -61,6 +61,11 @@ export interface NotificationAccountSenderTable {
   role: string | null;
   /** Quartz cron expression; accounts of senders without one are never scheduled. */
   cron: string | null;
+  /** Non-secret settings of a channel sender, JSON text (migration 080); secrets are in `app_secret`. */
+  config: ColumnType<string, string | undefined, string>;
+  /** 0/1 (migration 080): 0 when switched off by the admin or by repeated failures. */
+  enabled: ColumnType<number, number | undefined, number>;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NotificationAccountTable {
@@ -367,6 +372,50 @@ export interface OffpeakHistoryTable {
   seen_at_ms: number;
 }
 
+/** One alert of a kind about a subject for one Paris day (migration 080); also the in-app list. */
+export interface AlertTable {
+  id: Id;
+  user_id: number;
+  account_id: number | null;
+  kind: string;
+  /** `account:<id>` or `user:<id>`: with `kind` and `day`, the unique key. */
+  subject: string;
+  day: string;
+  title: string;
+  body: string;
+  link: string | null;
+  /** JSON text: the numbers the message was made from. */
+  data: ColumnType<string, string | undefined, string>;
+  created_at_ms: number;
+  read_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export type AlertDeliveryStatus = "pending" | "sent" | "failed" | "abandoned";
+
+export interface AlertDeliveryTable {
+  id: Id;
+  alert_id: number;
+  sender_id: number;
+  status: ColumnType<AlertDeliveryStatus, AlertDeliveryStatus | undefined, AlertDeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_ms: number;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  sent_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface AlertPreferenceTable {
+  user_id: number;
+  kind: string;
+  sender_id: number;
+}
+
+export interface AlertSettingsTable {
+  user_id: number;
+  /** JSON text, see `AlertSettings` (alerts/kinds.ts). */
+  settings: string;
+  updated_at_ms: number;
+}
+
 export interface Database {
   app_user: AppUserTable;
   device_type: DeviceTypeTable;
@@ -398,4 +447,8 @@ export interface Database {
   tariff_assignment: TariffAssignmentTable;
   tempo_day: TempoDayTable;
   offpeak_history: OffpeakHistoryTable;
+  alert: AlertTable;
+  alert_delivery: AlertDeliveryTable;
+  alert_preference: AlertPreferenceTable;
+  alert_settings: AlertSettingsTable;
 }

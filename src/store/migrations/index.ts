@@ -18,6 +18,7 @@ import * as m012 from "./012_gateways.js";
 import * as m020 from "./020_tariffs.js";
 import * as m030 from "./030_history_import.js";
 import * as m040 from "./040_quota_pause_reason.js";
+import * as m080 from "./080_alerts.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
@@ -32,6 +33,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["020_tariffs", m020],
   ["030_history_import", m030],
   ["040_quota_pause_reason", m040],
+  ["080_alerts", m080],
 ];
 
 const provider: MigrationProvider = {

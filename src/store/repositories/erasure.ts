@@ -9,7 +9,8 @@
  * by account `account_lease`, then `notification_account`; by user `api_token`, `web_session`, the
  * user's pending-consent secret in `app_secret`, then `app_user`.
  */
-import { sql } from "kysely";
+import { sql, type SelectQueryBuilder } from "kysely";
+import type { Database } from "../schema.js";
 import type { Scope } from "../scope.js";
 
 /** Rows per table that hold a meter's data. */
@@ -95,6 +96,7 @@ export class ErasureRepository {
     const ids = [...accountIds];
     // account_lease is the scheduler's own table, outside the typed schema (migration 005).
     await sql`delete from account_lease where account_id in (${sql.join(ids)})`.execute(this.scope.db);
+    await this.deleteAlerts((qb) => qb.where("account_id", "in", ids));
     const r = await this.scope.db
       .deleteFrom("notification_account")
       .where("id", "in", ids)
@@ -110,6 +112,9 @@ export class ErasureRepository {
     userId: number,
   ): Promise<{ api_token: number; web_session: number; app_secret: number; app_user: number }> {
     const db = this.scope.db;
+    await this.deleteAlerts((qb) => qb.where("user_id", "=", userId));
+    await db.deleteFrom("alert_preference").where("user_id", "=", userId).execute();
+    await db.deleteFrom("alert_settings").where("user_id", "=", userId).execute();
     const tokens = await db.deleteFrom("api_token").where("user_id", "=", userId).executeTakeFirst();
     const sessions = await db.deleteFrom("web_session").where("user_id", "=", userId).executeTakeFirst();
     const secrets = await db
@@ -123,5 +128,20 @@ export class ErasureRepository {
       app_secret: Number(secrets.numDeletedRows),
       app_user: Number(user.numDeletedRows),
     };
+  }
+
+  /** Alerts (the in-app list) and their deliveries, selected by `where` on `alert`. */
+  private async deleteAlerts(
+    where: (
+      qb: SelectQueryBuilder<Database, "alert", { id: number }>,
+    ) => SelectQueryBuilder<Database, "alert", { id: number }>,
+  ): Promise<void> {
+    const db = this.scope.db;
+    const ids = (await where(db.selectFrom("alert").select("id")).execute()).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await db.deleteFrom("alert_delivery").where("alert_id", "in", chunk).execute();
+      await db.deleteFrom("alert").where("id", "in", chunk).execute();
+    }
   }
 }
