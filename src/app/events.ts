@@ -7,6 +7,8 @@
  *   state in the store are up to date for that account.
  * - `meter.erased`: a meter (device) and its data were erased (a service or a user deleted); publishers
  *   clear what they published about its PRM unless another user's meter has the same PRM.
+ * - `tempo.updated`: Tempo colours were stored (tomorrow's, fetched after it was published); publishers
+ *   showing today's and tomorrow's colour read them again.
  *
  * Listeners run after `emit` returns (on a microtask), one failure never reaches the emitter nor the other
  * listeners: it is logged.
@@ -24,6 +26,12 @@ export interface AppEvents {
   "meter.erased": {
     /** The PRM of the erased meter. */
     usagePointId: string;
+  };
+  "tempo.updated": {
+    /** The Paris days whose colour was stored. */
+    days: string[];
+    /** The provider that gave them. */
+    source: string;
   };
 }
 

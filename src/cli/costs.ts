@@ -17,7 +17,7 @@ import {
   loadMeterEnergy,
   powerAdviceOf,
 } from "../tariffs/service.js";
-import { fetchTempoColours, tempoProvider, TempoProviderError } from "../tariffs/tempo/index.js";
+import { fetchTempoColours, tempoProviderFromConfig, TempoProviderError } from "../tariffs/tempo/index.js";
 import { withStore } from "./context.js";
 import { CliError, EXIT_USAGE, printResult } from "./output.js";
 
@@ -180,20 +180,7 @@ export function registerCostsCommands(program: Command): void {
         const today = parisToday(now());
         const to = o.to !== undefined ? dateOption(o.to, "--to") : addDays(today, 2);
         const from = o.from !== undefined ? dateOption(o.from, "--from") : addDays(today, -7);
-        const provider = tempoProvider(t.provider, {
-          fetch: (url, init) => fetch(url, init),
-          ...(t.rteClientId && t.rteClientSecret
-            ? {
-                rte: {
-                  clientId: t.rteClientId,
-                  clientSecret: t.rteClientSecret,
-                  url: t.rteUrl,
-                  tokenUrl: `${t.rteUrl.replace(/\/$/, "")}/token/oauth/`,
-                },
-              }
-            : {}),
-          myelectricaldata: { url: t.myelectricaldataUrl },
-        });
+        const provider = tempoProviderFromConfig(t)!;
         let n: number;
         try {
           n = await fetchTempoColours(store, provider, from, to);

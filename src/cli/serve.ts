@@ -6,7 +6,7 @@ import { publishersFor } from "../publish/index.js";
 import { startWebServer, type Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
-import { schedulerLifecycle } from "./worker.js";
+import { schedulerLifecycle, tempoLifecycle } from "./worker.js";
 
 interface ServeFlags {
   port?: string;
@@ -62,8 +62,17 @@ export function registerServeCommand(program: Command): void {
       // supervisor restarts it, rather than leaving a web server whose syncs never run.
       let fatal: (() => void) | null = null;
       const failed = new Promise<"fatal">((resolve) => (fatal = () => resolve("fatal")));
-      if (flags.scheduler) lifecycles.push(schedulerLifecycle(ctx, { onFatal: () => fatal?.() }));
-      else log("serve: scheduler disabled (--no-scheduler)");
+      if (flags.scheduler) {
+        lifecycles.push(schedulerLifecycle(ctx, { onFatal: () => fatal?.() }));
+        // Tomorrow's Tempo colour once published (tempo.provider), with the scheduler's other fetches.
+        try {
+          const tempo = tempoLifecycle(ctx);
+          if (tempo) lifecycles.push(tempo);
+        } catch (e) {
+          await ctx.close();
+          throw new CliError(`serve: ${e instanceof Error ? e.message : String(e)}`, EXIT_USAGE);
+        }
+      } else log("serve: scheduler disabled (--no-scheduler)");
       // Publishers (issue "Home Assistant and MQTT"): MQTT discovery with `mqtt.url`, the statistics import
       // with `homeassistant.url`/`token`; started after the scheduler, stopped before it.
       try {

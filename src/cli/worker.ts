@@ -14,6 +14,8 @@ import { MemoryQueue } from "../scheduler/queue/memory.js";
 import { PgQueue } from "../scheduler/queue/pg.js";
 import type { JobQueue } from "../scheduler/queue/types.js";
 import { startScheduler, type RunningScheduler } from "../scheduler/runtime.js";
+import { TempoFetcher } from "../tariffs/tempo/auto.js";
+import { tempoProviderFromConfig } from "../tariffs/tempo/index.js";
 import type { Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
@@ -55,6 +57,24 @@ export function schedulerLifecycle(ctx: AppContext, choice: QueueChoice = {}): L
       running = null;
     },
   };
+}
+
+/**
+ * Tomorrow's Tempo colour fetched once published (`tempo.provider`; none: no fetcher), in `serve` with its
+ * scheduler and in every `worker`.
+ */
+export function tempoLifecycle(ctx: AppContext): TempoFetcher | null {
+  const provider = tempoProviderFromConfig(ctx.config.tempo);
+  if (!provider) return null;
+  return new TempoFetcher({
+    store: ctx.store,
+    provider,
+    now: ctx.now,
+    log: ctx.log,
+    events: ctx.events,
+    fetchAfter: ctx.config.tempo.fetchAfter,
+    retryMinutes: ctx.config.tempo.retryMinutes,
+  });
 }
 
 function parseConcurrency(text: string): number {
@@ -106,9 +126,12 @@ export function registerWorkerCommand(program: Command): void {
         fatal = () => resolve("fatal");
       });
       let running: RunningScheduler;
+      let tempo: TempoFetcher | null = null;
       try {
         const queue = queueFor(ctx, { concurrency, onFatal: (e) => fatal?.(e) });
         running = await startScheduler(ctx, { queue });
+        tempo = tempoLifecycle(ctx);
+        await tempo?.start();
       } catch (e) {
         await ctx.close();
         throw new CliError(
@@ -131,6 +154,7 @@ export function registerWorkerCommand(program: Command): void {
       process.once("SIGINT", again);
       process.once("SIGTERM", again);
       try {
+        await tempo?.stop();
         await running.stop();
       } finally {
         await ctx.close();

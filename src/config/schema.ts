@@ -299,12 +299,28 @@ export const configSchema = z
           .describe(
             "MyElectricalData gateway (`/rte/tempo/{start}/{end}`); the simulator serves the same path",
           ),
+        fetchAfter: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM (Paris time)")
+          .default("10:40")
+          .describe(
+            "Paris time from which `serve` and `worker` ask the provider for tomorrow's colour (RTE publishes it late morning)",
+          ),
+        retryMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(720)
+          .default(30)
+          .describe("Minutes between two attempts while tomorrow's colour is not published yet"),
       })
       .strict()
       .default({
         provider: "none",
         rteUrl: "https://digital.iservices.rte-france.com",
         myelectricaldataUrl: "https://www.myelectricaldata.fr",
+        fetchAfter: "10:40",
+        retryMinutes: 30,
       }),
   })
   .strict();
@@ -356,6 +372,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "RTE_CLIENT_ID", path: "tempo.rteClientId" },
   { env: "RTE_CLIENT_SECRET", path: "tempo.rteClientSecret" },
   { env: "TEMPO_MYELECTRICALDATA_URL", path: "tempo.myelectricaldataUrl" },
+  { env: "TEMPO_FETCH_AFTER", path: "tempo.fetchAfter" },
 ];
 
 /** Known Enedis endpoints per environment. */

@@ -69,3 +69,15 @@ export function addDaysFast(date: string, n: number): string {
   const naive = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
   return new Date(naive + n * DAY_MS).toISOString().slice(0, 10);
 }
+
+/**
+ * The first instant of the Paris day starting at `midnight` whose wall-clock hour is at least `hour`
+ * (0-23): midnight + hour, moved by the day's change of offset (spring: an hour earlier after 02:00,
+ * whose missing hour starts at 03:00; autumn: an hour later after the first 02:00).
+ */
+export function parisFirstInstantOfHourFast(midnight: number, hour: number): number {
+  const t0 = midnight + hour * HOUR_MS;
+  let t = t0 - (parisOffsetFast(t0) - parisOffsetFast(midnight));
+  if (parisHourFast(t) < hour && parisDateFast(t) === parisDateFast(midnight)) t += HOUR_MS;
+  return t;
+}

@@ -17,7 +17,15 @@
  * and a meter may lag days behind, so these entities are named for what they show ("last published
  * day"), not "yesterday". Their ids keep the `_yesterday` key so that entities created by earlier
  * releases, their history and dashboards stay the same.
+ *
+ * Tariff entities (a meter put on an offer): the current price period (`BASE`, `HP`, `HC` or a Tempo
+ * bucket like `HC_BLEU`) and its price in EUR/kWh; on Tempo, today's and tomorrow's colour (the Tempo
+ * days starting at 06:00; unknown until published). They change during the day, so they have their own
+ * state topic `<baseTopic>/<prm>/tariff`, published again when the period changes.
  */
+import { addDays } from "../domain/time.js";
+import { PERIODS } from "../tariffs/offers.js";
+import { TEMPO_COLOURS } from "../tariffs/pricing.js";
 import { parisIso } from "./hourly.js";
 import type { MeterSnapshot } from "./meter-state.js";
 
@@ -39,7 +47,11 @@ export interface EntitySpec {
   /** The state: a number, a string, or null (unknown). Binary sensors: true = ON. */
   value: (m: MeterSnapshot) => string | number | boolean | null;
   attributes?: (m: MeterSnapshot) => Record<string, unknown>;
+  /** Which state topic carries the value: the meter's (default) or its tariff's. */
+  topic?: StateKind;
 }
+
+export type StateKind = "state" | "tariff";
 
 const iso = (ms: number | null) => (ms === null ? null : parisIso(ms));
 
@@ -164,6 +176,60 @@ export const ENTITIES: readonly EntitySpec[] = [
     attributes: (m) => ({ data_until: m.dataUntil }),
   },
   {
+    key: "tariff_period",
+    component: "sensor",
+    name: "Tariff period",
+    deviceClass: "enum",
+    options: PERIODS,
+    icon: "mdi:clock-outline",
+    topic: "tariff",
+    applies: (m) => m.tariff !== null,
+    value: (m) => m.tariff?.period ?? null,
+    attributes: (m) => ({
+      offer: m.tariff?.offer ?? null,
+      kind: m.tariff?.kind ?? null,
+      price_eur_per_kwh: m.tariff?.priceEurPerKwh ?? null,
+      ...(m.tariff?.kind === "tempo" && { tempo_colour: m.tariff.tempoColourNow }),
+      reason: m.tariff?.reason ?? null,
+    }),
+  },
+  {
+    key: "tariff_price",
+    component: "sensor",
+    name: "Current price",
+    // No device class: `monetary` takes a currency, not a price per kWh.
+    unit: "EUR/kWh",
+    icon: "mdi:currency-eur",
+    topic: "tariff",
+    applies: (m) => m.tariff !== null,
+    value: (m) => m.tariff?.priceEurPerKwh ?? null,
+    attributes: (m) => ({ period: m.tariff?.period ?? null, offer: m.tariff?.offer ?? null }),
+  },
+  {
+    key: "tempo_today",
+    component: "sensor",
+    name: "Tempo colour today",
+    deviceClass: "enum",
+    options: TEMPO_COLOURS,
+    icon: "mdi:palette",
+    topic: "tariff",
+    applies: (m) => m.tariff?.kind === "tempo",
+    value: (m) => m.tariff?.tempoToday ?? null,
+    attributes: (m) => ({ day: m.tariff?.today ?? null }),
+  },
+  {
+    key: "tempo_tomorrow",
+    component: "sensor",
+    name: "Tempo colour tomorrow",
+    deviceClass: "enum",
+    options: TEMPO_COLOURS,
+    icon: "mdi:palette-outline",
+    topic: "tariff",
+    applies: (m) => m.tariff?.kind === "tempo",
+    value: (m) => m.tariff?.tempoTomorrow ?? null,
+    attributes: (m) => ({ day: m.tariff ? addDays(m.tariff.today, 1) : null }),
+  },
+  {
     key: "consent_problem",
     component: "binary_sensor",
     name: "Consent",
@@ -190,6 +256,9 @@ export interface DiscoveryMessage {
 
 export const availabilityTopic = (o: DiscoveryOptions) => `${o.baseTopic}/bridge/state`;
 export const stateTopic = (o: DiscoveryOptions, prm: string) => `${o.baseTopic}/${prm}/state`;
+export const tariffTopic = (o: DiscoveryOptions, prm: string) => `${o.baseTopic}/${prm}/tariff`;
+const topicOf = (o: DiscoveryOptions, prm: string, kind: StateKind | undefined) =>
+  kind === "tariff" ? tariffTopic(o, prm) : stateTopic(o, prm);
 export const uniqueId = (prm: string, key: string) => `linky_${prm}_${key}`;
 export const configTopic = (o: DiscoveryOptions, component: Component, prm: string, key: string) =>
   `${o.prefix}/${component}/${uniqueId(prm, key)}/config`;
@@ -214,7 +283,7 @@ export function discoveryMessages(o: DiscoveryOptions, m: MeterSnapshot): Discov
       name: e.name,
       unique_id: id,
       default_entity_id: `${e.component}.${id}`,
-      state_topic: stateTopic(o, m.prm),
+      state_topic: topicOf(o, m.prm, e.topic),
       value_template: `{{ value_json.${e.key} }}`,
       availability: [{ topic: availabilityTopic(o) }],
       device,
@@ -230,7 +299,7 @@ export function discoveryMessages(o: DiscoveryOptions, m: MeterSnapshot): Discov
     if (e.icon) payload.icon = e.icon;
     if (e.options) payload.options = [...e.options];
     if (e.attributes) {
-      payload.json_attributes_topic = stateTopic(o, m.prm);
+      payload.json_attributes_topic = topicOf(o, m.prm, e.topic);
       payload.json_attributes_template = `{{ value_json.attributes.${e.key} | tojson }}`;
     }
     return { topic: configTopic(o, e.component, m.prm, e.key), payload };
@@ -242,12 +311,16 @@ export function allConfigTopics(o: DiscoveryOptions, prm: string): string[] {
   return ENTITIES.map((e) => configTopic(o, e.component, prm, e.key));
 }
 
-/** The state message of a meter: one JSON object for all its entities. */
-export function stateMessage(m: MeterSnapshot): Record<string, unknown> {
+/** Whether the meter has tariff entities (a tariff state topic). */
+export const hasTariffState = (m: MeterSnapshot) =>
+  ENTITIES.some((e) => e.topic === "tariff" && e.applies(m));
+
+/** A state message of a meter: one JSON object for all its entities of that topic. */
+export function stateMessage(m: MeterSnapshot, kind: StateKind = "state"): Record<string, unknown> {
   const state: Record<string, unknown> = {};
   const attributes: Record<string, unknown> = {};
   for (const e of ENTITIES) {
-    if (!e.applies(m)) continue;
+    if ((e.topic ?? "state") !== kind || !e.applies(m)) continue;
     const v = e.value(m);
     state[e.key] = e.component === "binary_sensor" ? (v ? "ON" : "OFF") : v;
     if (e.attributes) attributes[e.key] = e.attributes(m);

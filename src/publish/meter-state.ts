@@ -9,6 +9,7 @@ import { freshnessLagDays } from "../scheduler/scheduler.js";
 import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
 import type { Device } from "../store/repositories/devices.js";
+import { loadTariffInputs, tariffAt, type TariffInputs, type TariffNow } from "../tariffs/current.js";
 
 const MINUTE_MS = 60_000;
 
@@ -44,6 +45,8 @@ export interface MeterSnapshot {
   /** Mean power over the curve's last 30 minutes, W, and that half hour's end. */
   powerW: number | null;
   powerEndMs: number | null;
+  /** The meter's tariff now (null: on no offer): current period and price, Tempo colours. */
+  tariff: TariffNow | null;
 }
 
 function keysOf(account: Account): DatasetKey[] {
@@ -83,6 +86,8 @@ export async function meterSnapshot(
   account: Account,
   device: Device,
   nowMs: number,
+  /** The tariff inputs already read (the MQTT publisher keeps them); read here when not given. */
+  tariffInputs?: TariffInputs | null,
 ): Promise<MeterSnapshot> {
   const keys = new Set(keysOf(account));
   const today = parisToday(nowMs);
@@ -124,5 +129,16 @@ export async function meterSnapshot(
     consentEndDate: c.consent_end_date ?? null,
     powerW: powerEndMs === null ? null : await lastHalfHourPower(store, device.id, powerEndMs),
     powerEndMs,
+    tariff: await tariffNowOf(store, device, nowMs, tariffInputs),
   };
+}
+
+async function tariffNowOf(
+  store: Store,
+  device: Device,
+  nowMs: number,
+  given: TariffInputs | null | undefined,
+): Promise<TariffNow | null> {
+  const inputs = given !== undefined ? given : await loadTariffInputs(store, device, parisToday(nowMs));
+  return inputs ? tariffAt(inputs, nowMs) : null;
 }

@@ -12,6 +12,11 @@
  *   `homeassistant/status`; Home Assistant sets it apart from the discovery prefix): its birth message
  *   after a restart.
  * - An identical config is not published twice, except when Home Assistant restarted.
+ * - Tariff entities (meters on an offer: current period and price, Tempo colours) have their own state
+ *   topic. The publisher keeps each such meter's tariff inputs (offer, off-peak hours, Tempo colours) and
+ *   every `tariffTickMs` (a minute) works out the period of the moment without the database, publishing
+ *   only when it changed; the inputs are read again each new day, every `tariffRefreshMs` (15 min, for
+ *   offers and assignments changed by another process) and at once on `tempo.updated`.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -22,11 +27,16 @@ import {
   allConfigTopics,
   availabilityTopic,
   discoveryMessages,
+  hasTariffState,
   stateMessage,
   stateTopic,
+  tariffTopic,
   type DiscoveryOptions,
 } from "./discovery.js";
-import { meterSnapshot } from "./meter-state.js";
+import { parisToday } from "../domain/time.js";
+import type { Device } from "../store/repositories/devices.js";
+import { loadTariffInputs, tariffAt, type TariffInputs } from "../tariffs/current.js";
+import { meterSnapshot, type MeterSnapshot } from "./meter-state.js";
 import { SyncWatcher } from "./triggers.js";
 
 /** Home Assistant's default birth and will topic. */
@@ -54,8 +64,21 @@ export interface MqttPublisherOptions {
   pollMs?: number;
   /** Longest wait for the first connection in `start()`, ms (default 5 s; it goes on in the background). */
   connectWaitMs?: number;
+  /** How often the tariff entities' period is worked out again, ms (default 60 s; 0 = never). */
+  tariffTickMs?: number;
+  /** How often a meter's tariff inputs are read again from the store, ms (default 15 min). */
+  tariffRefreshMs?: number;
   /** Extra MQTT client options (tests). */
   clientOptions?: IClientOptions;
+}
+
+interface TariffEntry {
+  prm: string;
+  device: Device;
+  inputs: TariffInputs;
+  /** The snapshot the meter's configs were published from (the tariff part is replaced). */
+  snapshot: MeterSnapshot;
+  loadedAtMs: number;
 }
 
 /** The broker URL without its credentials, for logs. */
@@ -95,6 +118,10 @@ export class MqttPublisher {
   private republishTimer: NodeJS.Timeout | null = null;
   private stopped = true;
   private offErased: (() => void) | undefined;
+  private offTempo: (() => void) | undefined;
+  private readonly tariffs = new Map<number, TariffEntry>();
+  private tariffTimer: NodeJS.Timeout | null = null;
+  private tariffRun: Promise<void> | null = null;
 
   constructor(private readonly opts: MqttPublisherOptions) {
     this.discovery = { prefix: opts.prefix, baseTopic: opts.baseTopic, version: packageVersion() };
@@ -173,6 +200,16 @@ export class MqttPublisher {
       if ((await this.opts.store.devices.findByMac(usagePointId)).length > 0) return;
       await this.unpublish(usagePointId);
     });
+    // Tomorrow's Tempo colour stored: read every tariff's inputs again now.
+    this.offTempo = this.opts.events?.on("tempo.updated", () => {
+      for (const e of this.tariffs.values()) e.loadedAtMs = 0;
+      void this.tariffTick();
+    });
+    const every = this.opts.tariffTickMs ?? 60_000;
+    if (every > 0) {
+      this.tariffTimer = setInterval(() => void this.tariffTick(), every);
+      this.tariffTimer.unref();
+    }
     this.watcher = new SyncWatcher(
       {
         store: this.opts.store,
@@ -189,6 +226,11 @@ export class MqttPublisher {
     this.stopped = true;
     this.offErased?.();
     this.offErased = undefined;
+    this.offTempo?.();
+    this.offTempo = undefined;
+    if (this.tariffTimer) clearInterval(this.tariffTimer);
+    this.tariffTimer = null;
+    await this.tariffRun;
     if (this.republishTimer) clearTimeout(this.republishTimer);
     this.republishTimer = null;
     await this.watcher?.stop();
@@ -228,7 +270,12 @@ export class MqttPublisher {
   async unpublish(prm: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    for (const topic of [...allConfigTopics(this.discovery, prm), stateTopic(this.discovery, prm)]) {
+    for (const [id, e] of this.tariffs) if (e.prm === prm) this.tariffs.delete(id);
+    for (const topic of [
+      ...allConfigTopics(this.discovery, prm),
+      stateTopic(this.discovery, prm),
+      tariffTopic(this.discovery, prm),
+    ]) {
       await client.publishAsync(topic, "", { retain: true, qos: 1 });
       this.sent.delete(topic);
     }
@@ -283,7 +330,11 @@ export class MqttPublisher {
     if (!account) return;
     const device = await store.devices.findByUserAndMac(account.userId, account.usagePointId);
     if (!device) return;
-    const snapshot = await meterSnapshot(store, account, device, this.opts.now());
+    const now = this.opts.now();
+    const inputs = await loadTariffInputs(store, device, parisToday(now));
+    const snapshot = await meterSnapshot(store, account, device, now, inputs);
+    if (inputs) this.tariffs.set(accountId, { prm: snapshot.prm, device, inputs, snapshot, loadedAtMs: now });
+    else this.tariffs.delete(accountId);
     const configs = discoveryMessages(this.discovery, snapshot);
     const current = new Set(configs.map((c) => c.topic));
     for (const c of configs) await this.publish(client, c.topic, JSON.stringify(c.payload), force);
@@ -299,6 +350,52 @@ export class MqttPublisher {
       JSON.stringify(stateMessage(snapshot)),
       true,
     );
+    const tariff = tariffTopic(this.discovery, snapshot.prm);
+    if (hasTariffState(snapshot))
+      await this.publish(client, tariff, JSON.stringify(stateMessage(snapshot, "tariff")), true);
+    else if (this.sent.has(tariff) && this.sent.get(tariff) !== "")
+      await this.publish(client, tariff, "", true);
+  }
+
+  /**
+   * The tariff entities of every meter on an offer, at the clock's minute: published when they changed.
+   * A meter whose offer changed kind (its entities are not the same) is published whole again.
+   */
+  tariffTick(): Promise<void> {
+    this.tariffRun ??= this.tariffPass()
+      .catch((e: unknown) =>
+        this.opts.log(`mqtt: tariff entities: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => {
+        this.tariffRun = null;
+      });
+    return this.tariffRun;
+  }
+
+  private async tariffPass(): Promise<void> {
+    const client = this.client;
+    if (!client?.connected || this.stopped) return;
+    const now = this.opts.now();
+    const today = parisToday(now);
+    const refreshMs = this.opts.tariffRefreshMs ?? 15 * 60_000;
+    for (const [accountId, e] of [...this.tariffs]) {
+      if (e.inputs.day !== today || now - e.loadedAtMs >= refreshMs) {
+        const fresh = await loadTariffInputs(this.opts.store, e.device, today);
+        if (!fresh || fresh.offer.kind !== e.inputs.offer.kind) {
+          this.enqueue(accountId);
+          continue;
+        }
+        e.inputs = fresh;
+        e.loadedAtMs = now;
+      }
+      const snapshot = { ...e.snapshot, tariff: tariffAt(e.inputs, now) };
+      await this.publish(
+        client,
+        tariffTopic(this.discovery, e.prm),
+        JSON.stringify(stateMessage(snapshot, "tariff")),
+        false,
+      );
+    }
   }
 
   private async publish(client: MqttClient, topic: string, payload: string, force: boolean): Promise<void> {

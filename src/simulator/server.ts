@@ -201,7 +201,7 @@ export function buildApp(ctx: SimContext, baseUrl: () => string): FastifyInstanc
 
   register2026Routes(app, ctx);
   registerV5Routes(app, ctx);
-  registerTempoRoutes(app);
+  registerTempoRoutes(app, () => ctx.now());
   registerConsentRoutes(app, ctx);
   registerCommunityGateways(app, ctx);
   return app;

@@ -3,9 +3,11 @@
  * days on weekdays from November to March, 43 white days on other days but Sundays, the rest blue; chosen
  * by a PRNG seeded with the season's first year. Served in MyElectricalData's format,
  * `GET /rte/tempo/{start}/{end}` → `{ "YYYY-MM-DD": "BLUE" | "WHITE" | "RED" }` (end exclusive).
+ * Published like RTE's, on the simulator's clock: every day up to today, tomorrow from 11:00 Paris time
+ * (`TEMPO_PUBLISHED_AT`); later days are left out of the answer, as an unannounced day is.
  */
 import type { FastifyInstance } from "fastify";
-import { addDays, daysBetween, isLocalDate } from "../domain/time.js";
+import { addDays, daysBetween, isLocalDate, parisToday, parisWallClock } from "../domain/time.js";
 
 export type SimTempoColour = "BLUE" | "WHITE" | "RED";
 
@@ -57,7 +59,16 @@ export function simulatedTempoColour(day: string): SimTempoColour {
   return tempoSeason(season).get(day)!;
 }
 
-export function registerTempoRoutes(app: FastifyInstance): void {
+/** Paris wall-clock hour at which the simulator publishes tomorrow's colour. */
+export const TEMPO_PUBLISHED_AT_HOUR = 11;
+
+/** The last day whose colour is published at `nowMs`: tomorrow from 11:00 Paris, else today. */
+export function lastPublishedTempoDay(nowMs: number): string {
+  const today = parisToday(nowMs);
+  return parisWallClock(nowMs).hour >= TEMPO_PUBLISHED_AT_HOUR ? addDays(today, 1) : today;
+}
+
+export function registerTempoRoutes(app: FastifyInstance, now: () => number = Date.now): void {
   app.get("/rte/tempo/:start/:end", async (request, reply) => {
     const { start, end } = request.params as { start: string; end: string };
     if (!isLocalDate(start) || !isLocalDate(end) || start >= end || daysBetween(start, end) > 366)
@@ -65,7 +76,8 @@ export function registerTempoRoutes(app: FastifyInstance): void {
         .code(400)
         .send({ error: "bad_request", message: "dates YYYY-MM-DD, start before end, at most 366 days" });
     const out: Record<string, SimTempoColour> = {};
-    for (let d = start; d < end; d = addDays(d, 1)) out[d] = simulatedTempoColour(d);
+    const last = lastPublishedTempoDay(now());
+    for (let d = start; d < end && d <= last; d = addDays(d, 1)) out[d] = simulatedTempoColour(d);
     return out;
   });
 }

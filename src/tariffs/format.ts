@@ -1,4 +1,5 @@
 /** Cost rows and comparisons as the contract writes them (CSV `date,period,kwh,eur`; JSON snake_case). */
+import type { CostBucket } from "./aggregate.js";
 import type { ComparisonResult } from "./service.js";
 import type { CostRow } from "./pricing.js";
 
@@ -82,3 +83,21 @@ export function formatCompareTable(c: ComparisonResult): string {
   for (const s of c.skipped) out.push(`not priced: ${s.offer}: ${s.reason}`);
   return `${out.join("\n")}\n`;
 }
+
+/** A cost bucket (day, month, year) as the API and the pages give it. */
+export function bucketJson(b: CostBucket) {
+  return {
+    bucket: b.bucket,
+    periods: b.periods.map((p) => ({ period: p.period, kwh: r6(p.kwh), eur: r6(p.eur) })),
+    kwh: r6(b.kwh),
+    energy_eur: r6(b.energyEur),
+    subscription_eur: r6(b.subscriptionEur),
+    total_eur: r6(b.totalEur),
+    average_eur_per_kwh: b.averageEurPerKwh === null ? null : r6(b.averageEurPerKwh),
+    off_peak_share: b.offPeakShare === null ? null : r6(b.offPeakShare),
+    estimated: b.estimated,
+    ...(b.tempoColour !== undefined && { tempo_colour: b.tempoColour }),
+  };
+}
+
+export type CostBucketJson = ReturnType<typeof bucketJson>;

@@ -3,7 +3,7 @@
  * store (curve, daily energy, off-peak history, Tempo colours, the meter's tariff) and calls the pure
  * pricing. The CLI, the API and the web pages all go through here.
  */
-import { parisHourFast, parisMidnightFast } from "../domain/paris-fast.js";
+import { parisFirstInstantOfHourFast, parisMidnightFast } from "../domain/paris-fast.js";
 import { addDays, daysBetween, parisDayStartMs, type LocalDate } from "../domain/time.js";
 import type { Device } from "../store/repositories/devices.js";
 import type { Repositories } from "../store/index.js";
@@ -126,12 +126,8 @@ function dayPartIntervals(
   const out: CurveInterval[] = [];
   for (const p of parts) {
     const firstHour = p.part === 0 ? 0 : cutHours[p.part - 1]!;
-    const midnight = parisMidnightFast(p.day);
-    // The offset changes at most once a day, by an hour: one step either way finds the part's first
-    // instant (on the spring day a part starting at 02:00 starts at 03:00, the first hour that exists).
-    let t = midnight + firstHour * 3_600_000;
-    if (parisHourFast(t) < firstHour) t += 3_600_000;
-    if (t - 3_600_000 >= midnight && parisHourFast(t - 3_600_000) >= firstHour) t -= 3_600_000;
+    // On the spring day a part starting at 02:00 starts at 03:00, the first hour that exists.
+    const t = parisFirstInstantOfHourFast(parisMidnightFast(p.day), firstHour);
     out.push({ startMs: t, lengthMin: 1, powerW: p.energyWh * 60 });
   }
   return out;

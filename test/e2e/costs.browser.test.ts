@@ -4,7 +4,10 @@
  * the costs page; the comparison lists the offers cheapest first (totals read from the page in order);
  * unticking an offer and comparing again leaves it out; choosing an offer posts the form (CSRF token
  * included), comes back by a redirect with the confirmation, and the daily cost bars appear (one row per
- * day, Tempo days with their colour). Nothing on the page fails to load (CSP included).
+ * day, Tempo days with their colour). The meter's year view then shows the year's costs on that offer
+ * (a bar per month stacked by period, the totals, the average price, the off-peak share and the Tempo
+ * days coloured), with nothing scrolling sideways at 390 px. Nothing on the page fails to load (CSP
+ * included). `SCREENSHOT_DIR=…` keeps screenshots of the year view at 1280 and 390 px.
  *
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
@@ -191,6 +194,41 @@ describe.skipIf(!available && !REQUIRE)("browser: comparing offers", { timeout: 
       ["2026-11-22", "BLANC"],
     ]);
     expect(await page.locator("#cost-totals").textContent()).toContain("Prix moyen");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows the year's costs on the meter's year view, at 1280 and 390 px", async () => {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${server.url}/devices/${deviceId}?view=year&date=2026-11-20`);
+      await page.waitForSelector("#year-costs");
+      const months = await page
+        .locator("#year-cost-months tbody tr")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-month")));
+      expect(months.at(-1)).toBe("2026-11");
+      expect(await page.locator("#year-cost-totals").textContent()).toContain("Prix moyen du kWh");
+      expect(await page.locator("#year-cost-totals").textContent()).toContain("Part en heures creuses");
+      const colours = await page
+        .locator('#tempo-days [data-month="2026-11"] rect')
+        .evaluateAll((rects) =>
+          rects.map((r) => `${r.getAttribute("data-day")}:${r.getAttribute("data-colour")}`),
+        );
+      expect(colours).toEqual(expect.arrayContaining(["20:BLEU", "21:ROUGE", "22:BLANC"]));
+      // Each month's bar has its periods' segments (and the subscription).
+      expect(await page.locator('#year-cost-months tr[data-month="2026-11"] rect').count()).toBeGreaterThan(
+        2,
+      );
+      const sideways = Number(
+        await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
+      );
+      expect(sideways, `${width} px: nothing scrolls sideways`).toBeLessThanOrEqual(0);
+      if (process.env.SCREENSHOT_DIR) {
+        await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, `meter-top-${width}.png`) });
+        await page
+          .locator("#year-costs")
+          .screenshot({ path: join(process.env.SCREENSHOT_DIR, `year-costs-${width}.png`) });
+      }
+    }
     expect(problems).toEqual([]);
   });
 });

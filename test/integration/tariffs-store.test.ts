@@ -112,10 +112,17 @@ describeEachDatabase("tariffs store", (db) => {
         prices: [{ from: "2026-01-01", subscription_eur_per_month: 15, hp: 0.25, hc: 0.2 }],
       }),
       base("b", 0.2),
+      // Edges inside the daylight-saving hours: 02:00 is missing on 29 March, twice on 25 October.
+      validateOffer({
+        name: "d",
+        kind: "hphc",
+        offpeak: "HC (2H00-3H00;23H00-0H00)",
+        prices: [{ from: "2026-01-01", subscription_eur_per_month: 15, hp: 0.25, hc: 0.2 }],
+      }),
     ];
     const cutHours = await wholeHourCuts(store, device, offers);
-    // why: Tempo cuts at 6 and 22, the windows at 1, 7, 13 and 16.
-    expect(cutHours).toEqual([1, 6, 7, 13, 16, 22]);
+    // why: Tempo cuts at 6 and 22, the windows at 1, 7, 13 and 16, then 2, 3 and 23.
+    expect(cutHours).toEqual([1, 2, 3, 6, 7, 13, 16, 22, 23]);
     expect(
       await wholeHourCuts(store, device, [
         validateOffer({

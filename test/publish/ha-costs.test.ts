@@ -120,3 +120,83 @@ describe("Home Assistant cost and per-period statistics", () => {
     for (let i = 1; i < cost.length; i++) expect(cost[i]!.sum!).toBeGreaterThanOrEqual(cost[i - 1]!.sum!);
   });
 });
+
+describe("Home Assistant statistics after the contract's off-peak hours changed", () => {
+  const PRM2 = "11453290002823";
+  let dir: string;
+  let store: Store;
+  let ha: HomeAssistantStandIn;
+  let client: HaWebSocket;
+  let deviceId: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "linky-ha-offpeak-"));
+    store = await openStore({ url: `sqlite:${join(dir, "l.db")}`, dataDir: dir });
+    ({ deviceId } = await meter(store, PRM2));
+    await store.measures.upsertCurve(
+      deviceId,
+      "consumption",
+      DAYS.flatMap((d) =>
+        Array.from({ length: 48 }, (_, i) => ({
+          startMs: parisDayStartMs(d) + i * 1_800_000,
+          lengthMin: 30,
+          value: 1000,
+        })),
+      ),
+    );
+    await store.tariffs.recordOffPeak(deviceId, "HC (22H00-6H00)", "2026-11-01");
+    await store.tariffs.saveOffers([
+      validateOffer({
+        name: "ha-contract",
+        kind: "hphc",
+        offpeak: "contract",
+        prices: [{ from: "2026-01-01", subscription_eur_per_month: 15, hp: 0.25, hc: 0.2 }],
+      }),
+    ]);
+    await store.tariffs.assign(deviceId, "1970-01-01", "ha-contract");
+    ha = await new HomeAssistantStandIn().start();
+    client = new HaWebSocket({ url: websocketUrlOf(ha.url), token: "admin-token" });
+    client.start();
+  });
+  afterAll(async () => {
+    await client?.stop();
+    await ha?.stop();
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = () => importCostStatistics({ store, ha: client, chunkHours: 720 }, { deviceId, prm: PRM2 });
+
+  it("re-imports from the first hour the new windows change, for the cost and both periods; no sum goes backwards", async () => {
+    expect((await run()).map((r) => r.mode)).toEqual(["full", "full", "full"]);
+    // A contract read on the 11th gives new windows: 23:00-07:00 from that day on.
+    expect(await store.tariffs.recordOffPeak(deviceId, "HC (23H00-7H00)", "2026-11-11")).toBe(true);
+    const before = ha.imports.length;
+    const reports = await run();
+    expect(reports.map((r) => [r.statisticId, r.mode])).toEqual([
+      [costStatisticId(PRM2), "incremental"],
+      [periodStatisticId(PRM2, "HP"), "incremental"],
+      [periodStatisticId(PRM2, "HC"), "incremental"],
+    ]);
+    // why: on the 11th 00:00-06:00 stays HC; 06:00-07:00 is the first hour that moves (HP → HC).
+    for (const r of reports) expect(r.fromMs).toBe(Date.parse("2026-11-11T06:00:00+01:00"));
+    const sent = ha.imports.slice(before);
+    expect(sent.every((i) => i.stats[0]!.start === "2026-11-11T06:00:00+01:00")).toBe(true);
+    const hc = ha.rows(periodStatisticId(PRM2, "HC"));
+    const at = (rows: typeof hc, iso: string) => rows.find((r) => r.start === Date.parse(iso));
+    // why: 06:00 on the 11th is now off-peak (1000 Wh), 22:00 is peak (0 Wh of HC).
+    expect(at(hc, "2026-11-11T06:00:00+01:00")!.state).toBeCloseTo(1000, 6);
+    expect(at(hc, "2026-11-11T22:00:00+01:00")?.state ?? 0).toBeCloseTo(0, 6);
+    expect(at(ha.rows(costStatisticId(PRM2)), "2026-11-11T06:00:00+01:00")!.state).toBeCloseTo(0.2, 6);
+    expect(at(ha.rows(costStatisticId(PRM2)), "2026-11-11T22:00:00+01:00")!.state).toBeCloseTo(0.25, 6);
+    // why: still 8 HC hours a day: the totals are the same, reached through other hours.
+    expect(hc.at(-1)!.sum).toBeCloseTo(24_000, 3);
+    expect(ha.rows(costStatisticId(PRM2)).at(-1)!.sum).toBeCloseTo(16.8, 3);
+    for (const id of [costStatisticId(PRM2), periodStatisticId(PRM2, "HP"), periodStatisticId(PRM2, "HC")]) {
+      const rows = ha.rows(id);
+      for (let i = 1; i < rows.length; i++)
+        expect(rows[i]!.sum!, id).toBeGreaterThanOrEqual(rows[i - 1]!.sum!);
+    }
+    expect((await run()).map((r) => r.mode)).toEqual(["nothing", "nothing", "nothing"]);
+  });
+});

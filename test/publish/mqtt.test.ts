@@ -309,7 +309,9 @@ describe.skipIf(unreachable !== null && !REQUIRE_SERVICES)(
       );
       expect(state.power).toBe(lastHalfHour[0]!.powerW);
       expect(state.attributes.power).toMatchObject({ measured_at: "2026-11-28T00:00:00+01:00" });
-      expect(ENTITIES.length).toBe(11); // production_yesterday does not apply to this meter
+      // production_yesterday and the four tariff entities (no offer) do not apply to this meter
+      expect(ENTITIES.length).toBe(15);
+      expect(seen.some((s) => s.topic.endsWith("/tariff"))).toBe(false);
       expect(seen.some((s) => s.topic.includes("production_yesterday"))).toBe(false);
     });
 

@@ -224,6 +224,76 @@ describe("costs on a simulated meter", () => {
     expect(own.totals.total_eur).toBeCloseTo(hphc.totals.total_eur, 9);
   });
 
+  it("the year view shows the costs per month, the period's totals and the Tempo days coloured", async () => {
+    const id = m.devices[PRM]!;
+    // The page test above put the meter on c-hphc from 1 November: the same day's row is replaced.
+    await m.f.ctx.store.tariffs.assign(id, "2026-11-01", "c-tempo");
+    const res = await m.owner.get(`/api/v1/usage-points/${PRM}/views/year?date=2026-11-20`);
+    expect(res.statusCode).toBe(200);
+    const c = (
+      res.json() as {
+        costs: {
+          offers: string[];
+          from: string;
+          to: string;
+          months: Bucket[];
+          totals: Bucket & { off_peak_share: number | null; average_eur_per_kwh: number | null };
+          tempo_days: { date: string; colour: string | null; eur: number }[];
+          error: string | null;
+        };
+      }
+    ).costs;
+    expect(c.error).toBeNull();
+    expect(c.offers).toEqual(["c-tempo"]);
+    // why: the fixture's clock is 28 November: published up to the 27th, so the year runs to the 28th.
+    expect([c.from, c.to]).toEqual(["2026-01-01", "2026-11-28"]);
+    expect(c.months.map((b) => b.bucket)).toEqual(
+      Array.from({ length: 11 }, (_, i) => `2026-${String(i + 1).padStart(2, "0")}`),
+    );
+    // The same figures as the costs API by month on the meter's tariff.
+    const api = (
+      await m.owner.get(`/api/v1/usage-points/${PRM}/costs?from=${c.from}&to=${c.to}&resolution=month`)
+    ).json() as { buckets: Bucket[] };
+    expect(c.months).toEqual(api.buckets);
+    expect(c.totals.total_eur).toBeCloseTo(
+      c.months.reduce((s, b) => s + b.total_eur, 0),
+      4,
+    );
+    // Worked out from the export: 17 Nov is white after a red 16 Nov.
+    const e = expected.get("2026-11-17")!;
+    const sum = (from: number, to: number) =>
+      e.hourWh.slice(from, to).reduce((acc, v) => acc + (v ?? 0), 0) / 1000;
+    const day = c.tempo_days.find((d) => d.date === "2026-11-17")!;
+    expect(day.colour).toBe("BLANC");
+    expect(day.eur).toBeCloseTo(sum(0, 6) * 0.16 + sum(6, 22) * 0.19 + sum(22, 24) * 0.15 + 16 / 30, 3);
+    expect(c.tempo_days.find((d) => d.date === "2026-06-01")!.colour).toBeNull();
+    expect(c.totals.off_peak_share).toBeGreaterThan(0);
+    expect(c.totals.off_peak_share).toBeLessThan(1);
+
+    const page = await m.owner.get(`/devices/${id}?view=year&date=2026-11-20`);
+    expect(page.statusCode).toBe(200);
+    const section = /<section class="card" id="year-costs">([\s\S]*?)<\/section>/.exec(page.body)![1]!;
+    expect([...section.matchAll(/<tr data-month="(2026-\d\d)"/g)].map((x) => x[1])).toEqual(
+      c.months.map((b) => b.bucket),
+    );
+    expect(section).toContain("Prix moyen du kWh");
+    expect(section).toContain("Part en heures creuses");
+    expect(section).toMatch(/data-period="HP_BLANC"/);
+    // Tempo days coloured: the imported red and white days, the others unknown.
+    expect(section).toMatch(/data-month="2026-11"[\s\S]*data-day="16" data-colour="ROUGE"/);
+    expect(section).toMatch(/data-day="17" data-colour="BLANC"/);
+    expect(section).toContain("de couleur inconnue");
+    // The off-peak windows in force and their dated history, on the meter's page.
+    expect(page.body).toMatch(/<dd id="offpeak-now">\d\d:\d\d-\d\d:\d\d/);
+    expect(page.body).toContain('id="offpeak-history"');
+    expect(page.body).toContain(offPeakLabel);
+    // Other periods carry no costs.
+    const month = (await m.owner.get(`/api/v1/usage-points/${PRM}/views/month?date=2026-11-20`)).json() as {
+      costs: unknown;
+    };
+    expect(month.costs).toBeNull();
+  });
+
   it("administrators edit offers; a bad one is refused naming the key and nothing is stored", async () => {
     const admin = (await m.f.signedIn("odile", { admin: true })).agent;
     const page = await admin.get("/admin/offers");

@@ -28,7 +28,13 @@
 import { sql, type Insertable, type Selectable } from "kysely";
 import type { Statement } from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
-import { parisMidnightFast, parisSummerTimes } from "../../domain/paris-fast.js";
+import {
+  addDaysFast,
+  parisDateFast,
+  parisFirstInstantOfHourFast,
+  parisMidnightFast,
+  parisSummerTimes,
+} from "../../domain/paris-fast.js";
 import { addMonths, parisDateOf, parisDayLengthMin, parisDayStartMs } from "../../domain/time.js";
 import type { DatasetKey, Direction, Reading } from "../../domain/types.js";
 import { isUniqueViolation, UniqueViolationError } from "../errors.js";
@@ -448,8 +454,10 @@ export class MeasuresRepository {
 
   /**
    * Per Paris day, the mean power over the night hours [fromHour, toHour) (Paris wall clock): the base
-   * load. Reads only the rows whose UTC hour can be one of those hours (a fifth of the day for 01-05)
-   * before cutting Paris hours exactly, so that a year of curve costs a few milliseconds.
+   * load. Each night's instants are worked out here (daylight-saving days included: on the autumn day
+   * both 02:00 hours are in, on the spring day the missing one is not) and sent as one parameter; the
+   * database sums each night from a range of the curve's key: a few hundred small range reads, no scan
+   * nor sort of the year's points.
    */
   async nightLoadByParisDay(
     deviceId: number,
@@ -458,45 +466,42 @@ export class MeasuresRepository {
     toMs: number,
     night: { fromHour: number; toHour: number } = { fromHour: 1, toHour: 5 },
   ): Promise<Array<{ day: string; nightW: number; points: number }>> {
-    const summer = parisSummerTimes(fromMs, toMs);
-    const offset = sql<number>`(case ${sql.join(
-      summer.map(
-        (s) =>
-          sql`when start_ms >= ${sql.lit(s.startMs)} and start_ms < ${sql.lit(s.endMs)} then ${sql.lit(2 * HOUR_MS)}`,
-      ),
-      sql` `,
-    )} else ${sql.lit(HOUR_MS)} end)`;
-    const local = sql<number>`(start_ms + ${offset})`;
-    const day = sql<number>`${local} / ${sql.lit(DAY_MS)}`;
-    const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
-    // Paris is UTC+1 or UTC+2: a Paris hour h is the UTC hour h-1 or h-2.
-    const utcHours = new Set<number>();
-    for (let h = night.fromHour; h < night.toHour; h++)
-      for (const k of [1, 2]) utcHours.add((h - k + 24) % 24);
-    const rows = await this.scope.db
-      .selectFrom("curve_value")
-      .select((eb) => [
-        day.as("d"),
-        eb.fn.avg<number | null>("power_w").as("night_w"),
-        eb.fn.count<number>("power_w").as("n"),
-      ])
-      .where("device_id", "=", deviceId)
-      .where("direction", "=", direction)
-      .where("start_ms", ">=", fromMs)
-      .where("start_ms", "<", toMs)
-      .where(
-        sql<boolean>`(start_ms / ${sql.lit(HOUR_MS)}) % 24 in (${sql.join([...utcHours].map((h) => sql.lit(h)))})`,
-      )
-      .where(sql<boolean>`${hour} >= ${sql.lit(night.fromHour)} and ${hour} < ${sql.lit(night.toHour)}`)
-      .where("power_w", "is not", null)
-      .groupBy(day)
-      .orderBy(day)
-      .execute();
-    return rows.map((r) => ({
-      day: new Date(Number(r.d) * DAY_MS).toISOString().slice(0, 10),
-      nightW: Number(r.night_w),
-      points: Number(r.n),
-    }));
+    const days: string[] = [];
+    const ranges: [number, number][] = [];
+    for (let day = parisDateFast(fromMs); ; day = addDaysFast(day, 1)) {
+      const midnight = parisMidnightFast(day);
+      if (midnight >= toMs) break;
+      const a = Math.max(parisFirstInstantOfHourFast(midnight, night.fromHour), fromMs);
+      const b = Math.min(parisFirstInstantOfHourFast(midnight, night.toHour), toMs);
+      if (b <= a) continue;
+      days.push(day);
+      ranges.push([a, b]);
+    }
+    if (ranges.length === 0) return [];
+    const of = (agg: "sum" | "count", s: ReturnType<typeof sql>, e: ReturnType<typeof sql>) =>
+      sql<number | null>`(select ${sql.raw(agg)}(c.power_w) from curve_value c
+        where c.device_id = ${deviceId} and c.direction = ${direction} and c.start_ms >= ${s} and c.start_ms < ${e})`;
+    const rows =
+      this.scope.kind === "postgres"
+        ? (
+            await sql<{ k: string | number; w: number | null; n: string | number }>`select u.k - 1 as k,
+              ${of("sum", sql`u.s`, sql`u.e`)} as w, ${of("count", sql`u.s`, sql`u.e`)} as n
+              from unnest(${ranges.map((r) => r[0])}::bigint[], ${ranges.map((r) => r[1])}::bigint[])
+                with ordinality as u(s, e, k)`.execute(this.scope.db)
+          ).rows
+        : (
+            await sql<{ k: number; w: number | null; n: number }>`select j.key as k,
+              ${of("sum", sql`j.value ->> 0`, sql`j.value ->> 1`)} as w,
+              ${of("count", sql`j.value ->> 0`, sql`j.value ->> 1`)} as n
+              from json_each(${JSON.stringify(ranges)}) j`.execute(this.scope.db)
+          ).rows;
+    const out: Array<{ day: string; nightW: number; points: number }> = [];
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (n === 0 || r.w === null) continue;
+      out.push({ day: days[Number(r.k)]!, nightW: Number(r.w) / n, points: n });
+    }
+    return out.sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
   // --- daily values

@@ -4,7 +4,12 @@
  * refuses a row it cannot read back.
  */
 import { sql } from "kysely";
-import { parisSummerTimes } from "../../domain/paris-fast.js";
+import {
+  addDaysFast,
+  parisDateFast,
+  parisFirstInstantOfHourFast,
+  parisMidnightFast,
+} from "../../domain/paris-fast.js";
 import { parisDateOf } from "../../domain/time.js";
 import type { Offer } from "../../tariffs/offers.js";
 import type { TempoColour } from "../../tariffs/pricing.js";
@@ -36,8 +41,6 @@ export interface OffPeakRecord {
 }
 
 const ROWS_PER_STATEMENT = 400;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export interface CurveDayPart {
   /** Paris day. */
@@ -157,9 +160,11 @@ export class TariffsRepository {
 
   /**
    * The consumption curve's energy per Paris day and part of the day, the day cut at whole Paris
-   * wall-clock hours `cutHours` (sorted, 1..23): a year at three parts is about 1,100 rows, summed in SQL
-   * (Paris days and hours cut with the summer times of the years the range touches, as
-   * `measures.curveByParisDay` does). A point belongs to the hour it starts in.
+   * wall-clock hours `cutHours` (sorted, 1..23): a year at three parts is about 1,100 rows. A point
+   * belongs to the part its start falls in. The parts' instants are worked out here (daylight-saving days
+   * included: on the spring day a part from 02:00 starts at 03:00, on the autumn day both 02:00 hours are
+   * in the part holding 02:00) and sent as one parameter; the database answers each part's sum from a
+   * range of the curve's key. No sort of the year's points: about ten times faster than grouping them.
    */
   async curveByDayPart(
     deviceId: number,
@@ -167,43 +172,55 @@ export class TariffsRepository {
     toMs: number,
     cutHours: readonly number[],
   ): Promise<CurveDayPart[]> {
-    const summer = parisSummerTimes(fromMs, toMs);
-    // Constants only (computed instants and hours, never input): inlined so that PostgreSQL types them.
-    const offset = sql<number>`(case ${sql.join(
-      summer.map(
-        (s) =>
-          sql`when start_ms >= ${sql.lit(s.startMs)} and start_ms < ${sql.lit(s.endMs)} then ${sql.lit(2 * HOUR_MS)}`,
-      ),
-      sql` `,
-    )} else ${sql.lit(HOUR_MS)} end)`;
-    const local = sql<number>`(start_ms + ${offset})`;
-    const day = sql<number>`${local} / ${sql.lit(DAY_MS)}`;
-    const hour = sql<number>`(${local} / ${sql.lit(HOUR_MS)}) % 24`;
-    const part =
-      cutHours.length === 0
-        ? sql<number>`(${hour} * 0)` // an expression: a bare 0 in GROUP/ORDER BY would mean a column
-        : sql<number>`(${sql.join(
-            cutHours.map((h) => sql`case when ${hour} >= ${sql.lit(h)} then 1 else 0 end`),
-            sql` + `,
-          )})`;
-    const rows = await this.scope.db
-      .selectFrom("curve_value")
-      .select((eb) => [day.as("d"), part.as("p"), eb.fn.sum<number | null>("energy_wh").as("energy_wh")])
-      .where("device_id", "=", deviceId)
-      .where("direction", "=", "consumption")
-      .where("start_ms", ">=", fromMs)
-      .where("start_ms", "<", toMs)
-      .groupBy([day, part])
-      .orderBy(day)
-      .orderBy(part)
-      .execute();
-    return rows
-      .filter((r) => r.energy_wh !== null)
-      .map((r) => ({
-        day: new Date(Number(r.d) * DAY_MS).toISOString().slice(0, 10),
-        part: Number(r.p),
-        energyWh: Number(r.energy_wh),
-      }));
+    const parts: { day: string; part: number }[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let day = parisDateFast(fromMs); ; day = addDaysFast(day, 1)) {
+      const midnight = parisMidnightFast(day);
+      if (midnight >= toMs) break;
+      const next = parisMidnightFast(addDaysFast(day, 1));
+      let from = midnight;
+      for (let i = 0; i <= cutHours.length; i++) {
+        const to =
+          i < cutHours.length ? Math.min(parisFirstInstantOfHourFast(midnight, cutHours[i]!), next) : next;
+        if (to > from) {
+          parts.push({ day, part: i });
+          starts.push(Math.max(from, fromMs));
+          ends.push(Math.min(to, toMs));
+        }
+        from = Math.max(from, to);
+      }
+    }
+    if (parts.length === 0) return [];
+    const curve = (s: ReturnType<typeof sql>, e: ReturnType<typeof sql>) =>
+      sql<number | null>`(select sum(c.energy_wh) from curve_value c
+        where c.device_id = ${deviceId} and c.direction = 'consumption' and c.start_ms >= ${s} and c.start_ms < ${e})`;
+    const rows =
+      this.scope.kind === "postgres"
+        ? (
+            await sql<{
+              k: string | number;
+              e: number | null;
+            }>`select u.k - 1 as k, ${curve(sql`u.s`, sql`u.e`)} as e
+              from unnest(${starts}::bigint[], ${ends}::bigint[]) with ordinality as u(s, e, k)`.execute(
+              this.scope.db,
+            )
+          ).rows
+        : (
+            await sql<{ k: number; e: number | null }>`select j.key as k, ${curve(
+              sql`json_extract(j.value, '$[0]')`,
+              sql`json_extract(j.value, '$[1]')`,
+            )} as e from json_each(${JSON.stringify(starts.map((st, i) => [st, ends[i]]))}) j`.execute(
+              this.scope.db,
+            )
+          ).rows;
+    const out: CurveDayPart[] = [];
+    for (const r of rows) {
+      if (r.e === null) continue;
+      const p = parts[Number(r.k)]!;
+      out.push({ day: p.day, part: p.part, energyWh: Number(r.e) });
+    }
+    return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.part - b.part));
   }
 
   // --- off-peak history

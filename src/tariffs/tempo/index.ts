@@ -3,7 +3,8 @@ import "./myelectricaldata.js";
 import "./rte.js";
 import type { LocalDate } from "../../domain/time.js";
 import type { Repositories } from "../../store/index.js";
-import type { TempoProvider } from "./provider.js";
+import type { Config } from "../../config/schema.js";
+import { tempoProvider, type Fetch, type TempoProvider } from "./provider.js";
 
 export * from "./provider.js";
 
@@ -17,4 +18,26 @@ export async function fetchTempoColours(
   const days = await provider.colours(fromDay, toDay);
   if (days.length > 0) await repos.tariffs.saveTempoDays(days.map((d) => ({ ...d, source: provider.name })));
   return days.length;
+}
+
+/** The provider `tempo.provider` names (null for `none`), with its settings from the configuration. */
+export function tempoProviderFromConfig(
+  t: Config["tempo"],
+  fetchFn: Fetch = (url, init) => fetch(url, init),
+): TempoProvider | null {
+  if (t.provider === "none") return null;
+  return tempoProvider(t.provider, {
+    fetch: fetchFn,
+    ...(t.rteClientId && t.rteClientSecret
+      ? {
+          rte: {
+            clientId: t.rteClientId,
+            clientSecret: t.rteClientSecret,
+            url: t.rteUrl,
+            tokenUrl: `${t.rteUrl.replace(/\/$/, "")}/token/oauth/`,
+          },
+        }
+      : {}),
+    myelectricaldata: { url: t.myelectricaldataUrl },
+  });
 }

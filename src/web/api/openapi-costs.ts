@@ -49,6 +49,18 @@ export const COST_SCHEMAS: Record<string, Schema> = {
       "estimated",
     ],
   ),
+  ViewCosts: obj({
+    offers: { ...arr(str), description: "the offers the meter is on over the period, in order" },
+    from: date,
+    to: { ...date, description: "exclusive: the day after the last published one, or the period's end" },
+    months: arr(ref("CostBucket")),
+    totals: { oneOf: [ref("CostBucket"), { type: "null" }] },
+    tempo_days: {
+      oneOf: [arr(obj({ date, colour, eur: num })), { type: "null" }],
+      description: "Tempo: each day's colour (06:00 to 06:00) and its cost",
+    },
+    error: { type: ["string", "null"], description: "why the period could not be priced" },
+  }),
   Costs: obj({
     usage_point_id: str,
     offer: { type: ["string", "null"], description: "the offer priced, null for the meter's own tariff" },

@@ -191,6 +191,10 @@ const schemas: Record<string, Schema> = {
     }),
     summary: obj({ consumption: ref("Summary"), production: nullable(ref("Summary")) }),
     completeness: obj({ dataset: ref("Dataset"), from: date, to: date, days: arr(ref("CompletenessDay")) }),
+    costs: {
+      ...nullable(ref("ViewCosts")),
+      description: "year view of a meter on an offer: costs per month",
+    },
   }),
   Heatmap: obj({
     kind: { const: "heatmap" },

@@ -12,6 +12,7 @@ import type { DatasetKey } from "../../domain/types.js";
 import type { Account, CurvePoint, DailyPoint, Device, Store } from "../../store/index.js";
 import { publishedUntil } from "../../sync/planner.js";
 import { completenessDays, type CompletenessDay } from "./completeness.js";
+import { periodCosts, type ViewCosts } from "./costs.js";
 import { calendarRange, periodRange, type Period, type PeriodRange } from "./periods.js";
 
 export type Resolution = "raw" | "hour" | "day";
@@ -77,6 +78,8 @@ export interface MeterView {
   };
   summary: { consumption: Summary; production: Summary | null };
   completeness: { dataset: DatasetKey; from: string; to: string; days: CompletenessDay[] };
+  /** Year view of a meter on an offer: costs per month and period, totals, Tempo days (else null). */
+  costs: ViewCosts | null;
 }
 
 /** The datasets a meter has: from its account, else what the store holds. */
@@ -385,6 +388,10 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
     req.calendarDataset ?? (hasConsumption ? "consumption_load_curve" : "production_load_curve");
   const cal = calendarRange(range);
   const calendarDays = await completenessDays(store, device.id, calDataset, cal.from, cal.to, req.nowMs);
+  const costs =
+    req.period === "year" && hasConsumption
+      ? await periodCosts(store, device, range.from, range.to, lastPublished)
+      : null;
 
   return {
     usage_point_id: device.mac,
@@ -411,5 +418,6 @@ export async function meterView(store: Store, req: ViewRequest): Promise<MeterVi
       production: hasProduction ? summarize(prodDaily, prodDays, [], null) : null,
     },
     completeness: { dataset: calDataset, from: cal.from, to: cal.to, days: calendarDays },
+    costs,
   };
 }

@@ -16,13 +16,8 @@ import {
 import { isUsagePointId } from "../../domain/types.js";
 import type { Device, User } from "../../store/index.js";
 import { stringify as toYaml } from "yaml";
-import {
-  bucketCosts,
-  COST_RESOLUTIONS,
-  type CostBucket,
-  type CostResolution,
-} from "../../tariffs/aggregate.js";
-import { compareJson } from "../../tariffs/format.js";
+import { bucketCosts, COST_RESOLUTIONS, type CostResolution } from "../../tariffs/aggregate.js";
+import { bucketJson, compareJson } from "../../tariffs/format.js";
 import { OfferValidationError, offerToFile, parseOfferFile, type Offer } from "../../tariffs/offers.js";
 import { OffPeakParseError, formatWindows, parseOffPeak } from "../../tariffs/offpeak.js";
 import { totalsOf, type CostRow } from "../../tariffs/pricing.js";
@@ -63,21 +58,6 @@ function checkRange(from: LocalDate, to: LocalDate): void {
   if (from >= to) throw badRequest(`"from" (${from}) must be before "to" (${to}); "to" is exclusive`);
   const days = daysBetween(from, to);
   if (days > MAX_DAYS) throw badRequest(`the range is ${days} days long; at most ${MAX_DAYS} days here`);
-}
-
-export function bucketJson(b: CostBucket) {
-  return {
-    bucket: b.bucket,
-    periods: b.periods.map((p) => ({ period: p.period, kwh: r6(p.kwh), eur: r6(p.eur) })),
-    kwh: r6(b.kwh),
-    energy_eur: r6(b.energyEur),
-    subscription_eur: r6(b.subscriptionEur),
-    total_eur: r6(b.totalEur),
-    average_eur_per_kwh: b.averageEurPerKwh === null ? null : r6(b.averageEurPerKwh),
-    off_peak_share: b.offPeakShare === null ? null : r6(b.offPeakShare),
-    estimated: b.estimated,
-    ...(b.tempoColour !== undefined && { tempo_colour: b.tempoColour }),
-  };
 }
 
 export function registerCostRoutes(app: FastifyInstance, deps: WebDeps): void {

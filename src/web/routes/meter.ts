@@ -14,6 +14,7 @@ import { t } from "../../i18n/index.js";
 import { badParam, badRequest, field, HttpError, idParam, notFound } from "../http.js";
 import type { CalendarStatus, CompletenessDay } from "../meter/completeness.js";
 import { isPeriod, periodRange, type Period } from "../meter/periods.js";
+import { costsPage, offPeakPage } from "../meter/costs-page.js";
 import { accountOf, meterDatasets, meterView, type MeterView, type Summary } from "../meter/views.js";
 import { DATASET_LABELS } from "./accounts.js";
 import { IMPORT_SCRIPT_PATH, MAX_UPLOAD_BYTES, MAX_UPLOAD_LABEL } from "./import-upload.js";
@@ -332,6 +333,7 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
     for (const d of view.completeness.days)
       calendarCounts.set(d.status, (calendarCounts.get(d.status) ?? 0) + 1);
     const m = device.metadata;
+    const offPeak = offPeakPage(await store.tariffs.offPeakHistory(device.id), m.off_peak_hours ?? null);
     const curveStep = view.charts.power && view.charts.power.x.length > 1 ? "demi-heure" : "point";
     return render.send(request, reply, "meter", {
       upload: { js: IMPORT_SCRIPT_PATH, maxBytes: MAX_UPLOAD_BYTES, maxLabel: MAX_UPLOAD_LABEL },
@@ -365,6 +367,8 @@ export function registerMeterRoutes(app: FastifyInstance, deps: WebDeps): void {
       nextHref: view.next ? href(view.period, view.next) : null,
       periodTitle: view.label.charAt(0).toUpperCase() + view.label.slice(1),
       dstNote: hoursNote,
+      costs: view.costs ? costsPage(view.costs) : null,
+      offPeak,
       stepLabel: curveStep,
       energyTitle:
         view.charts.energy.unit === "Wh" ? "Énergie par demi-heure (Wh)" : "Énergie par jour (kWh)",

@@ -222,5 +222,18 @@ table.calendar th,table.calendar td{padding:0;width:1.9rem;height:1.6rem;text-al
 ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem;margin:.3rem 0 0}
 ul.legend span.cal{display:inline-block;width:1rem;height:1rem;vertical-align:middle}
 form.export .inline .field{margin-right:.5rem}
+#year-costs td.cost-bar{width:45%;min-width:8rem}
+#year-costs h4{margin:1rem 0 .3rem;font-size:.95rem}
+.tempo-month{display:grid;grid-template-columns:6.5rem 1fr;align-items:center;gap:.5rem;margin:.1rem 0}
+.tempo-month .muted{font-size:.85rem}
+#offpeak-history summary{cursor:pointer;color:var(--muted)}
+@media (max-width:40rem){
+  #year-cost-months tr{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 .9rem}
+  #year-cost-months td{padding:.1rem .2rem}
+  #year-cost-months td.cost-bar{order:5;flex-basis:100%;width:auto}
+  #year-cost-months td[data-label="Mois"]::before,#year-cost-months td[data-label="Total"]::before,#year-cost-months td.cost-bar::before{content:none}
+  #year-cost-months td[data-label="Mois"]{font-weight:600}
+  .tempo-month{grid-template-columns:4.5rem 1fr}
+}
 code.token{display:block;word-break:break-all;background:#0f172a;color:#e2e8f0;padding:.6rem;border-radius:5px;font-size:.9rem}
 `;

@@ -10,10 +10,20 @@ export const meterTemplates = {
 <div class="card">
   <dl class="facts">
     <% if (it.device.power) { %><dt>Puissance souscrite</dt><dd><%= it.device.power %></dd><% } %>
-    <% if (it.device.offPeak) { %><dt>Heures creuses</dt><dd><%= it.device.offPeak %></dd><% } %>
+    <% if (it.offPeak.current) { %><dt>Heures creuses</dt><dd id="offpeak-now"><%= it.offPeak.current.windows %> <span class="muted">(<%= it.offPeak.current.label %><% if (it.offPeak.current.since) { %>, depuis <%= it.offPeak.current.since %><% } %>)</span></dd><% } %>
     <dt>Dernières données</dt><dd id="last-data"><%= it.lastData ? it.lastData : "aucune pour le moment" %><% if (it.device.lastValue) { %> <span class="muted">(dernière puissance moyenne : <%= it.device.lastValue %>)</span><% } %></dd>
     <dt>Publiées par Enedis jusqu'au</dt><dd><%= it.lastPublished %></dd>
   </dl>
+  <% if (it.offPeak.history.length) { %>
+  <details id="offpeak-history"<% if (it.offPeak.history.length > 1) { %> open<% } %>>
+    <summary>Historique des heures creuses du contrat (<%= it.offPeak.history.length %>)</summary>
+    <div class="table-wrap"><table class="stack">
+      <thead><tr><th>Depuis</th><th>Plages</th><th>Chaîne Enedis</th><th>Vue jusqu'au</th></tr></thead>
+      <tbody><% for (const h of it.offPeak.history) { %><tr><td data-label="Depuis"><%= h.from %></td><td data-label="Plages"><%= h.windows %></td><td data-label="Chaîne Enedis"><%= h.label %></td><td data-label="Vue jusqu'au"><%= h.lastSeen %></td></tr><% } %></tbody>
+    </table></div>
+    <p class="hint muted">Chaque jour est chiffré avec les plages en vigueur ce jour-là.</p>
+  </details>
+  <% } %>
   <p><a href="/devices/<%= it.device.id %>/costs" id="costs-link">Coûts et comparaison des offres</a></p>
 </div>
 
@@ -57,6 +67,47 @@ export const meterTemplates = {
 <section class="card chart-card">
   <h3>Consommation mensuelle : <%= it.view.charts.compare.year %> et <%= it.view.charts.compare.previous_year %> (kWh)</h3>
   <div class="chart" id="chart-compare" data-expected="12"></div>
+</section>
+<% } %>
+
+<% if (it.costs) { %>
+<section class="card" id="year-costs">
+  <h3>Coût par mois (€) <span class="muted">· <%= it.costs.offers %></span></h3>
+  <% if (it.costs.error) { %><p class="notice error" id="year-costs-error">Les coûts de cette période ne peuvent pas être calculés : une offre n'a pas de prix pour l'un de ses jours, ou les heures creuses du contrat ne sont pas encore connues. <a href="/devices/<%= it.device.id %>/costs">Voir les offres</a></p><% } %>
+  <% if (it.costs.totals) { %>
+  <dl class="facts" id="year-cost-totals">
+    <dt>Total de la période</dt><dd data-key="total"><%= it.costs.totals.total %> <span class="muted">(énergie <%= it.costs.totals.energy %>, abonnement <%= it.costs.totals.subscription %>)</span></dd>
+    <% for (const p of it.costs.totals.periods) { %><dt><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="<%= p.colour %>"></rect></svg> <%= p.label %></dt><dd data-period="<%= p.key %>"><%= p.text %></dd><% } %>
+    <dt>Prix moyen du kWh</dt><dd data-key="average"><%= it.costs.totals.average %></dd>
+    <% if (it.costs.totals.offPeakShare) { %><dt>Part en heures creuses</dt><dd data-key="off-peak-share"><%= it.costs.totals.offPeakShare %></dd><% } %>
+  </dl>
+  <div class="table-wrap"><table class="stack" id="year-cost-months">
+    <thead><tr><th>Mois</th><th>Coût par période</th><th>Total</th><th>Prix moyen</th><th>Heures creuses</th></tr></thead>
+    <tbody>
+    <% for (const mo of it.costs.months) { %>
+      <tr data-month="<%= mo.month %>">
+        <td data-label="Mois"><%= mo.label %><% if (mo.estimated) { %> <span class="muted">estimé</span><% } %></td>
+        <td data-label="Coût par période" class="cost-bar"><svg viewBox="0 0 100 10" width="100%" height="14" preserveAspectRatio="none" role="img" aria-label="<%= mo.aria %>"><% for (const sg of mo.segments) { %><rect x="<%= sg.x %>" width="<%= sg.pct %>" height="10" fill="<%= sg.colour %>" data-period="<%= sg.period %>"><title><%= sg.title %></title></rect><% } %></svg></td>
+        <td data-label="Total" class="num"><%= mo.total %></td>
+        <td data-label="Prix moyen" class="num"><%= mo.average %></td>
+        <td data-label="Heures creuses" class="num"><%= mo.offPeakShare %></td>
+      </tr>
+    <% } %>
+    </tbody>
+  </table></div>
+  <ul class="legend" id="year-cost-legend"><% for (const l of it.costs.legend) { %><li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="<%= l.colour %>"></rect></svg> <%= l.label %></li><% } %></ul>
+  <% } %>
+  <% if (it.costs.tempo) { %>
+  <h4>Jours Tempo</h4>
+  <div class="tempo-days" id="tempo-days">
+  <% for (const mo of it.costs.tempo.months) { %>
+    <div class="tempo-month" data-month="<%= mo.month %>"><span class="muted"><%= mo.label %></span>
+    <svg viewBox="0 0 372 12" width="100%" height="14" preserveAspectRatio="xMinYMid meet" role="img" aria-label="jours Tempo de <%= mo.label %>"><% for (const d of mo.days) { %><rect x="<%= d.x %>" width="11" height="11" fill="<%= d.fill %>" stroke="#888" stroke-width="0.5" data-day="<%= d.n %>" data-colour="<%= d.colour %>"><title><%= d.title %></title></rect><% } %></svg></div>
+  <% } %>
+  </div>
+  <ul class="legend"><% for (const c of it.costs.tempo.counts) { %><li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="<%= c.fill %>" stroke="#888"></rect></svg> <%= c.text %></li><% } %></ul>
+  <% } %>
+  <p><a href="/devices/<%= it.device.id %>/costs">Comparer les offres sur ma consommation</a></p>
 </section>
 <% } %>
 
