@@ -26,7 +26,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -191,6 +192,31 @@ function appEnv(t: Target, simUrl: string): NodeJS.ProcessEnv {
 
 // -------------------------------------------------------------------------------------------- sync
 
+/**
+ * BENCH_SYNC_CPU_PROF=file.cpuprofile: the measured part of each sync (not the setup) is profiled, as
+ * `node --cpu-prof` would (the last sync's profile is kept); open it in Chrome's DevTools.
+ */
+const PROFILE_FILE = process.env.BENCH_SYNC_CPU_PROF;
+
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 200 });
+  await post("Profiler.start");
+  return {
+    async stop(file) {
+      const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** One recorded request and what the sync stored from its answer. */
 interface Call {
   url: string;
@@ -321,12 +347,14 @@ export async function syncOnce(kind: Engine, simUrl: string, recording?: Recordi
       }
     };
     let points = 0;
+    const profile = !recording && PROFILE_FILE ? await startProfile() : null;
     const cpu = process.cpuUsage();
     const started = performance.now();
     if (recording) await recordingFetch(recording.calls, run);
     else await run();
     const wallMs = performance.now() - started;
     const cpuMs = cpuMsSince(cpu);
+    if (profile) await profile.stop(PROFILE_FILE as string);
     stopCounting();
     if (recording) {
       for (const c of recording.calls) {

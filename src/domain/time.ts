@@ -69,6 +69,18 @@ export function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 export function addMonths(date: LocalDate, months: number): LocalDate {
+  const y = calendarYear(date);
+  if (y !== null && y >= FAST_FIRST_YEAR && y <= FAST_LAST_YEAR && Number.isInteger(months)) {
+    // Calendar arithmetic as luxon's `plus({ months })`: the same day of the month, or its last day.
+    const m0 = y * 12 + Number(date.slice(5, 7)) - 1 + months;
+    const year = Math.floor(m0 / 12);
+    const month = m0 - year * 12 + 1;
+    if (year >= FAST_FIRST_YEAR && year <= FAST_LAST_YEAR) {
+      const last = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] as number);
+      const day = Math.min(Number(date.slice(8, 10)), last);
+      return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+    }
+  }
   return DateTime.fromISO(date, { zone: "UTC" }).plus({ months }).toISODate() as LocalDate;
 }
 

@@ -6,6 +6,7 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
+  addMonths,
   isLocalDate,
   parisDateOf,
   parisDayLengthMin,
@@ -114,6 +115,16 @@ describe("Paris time without a zone lookup", () => {
         stepMin: 30,
       }));
       expect(resolveIntervalEnds(labels, start)).toEqual(ends);
+    }
+  });
+
+  it("adds months as luxon does (the same day, or the month's last), 1994 to 2101", () => {
+    for (const d of days("1994-01-01", "2102-01-01")) {
+      if (!["01", "15", "28", "29", "30", "31"].includes(d.slice(8))) continue;
+      for (const n of [-37, -25, -24, -12, -1, 0, 1, 11, 12, 13, 36])
+        expect(addMonths(d, n), `${d} ${n}`).toBe(
+          DateTime.fromISO(d, { zone: "UTC" }).plus({ months: n }).toISODate(),
+        );
     }
   });
 
