@@ -38,16 +38,18 @@ function isLeapYear(y: number): boolean {
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** True when year, month (1-12) and day make a day of the proleptic Gregorian calendar. */
+function isCalendarDay(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= (mo === 2 && isLeapYear(y) ? 29 : (MONTH_DAYS[mo - 1] as number));
+}
+
 /** The year of a `YYYY-MM-DD` calendar date (proleptic Gregorian), or null when it is not one. */
 function calendarYear(s: string): number | null {
   const m = LOCAL_DATE_RE.exec(s);
   if (!m) return null;
   const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1) return null;
-  const days = mo === 2 && isLeapYear(y) ? 29 : (MONTH_DAYS[mo - 1] as number);
-  return d <= days ? y : null;
+  return isCalendarDay(y, Number(m[2]), Number(m[3])) ? y : null;
 }
 
 export function isLocalDate(s: string): s is LocalDate {
@@ -173,8 +175,8 @@ export function parseWallTime(label: string): WallTime | null {
   const m = WALL_RE.exec(label.trim());
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", offset] = m;
+  if (!isCalendarDay(Number(y), Number(mo), Number(d))) return null;
   const date = `${y}-${mo}-${d}`;
-  if (!isLocalDate(date)) return null;
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
@@ -249,6 +251,15 @@ export function resolveIntervalEnds(points: readonly LabelledEnd[], seriesStartM
     const w = parseWallTime(p.label);
     if (!w) throw new TimeLabelError(`unreadable time label "${p.label}"`);
     const expected = prev + p.stepMin * MINUTE_MS;
+    // The usual point: its label is the wall time of the instant expected next (the rule below would
+    // take it first). Only after a gap, around a change of offset or for a label of another offset is
+    // the full search needed.
+    if (w.exactMs === undefined ? w.naiveMs === expected + parisOffsetMs(expected) : w.exactMs === expected) {
+      ends.push(expected);
+      prev = expected;
+      first = false;
+      continue;
+    }
     const strict = wallTimeCandidates(w);
     const loose = wallTimeCandidates(w, true);
     // Intervals may not overlap the previous one: an end must be at least one step after it.

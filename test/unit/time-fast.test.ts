@@ -22,6 +22,9 @@ const luxonOffset = (ms: number) => DateTime.fromMillis(ms, { zone: PARIS }).off
 const luxonDate = (ms: number) => DateTime.fromMillis(ms, { zone: PARIS }).toISODate();
 const luxonStart = (d: string) => DateTime.fromISO(d, { zone: PARIS }).startOf("day").toMillis();
 
+const addDaysUtc = (d: string, n: number) =>
+  new Date(Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10) + n)).toISOString().slice(0, 10);
+
 function* days(from: string, to: string): Generator<string> {
   for (let t = Date.UTC(+from.slice(0, 4), +from.slice(5, 7) - 1, +from.slice(8, 10)); ; t += 86_400_000) {
     const d = new Date(t).toISOString().slice(0, 10);
@@ -31,23 +34,25 @@ function* days(from: string, to: string): Generator<string> {
 }
 
 describe("Paris time without a zone lookup", () => {
-  it("gives luxon's midnight, day length and date for every day from 1990 to 2105", () => {
+  it("gives luxon's midnight, day length and date for the months of the changes and every 7th day, 1990 to 2105", () => {
     let changes = 0;
+    let i = 0;
     for (const d of days("1990-01-01", "2106-01-01")) {
+      const month = d.slice(5, 7);
+      if (!["03", "09", "10"].includes(month) && d.slice(5) !== "01-01" && i++ % 7 !== 0) continue;
       const start = luxonStart(d);
-      const next = luxonStart(DateTime.fromISO(d, { zone: "UTC" }).plus({ days: 1 }).toISODate()!);
+      const next = luxonStart(addDaysUtc(d, 1));
       expect(parisDayStartMs(d), d).toBe(start);
       expect(parisDayLengthMin(d), d).toBe((next - start) / 60_000);
       expect(parisDateOf(start), d).toBe(d);
-      expect(parisDateOf(start - 1), d).toBe(luxonDate(start - 1));
       expect(parisDateOf(next - 1), d).toBe(d);
       if (next - start !== 86_400_000) changes++;
     }
-    // Two changes a year (1990 to 2105: 116 years).
+    // Two changes a year (1990 to 2105: 116 years), in March and October (September before 1996).
     expect(changes).toBe(2 * 116);
   });
 
-  it("gives luxon's offset around every change of offset and at 20,000 other instants, 1990 to 2105", () => {
+  it("gives luxon's offset around every change of offset and at 10,000 other instants, 1990 to 2105", () => {
     for (let y = 1990; y <= 2105; y++) {
       for (const month of [2, 9]) {
         // Every hour of the last 8 days of March and October, ±1 ms, and each day's 01:00 UTC (when
@@ -62,7 +67,7 @@ describe("Paris time without a zone lookup", () => {
       }
     }
     let x = 12345;
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       x = (x * 1103515245 + 12345) % 2 ** 31;
       const ms =
         Date.UTC(1990, 0, 1) + Math.floor((x / 2 ** 31) * (Date.UTC(2106, 0, 1) - Date.UTC(1990, 0, 1)));

@@ -142,15 +142,19 @@ export class SchedulerRepository {
     const nowMs = Math.floor(req.nowMs);
     const secondIntervalMs = Math.ceil(req.secondIntervalMs);
     return this.scope.transaction(async (tx) => {
-      await tx.db
-        .insertInto("quota_state")
-        .values({ api })
-        .onConflict((oc) => oc.column("api").doNothing())
-        .execute();
       let q = tx.db.selectFrom("quota_state").selectAll().where("api", "=", api);
       // SQLite transactions hold the write lock already; PostgreSQL locks the API's row.
       if (tx.kind === "postgres") q = q.forUpdate();
-      const state = await q.executeTakeFirstOrThrow();
+      let state = await q.executeTakeFirst();
+      if (!state) {
+        // The API's first call ever (a concurrent first insert waits for the other one, then locks it).
+        await tx.db
+          .insertInto("quota_state")
+          .values({ api })
+          .onConflict((oc) => oc.column("api").doNothing())
+          .execute();
+        state = await q.executeTakeFirstOrThrow();
+      }
       const lockedNow = req.now ? Math.max(nowMs, Math.floor(req.now())) : nowMs;
       let slot = Math.max(lockedNow, Number(state.second_tat_ms), Number(state.paused_until_ms));
       // The perHour-th newest slot of the hour, if the hour holds that many (one row, not perHour rows).
