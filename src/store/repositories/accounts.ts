@@ -229,6 +229,30 @@ function checkConfig(config: unknown): AccountConfig {
   return r.data;
 }
 
+/**
+ * `checkConfig(merge(current, patch))` for a `current` known to pass the schema: only the patched keys
+ * can fail it (the schema has no rule across keys), so only they are checked.
+ */
+function checkPatched(current: AccountConfig, patch: AccountConfigPatch): AccountConfig {
+  const out: Record<string, unknown> = { ...current };
+  const shape = accountConfigSchema.shape as Record<string, z.ZodType | undefined>;
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    const field = shape[k];
+    if (!field) {
+      out[k] = v; // a key the schema does not name: kept as is (a loose object)
+      continue;
+    }
+    const r = field.safeParse(v);
+    if (!r.success) {
+      const issues = new z.ZodError(r.error.issues.map((i) => ({ ...i, path: [k, ...i.path] })));
+      throw new RangeError(`invalid account config: ${z.prettifyError(issues)}`);
+    }
+    out[k] = r.data;
+  }
+  return out as AccountConfig;
+}
+
 function merge<T extends object>(base: T, patch: object): T {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v;
@@ -385,8 +409,10 @@ export class AccountsRepository {
       if (tx.kind === "postgres") q = q.forUpdate();
       const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError(`notification_account ${id} does not exist`);
+      const checked = checkedTexts.has(row.config);
       const current = parseConfig(id, row.config);
-      const config = checkConfig(merge(current, makePatch(current)));
+      const patch = makePatch(current);
+      const config = checked ? checkPatched(current, patch) : checkConfig(merge(current, patch));
       const text = JSON.stringify(config);
       try {
         await tx.db
