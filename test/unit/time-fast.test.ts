@@ -5,6 +5,7 @@
  */
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
+import { publishedUntil } from "../../src/sync/planner.js";
 import {
   addMonths,
   isLocalDate,
@@ -130,6 +131,19 @@ describe("Paris time without a zone lookup", () => {
         expect(addMonths(d, n), `${d} ${n}`).toBe(
           DateTime.fromISO(d, { zone: "UTC" }).plus({ months: n }).toISODate(),
         );
+    }
+  });
+
+  it("says what is published (today from 08:00 Paris, else yesterday) as luxon's wall clock does", () => {
+    for (const day of ["2026-03-29", "2026-03-30", "2026-10-25", "2026-10-26", "2026-12-31", "2099-10-25"]) {
+      const start = parisDayStartMs(day);
+      for (let t = start - 3_600_000; t < start + 26 * 3_600_000; t += 15 * 60_000) {
+        const local = DateTime.fromMillis(t, { zone: PARIS });
+        const today = local.toISODate()!;
+        const want =
+          local.hour >= 8 ? today : DateTime.fromISO(today, { zone: "UTC" }).minus({ days: 1 }).toISODate();
+        expect(publishedUntil(t), new Date(t).toISOString()).toBe(want);
+      }
     }
   });
 
