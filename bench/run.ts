@@ -147,6 +147,70 @@ function table(results: StoredResult[], legacy: string[]): string {
   return [...lines, ...legacy].join("\n");
 }
 
+/** RESULTS.md for `data`, under a first line saying how it was written. */
+function render(data: StoredData, written: string, load: string): string {
+  const results = data.results;
+  const notes = [
+    ...results.filter((r) => r.note).map((r) => `- **${r.name}**: ${r.note}`),
+    ...(data.legacy?.notes ?? []),
+  ];
+  const runs = [
+    ...results.map(
+      (r) =>
+        `- ${r.name}: ${r.runs.map(fmt).join(", ")}${r.baseline ? `; baseline: ${r.baseline.runs.map(fmt).join(", ")}` : ""}`,
+    ),
+    ...(data.legacy?.runs ?? []),
+  ];
+  return [
+    "# Benchmark results",
+    "",
+    written,
+    "Medians of several runs. The ratio compares with a baseline measured in the same run on the same machine:",
+    "it is the median, over runs, of each run divided by the baseline run measured just before it.",
+    "",
+    table(results, data.legacy?.rows ?? []),
+    "",
+    ...(notes.length ? ["## Notes", "", ...notes, ""] : []),
+    "## Every run",
+    "",
+    ...runs,
+    "",
+    load,
+    "",
+    `Files: ${[...new Set(results.map((r) => basename(r.file)))].join(", ")}${data.legacy ? " (and rows of an earlier run kept as they were)" : ""}.`,
+    "",
+    DATA_START,
+    JSON.stringify(data),
+    DATA_END,
+    "",
+  ].join("\n");
+}
+
+/**
+ * `bench/run.ts --merge A.md B.md…`: RESULTS.md from several versions of it (branches benchmarked apart):
+ * per bench file, the newest version's rows (by their date, later files winning a tie).
+ */
+async function mergeFiles(paths: string[]): Promise<void> {
+  const byFile = new Map<string, StoredResult[]>();
+  for (const p of paths) {
+    const stored = parseStored(await readFile(p, "utf8"));
+    const files = new Map<string, StoredResult[]>();
+    for (const r of stored.results) files.set(r.file, [...(files.get(r.file) ?? []), r]);
+    for (const [file, rows] of files) {
+      const had = byFile.get(file);
+      if (!had || (had[0]?.date ?? "") <= (rows[0]?.date ?? "")) byFile.set(file, rows);
+    }
+  }
+  const results = [...byFile.values()].flat().sort((a, b) => a.file.localeCompare(b.file));
+  const here = dirname(fileURLToPath(import.meta.url));
+  const md = render(
+    { results },
+    `Merged by \`bench/run.ts --merge\` on ${new Date().toISOString()} from results measured apart, each row with its date.`,
+    "Each bench file's rows come from one run; the load average of that run is in its notes where the bench records it.",
+  );
+  await writeFile(join(here, "RESULTS.md"), md);
+}
+
 async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const filters = process.argv.slice(2);
@@ -172,48 +236,19 @@ async function main(): Promise<void> {
   const resultsPath = join(here, "RESULTS.md");
   const previous = parseStored(await readFile(resultsPath, "utf8").catch(() => ""));
   const data = mergeResults(previous, fresh, files, filters.length === 0);
-  const results = data.results;
-  const notes = [
-    ...results.filter((r) => r.note).map((r) => `- **${r.name}**: ${r.note}`),
-    ...(data.legacy?.notes ?? []),
-  ];
-  const runs = [
-    ...results.map(
-      (r) =>
-        `- ${r.name}: ${r.runs.map(fmt).join(", ")}${r.baseline ? `; baseline: ${r.baseline.runs.map(fmt).join(", ")}` : ""}`,
-    ),
-    ...(data.legacy?.runs ?? []),
-  ];
   const load = `Load average (1 min) at start ${loadBefore.toFixed(2)}, at end ${(loadavg()[0] ?? 0).toFixed(2)}, on ${cpus().length} cores: other work on the machine shows up as spread between runs.`;
-  const md = [
-    "# Benchmark results",
-    "",
+  const md = render(
+    data,
     `Written by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString()} in ${((Date.now() - started) / 1000).toFixed(0)} s${filters.length ? ` (this run: ${files.join(", ")}; the other rows are kept from earlier runs, each with its date)` : ""}.`,
-    "Medians of several runs. The ratio compares with a baseline measured in the same run on the same machine:",
-    "it is the median, over runs, of each run divided by the baseline run measured just before it.",
-    "",
-    table(results, data.legacy?.rows ?? []),
-    "",
-    ...(notes.length ? ["## Notes", "", ...notes, ""] : []),
-    "## Every run",
-    "",
-    ...runs,
-    "",
     load,
-    "",
-    `Files: ${[...new Set(results.map((r) => basename(r.file)))].join(", ")}${data.legacy ? " (and rows of an earlier run kept as they were)" : ""}.`,
-    "",
-    DATA_START,
-    JSON.stringify(data),
-    DATA_END,
-    "",
-  ].join("\n");
+  );
   await writeFile(resultsPath, md);
   console.error(`bench: wrote ${resultsPath}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((e: unknown) => {
+  const args = process.argv.slice(2);
+  (args[0] === "--merge" ? mergeFiles(args.slice(1)) : main()).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -40,10 +40,18 @@ export function parisSummerTimes(fromMs: number, toMs: number): SummerTime[] {
   return out;
 }
 
+/** The UTC year last asked for, as [startMs, endMs) with its summer time: most calls fall in it again. */
+let lastYear = { startMs: 0, endMs: -1, summer: { startMs: 0, endMs: 0 } };
+
 /** UTC offset of Paris at an instant, ms (3,600,000 or 7,200,000). */
 export function parisOffsetFast(ms: number): number {
-  const s = parisSummerTime(new Date(ms).getUTCFullYear());
-  return ms >= s.startMs && ms < s.endMs ? 2 * HOUR_MS : HOUR_MS;
+  let y = lastYear;
+  if (!(ms >= y.startMs && ms < y.endMs)) {
+    const year = new Date(ms).getUTCFullYear();
+    y = { startMs: Date.UTC(year, 0, 1), endMs: Date.UTC(year + 1, 0, 1), summer: parisSummerTime(year) };
+    lastYear = y;
+  }
+  return ms >= y.summer.startMs && ms < y.summer.endMs ? 2 * HOUR_MS : HOUR_MS;
 }
 
 /** The Paris calendar day (`YYYY-MM-DD`) of an instant. */

@@ -6,6 +6,7 @@
  * read dates. A "local date" is a Paris calendar day written `YYYY-MM-DD`.
  */
 import { DateTime } from "luxon";
+import { parisDateFast, parisMidnightFast, parisOffsetFast } from "./paris-fast.js";
 
 export const PARIS = "Europe/Paris";
 const MINUTE_MS = 60_000;
@@ -16,11 +17,43 @@ export type LocalDate = string;
 
 const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-export function isLocalDate(s: string): s is LocalDate {
+/*
+ * Hot paths (every point of every answer is placed in time) take the EU summer-time rule of
+ * paris-fast.ts instead of a time-zone lookup, only for the instants and days where the tests hold that
+ * rule to luxon's zone data for every day and every change (1996, when the rule came in force, to 2099);
+ * anything else goes through luxon as before.
+ */
+const FAST_FROM_MS = Date.UTC(1996, 0, 1);
+const FAST_TO_MS = Date.UTC(2100, 0, 1);
+const FAST_FIRST_YEAR = 1996;
+const FAST_LAST_YEAR = 2099;
+
+function fastInstant(ms: number): boolean {
+  return ms >= FAST_FROM_MS && ms < FAST_TO_MS;
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when year, month (1-12) and day make a day of the proleptic Gregorian calendar. */
+function isCalendarDay(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= (mo === 2 && isLeapYear(y) ? 29 : (MONTH_DAYS[mo - 1] as number));
+}
+
+/** The year of a `YYYY-MM-DD` calendar date (proleptic Gregorian), or null when it is not one. */
+function calendarYear(s: string): number | null {
   const m = LOCAL_DATE_RE.exec(s);
-  if (!m) return false;
-  const d = DateTime.fromISO(s, { zone: "UTC" });
-  return d.isValid && d.toISODate() === s;
+  if (!m) return null;
+  const y = Number(m[1]);
+  return isCalendarDay(y, Number(m[2]), Number(m[3])) ? y : null;
+}
+
+export function isLocalDate(s: string): s is LocalDate {
+  return calendarYear(s) !== null;
 }
 
 export function assertLocalDate(s: string, what = "date"): LocalDate {
@@ -38,6 +71,18 @@ export function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 export function addMonths(date: LocalDate, months: number): LocalDate {
+  const y = calendarYear(date);
+  if (y !== null && y >= FAST_FIRST_YEAR && y <= FAST_LAST_YEAR && Number.isInteger(months)) {
+    // Calendar arithmetic as luxon's `plus({ months })`: the same day of the month, or its last day.
+    const m0 = y * 12 + Number(date.slice(5, 7)) - 1 + months;
+    const year = Math.floor(m0 / 12);
+    const month = m0 - year * 12 + 1;
+    if (year >= FAST_FIRST_YEAR && year <= FAST_LAST_YEAR) {
+      const last = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] as number);
+      const day = Math.min(Number(date.slice(8, 10)), last);
+      return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+    }
+  }
   return DateTime.fromISO(date, { zone: "UTC" }).plus({ months }).toISODate() as LocalDate;
 }
 
@@ -57,6 +102,8 @@ export function maxDate(a: LocalDate, b: LocalDate): LocalDate {
 
 /** UTC instant of Paris midnight starting `date`. */
 export function parisDayStartMs(date: LocalDate): number {
+  const y = calendarYear(date);
+  if (y !== null && y >= FAST_FIRST_YEAR && y <= FAST_LAST_YEAR) return parisMidnightFast(date);
   return DateTime.fromISO(date, { zone: PARIS }).startOf("day").toMillis();
 }
 
@@ -78,6 +125,7 @@ export function expectedPointsPerDay(date: LocalDate, stepMin: number): number {
 
 /** The Paris calendar day an instant falls in. */
 export function parisDateOf(ms: number): LocalDate {
+  if (fastInstant(ms)) return parisDateFast(ms);
   return DateTime.fromMillis(ms, { zone: PARIS }).toISODate() as LocalDate;
 }
 
@@ -94,6 +142,7 @@ export function parisWallClock(ms: number): { hour: number; minute: number; week
 
 /** UTC offset of Paris at an instant, in milliseconds (+1 h in winter, +2 h in summer). */
 export function parisOffsetMs(ms: number): number {
+  if (fastInstant(ms)) return parisOffsetFast(ms);
   return DateTime.fromMillis(ms, { zone: PARIS }).offset * MINUTE_MS;
 }
 
@@ -126,8 +175,8 @@ export function parseWallTime(label: string): WallTime | null {
   const m = WALL_RE.exec(label.trim());
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", offset] = m;
+  if (!isCalendarDay(Number(y), Number(mo), Number(d))) return null;
   const date = `${y}-${mo}-${d}`;
-  if (!isLocalDate(date)) return null;
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
@@ -202,6 +251,15 @@ export function resolveIntervalEnds(points: readonly LabelledEnd[], seriesStartM
     const w = parseWallTime(p.label);
     if (!w) throw new TimeLabelError(`unreadable time label "${p.label}"`);
     const expected = prev + p.stepMin * MINUTE_MS;
+    // The usual point: its label is the wall time of the instant expected next (the rule below would
+    // take it first). Only after a gap, around a change of offset or for a label of another offset is
+    // the full search needed.
+    if (w.exactMs === undefined ? w.naiveMs === expected + parisOffsetMs(expected) : w.exactMs === expected) {
+      ends.push(expected);
+      prev = expected;
+      first = false;
+      continue;
+    }
     const strict = wallTimeCandidates(w);
     const loose = wallTimeCandidates(w, true);
     // Intervals may not overlap the previous one: an end must be at least one step after it.

@@ -41,7 +41,21 @@ interface RawPoint {
   value: number | null;
   stepMin: number | null;
   /** Where it sits in the body (`grandeur[0].points[12]`), for messages. */
-  at?: string;
+  readonly at?: string;
+}
+
+/** A point of a body's list: where it sits is spelled out only for a message. */
+class ListedPoint implements RawPoint {
+  constructor(
+    readonly label: string,
+    readonly value: number | null,
+    readonly stepMin: number | null,
+    private readonly list: string,
+    private readonly index: number,
+  ) {}
+  get at(): string {
+    return `${this.list}[${this.index}]`;
+  }
 }
 
 /** Steps a Linky load curve can have, in minutes (Enedis: 10, 15, 30 or 60; 5 on some meters). */
@@ -68,25 +82,30 @@ function rawPoints(
   at: string,
   ctx: ParseContext,
   keys: { label: string; value: string; step: string | null },
+  scale = 1,
 ): RawPoint[] {
   if (!Array.isArray(list)) throw malformed(`${at} is ${list === undefined ? "missing" : "not a list"}`, ctx);
-  return list.map((p: unknown, i): RawPoint => {
-    const where = `${at}[${i}]`;
-    if (!isRecord(p)) throw malformed(`${where} is not an object`, ctx);
+  const out: RawPoint[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const p: unknown = list[i];
+    if (!isRecord(p)) throw malformed(`${at}[${i}] is not an object`, ctx);
     const label = str(p[keys.label]);
-    if (!label) throw malformed(`${where}.${keys.label} (its time) is missing`, ctx);
+    if (!label) throw malformed(`${at}[${i}].${keys.label} (its time) is missing`, ctx);
     const raw = p[keys.value];
     if (raw !== undefined && raw !== null && typeof raw !== "number" && typeof raw !== "string")
-      throw malformed(`${where}.${keys.value} is not a number`, ctx);
+      throw malformed(`${at}[${i}].${keys.value} is not a number`, ctx);
     if (typeof raw === "number" && !Number.isFinite(raw))
-      throw malformed(`${where}.${keys.value} is not a finite number`, ctx);
-    return {
+      throw malformed(`${at}[${i}].${keys.value} is not a finite number`, ctx);
+    const value = measureValue(raw);
+    out[i] = new ListedPoint(
       label,
-      value: measureValue(raw),
-      stepMin: keys.step === null ? null : stepOf(p[keys.step], `${where}.${keys.step}`, ctx),
-      at: where,
-    };
-  });
+      value === null ? null : value * scale,
+      keys.step === null ? null : stepOf(p[keys.step], `${at}[${i}].${keys.step}`, ctx),
+      at,
+      i,
+    );
+  }
+  return out;
 }
 
 /** The answer must be the meter asked for (a proxy mixing answers up, or a server bug). */
@@ -98,24 +117,29 @@ function checkMeter(given: unknown, field: string, ctx: ParseContext): void {
 }
 
 function curveReadings(points: RawPoint[], ctx: ParseContext, fallbackStep: number | null): Reading[] {
-  const steps = points.map((p) => p.stepMin ?? fallbackStep ?? DEFAULT_STEP_MIN);
+  const labelled = points.map((p) => ({
+    label: p.label,
+    stepMin: p.stepMin ?? fallbackStep ?? DEFAULT_STEP_MIN,
+  }));
   let ends: number[];
   try {
-    ends = resolveIntervalEnds(
-      points.map((p, i) => ({ label: p.label, stepMin: steps[i] ?? DEFAULT_STEP_MIN })),
-      parisDayStartMs(ctx.from),
-    );
+    ends = resolveIntervalEnds(labelled, parisDayStartMs(ctx.from));
   } catch (e) {
     if (e instanceof TimeLabelError) throw malformed(e.message, ctx);
     throw e;
   }
+  const out: Reading[] = new Array(points.length);
+  let ordered = true;
+  for (let i = 0; i < points.length; i++) {
+    const lengthMin = (labelled[i] as { stepMin: number }).stepMin;
+    const startMs = (ends[i] as number) - lengthMin * 60_000;
+    out[i] = { startMs, lengthMin, value: (points[i] as RawPoint).value };
+    if (i > 0 && startMs <= (out[i - 1] as Reading).startMs) ordered = false;
+  }
+  if (ordered) return out;
+  // One reading per start (the last one given), by start.
   const byStart = new Map<number, Reading>();
-  points.forEach((p, i) => {
-    const lengthMin = steps[i] ?? DEFAULT_STEP_MIN;
-    const end = ends[i] as number;
-    const startMs = end - lengthMin * 60_000;
-    byStart.set(startMs, { startMs, lengthMin, value: p.value });
-  });
+  for (const r of out) byStart.set(r.startMs, r);
   return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
 }
 
@@ -243,10 +267,7 @@ export function parseMeasures2026(spec: DatasetSpec, body: unknown, ctx: ParseCo
   const topStep = spec.kind === "curve" ? stepOf(body.pas, "pas", ctx) : null;
   const at = `grandeur[${grandeurs.indexOf(series)}].points`;
   const step = spec.kind === "curve" ? "p" : null;
-  const points = rawPoints(series.points, at, ctx, { label: "d", value: "v", step }).map((p) => ({
-    ...p,
-    value: p.value === null ? null : p.value * scale,
-  }));
+  const points = rawPoints(series.points, at, ctx, { label: "d", value: "v", step }, scale);
   batch.readings = toReadings(spec, points, ctx, topStep);
   return batch;
 }
@@ -308,15 +329,14 @@ export function parseMeterReadingV5(spec: DatasetSpec, body: unknown, ctx: Parse
   const readingType = isRecord(mr.reading_type) ? mr.reading_type : {};
   const scale = unitScale(readingType.unit);
   const curve = spec.kind === "curve";
-  const points = rawPoints(mr.interval_reading, "meter_reading.interval_reading", ctx, {
-    label: "date",
-    value: "value",
-    step: "interval_length",
-  }).map((p) => ({
-    ...p,
-    value: p.value === null ? null : p.value * scale,
-    stepMin: curve ? p.stepMin : null,
-  }));
+  // Daily points' interval_length is checked but not used (their length is the Paris day's).
+  const points = rawPoints(
+    mr.interval_reading,
+    "meter_reading.interval_reading",
+    ctx,
+    { label: "date", value: "value", step: "interval_length" },
+    scale,
+  );
   const batch: ReadingBatch = {
     usagePointId: ctx.usagePointId,
     dataset: spec.key,

@@ -2,7 +2,9 @@
  * The application token (OAuth2 `client_credentials`, token v3). One token serves every account; it is
  * cached until shortly before `expires_in` and fetched again once when Enedis answers 401.
  * Concurrent callers share one in-flight request. A `TokenStore` lets several processes share the
- * token (the database keeps it encrypted); by default it lives in memory.
+ * token (the database keeps it encrypted); by default it lives in memory. The provider keeps the token
+ * it last loaded or fetched and reads the store again only when that one expires or is refused (a 401:
+ * another process may hold a newer one), not at every call.
  */
 import { TransientError } from "../domain/errors.js";
 import { classifyHttpError, transportError } from "./errors.js";
@@ -50,6 +52,8 @@ export interface TokenProviderOptions {
 
 export class TokenProvider {
   private inflight: Promise<string> | null = null;
+  /** The token last loaded from the store or fetched, while it is fresh. */
+  private held: CachedToken | null = null;
   private readonly store: TokenStore;
   private readonly now: () => number;
 
@@ -60,13 +64,19 @@ export class TokenProvider {
 
   /** A valid token, from the cache when it is fresh enough. */
   async get(): Promise<string> {
+    if (this.held && this.held.expiresAtMs > this.now()) return this.held.accessToken;
+    this.held = null;
     const cached = await this.store.load();
-    if (cached && cached.expiresAtMs > this.now()) return cached.accessToken;
+    if (cached && cached.expiresAtMs > this.now()) {
+      this.held = cached;
+      return cached.accessToken;
+    }
     return this.refresh();
   }
 
   /** Drops `token` (after a 401) unless another caller already replaced it. */
   async invalidate(token: string): Promise<void> {
+    if (this.held?.accessToken === token) this.held = null;
     const cached = await this.store.load();
     if (cached?.accessToken === token) await this.store.clear();
   }
@@ -135,6 +145,7 @@ export class TokenProvider {
     const margin = this.opts.marginMs ?? Math.min(5 * 60_000, lifetimeMs / 10);
     const token = { accessToken, expiresAtMs: this.now() + lifetimeMs - margin };
     await this.store.save(token);
+    this.held = token;
     this.opts.onFetch?.();
     return accessToken;
   }

@@ -18,6 +18,7 @@ import {
   SqliteDriver,
   type DatabaseConnection,
   type PostgresDialectConfig,
+  type SqliteDatabase,
   type SqliteDialectConfig,
   type TransactionSettings,
 } from "kysely";
@@ -103,6 +104,39 @@ class ImmediateSqliteDriver extends SqliteDriver {
       if (!/no transaction is active/i.test(String((e as Error).message))) throw e;
     }
   }
+}
+
+/** Statements kept per SQLite connection (the most recently used). */
+const SQLITE_STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with its statements kept by text: the driver
+ * prepares every query again (a few tens of µs for a small one, more for a multi-row insert), while the
+ * sync runs the same dozen texts for every window. A statement still being iterated (a streamed query)
+ * is never handed out twice: the query that finds it busy gets a fresh one.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(sql: string) {
+      const hit = cache.get(sql);
+      if (hit?.busy) return sqlite.prepare(sql);
+      if (hit) {
+        // Most recently used last: the first key is the one to drop.
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const stmt = sqlite.prepare(sql);
+      cache.set(sql, stmt);
+      if (cache.size > SQLITE_STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+  };
 }
 
 class LinkySqliteDialect extends SqliteDialect {
@@ -219,7 +253,9 @@ export async function openDatabase(url: string, opts: OpenDatabaseOptions = {}):
       sqlite.close();
       throw e;
     }
-    const db = new Kysely<Database>({ dialect: new LinkySqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({
+      dialect: new LinkySqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     let closed = false;
     return {
       kind: "sqlite",

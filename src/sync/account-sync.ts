@@ -35,6 +35,7 @@ import {
   minDate,
   parisDateOf,
   parisDayLengthMin,
+  parisDayStartMs,
   parseStepMinutes,
   type LocalDate,
 } from "../domain/time.js";
@@ -932,8 +933,16 @@ export class AccountSync {
     const step = dominantStep(stored) ?? parseStepMinutes(serviceStep ?? "") ?? 30;
     // Curves count covered minutes, so that a step change within a day is judged right.
     const covered = new Map<LocalDate, number>();
+    // The Paris day of each reading, found again only when a reading leaves the previous one's day.
+    let day: LocalDate = "";
+    let dayStartMs = Number.POSITIVE_INFINITY;
+    let dayEndMs = Number.NEGATIVE_INFINITY;
     for (const r of stored) {
-      const day = parisDateOf(r.startMs);
+      if (r.startMs < dayStartMs || r.startMs >= dayEndMs) {
+        day = parisDateOf(r.startMs);
+        dayStartMs = parisDayStartMs(day);
+        dayEndMs = parisDayStartMs(addDays(day, 1));
+      }
       covered.set(day, (covered.get(day) ?? 0) + (spec.kind === "curve" ? r.lengthMin : 1));
     }
     const ledger: LedgerEntry[] = [];

@@ -15,6 +15,7 @@ import {
   daysBetween,
   maxDate,
   parisDateOf,
+  parisOffsetMs,
   PARIS,
   type LocalDate,
 } from "../domain/time.js";
@@ -24,9 +25,11 @@ export const PUBLICATION_HOUR = 8;
 
 /** The exclusive end of what can be complete now: today after 08:00 Paris, else yesterday. */
 export function publishedUntil(nowMs: number, publicationHour = PUBLICATION_HOUR): LocalDate {
-  const local = DateTime.fromMillis(nowMs, { zone: PARIS });
-  const today = local.toISODate() as LocalDate;
-  return local.hour >= publicationHour ? today : addDays(today, -1);
+  // Every window's commit asks: the wall-clock hour from the offset, not a zone lookup.
+  const today = parisDateOf(nowMs);
+  const wallMs = nowMs + parisOffsetMs(nowMs);
+  const hour = Math.floor((((wallMs % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
+  return hour >= publicationHour ? today : addDays(today, -1);
 }
 
 /** The next publication instant after now (08:00 Paris), for "no data yet" retries. */

@@ -29,26 +29,35 @@ function refuse(what: string, input: PlausibilityInput): MalformedAnswerError {
   );
 }
 
+/** A point as messages name it: built only when refused (an ISO instant per point costs more than the checks). */
+function pointName(i: number, r: Reading): string {
+  return `point ${i + 1} (${Number.isFinite(r.startMs) ? isoUtc(r.startMs) : String(r.startMs)})`;
+}
+
 /** Throws a `MalformedAnswerError` (transient) naming the first implausible point; returns the readings otherwise. */
 export function checkPlausible(readings: readonly Reading[], input: PlausibilityInput): readonly Reading[] {
   const fromMs = parisDayStartMs(input.window.from);
   const toMs = parisDayStartMs(input.window.to);
   let prevStart = Number.NEGATIVE_INFINITY;
-  readings.forEach((r, i) => {
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i] as Reading;
     const endMs = r.startMs + r.lengthMin * 60_000;
-    const point = `point ${i + 1} (${isoUtc(r.startMs)})`;
     if (!Number.isFinite(r.startMs) || !(r.lengthMin > 0))
-      throw refuse(`${point} has no valid interval`, input);
-    if (r.startMs < fromMs || endMs > toMs) throw refuse(`${point} lies outside the window asked for`, input);
-    if (endMs > input.nowMs + FUTURE_SLACK_MS) throw refuse(`${point} ends in the future`, input);
+      throw refuse(`${pointName(i, r)} has no valid interval`, input);
+    if (r.startMs < fromMs || endMs > toMs)
+      throw refuse(`${pointName(i, r)} lies outside the window asked for`, input);
+    if (endMs > input.nowMs + FUTURE_SLACK_MS) throw refuse(`${pointName(i, r)} ends in the future`, input);
     if (r.value !== null && r.value < 0)
-      throw refuse(`${point} is negative (${r.value} ${input.unit}), which this dataset cannot be`, input);
+      throw refuse(
+        `${pointName(i, r)} is negative (${r.value} ${input.unit}), which this dataset cannot be`,
+        input,
+      );
     if (r.register === undefined) {
-      if (r.startMs <= prevStart) throw refuse(`${point} is out of order or given twice`, input);
+      if (r.startMs <= prevStart) throw refuse(`${pointName(i, r)} is out of order or given twice`, input);
       prevStart = r.startMs;
     }
     if (input.kind === "curve" && 1440 % r.lengthMin !== 0)
-      throw refuse(`${point} has an impossible step of ${r.lengthMin} minutes`, input);
-  });
+      throw refuse(`${pointName(i, r)} has an impossible step of ${r.lengthMin} minutes`, input);
+  }
   return readings;
 }

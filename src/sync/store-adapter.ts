@@ -27,11 +27,7 @@ export function writer(tx: Repositories): SyncWriter {
         await tx.measures.upsertCurve(deviceId, spec.direction, readings);
         if (spec.direction === "consumption") {
           const last = readings.reduce((a, b) => (b.startMs > a.startMs ? b : a));
-          const device = await tx.devices.findById(deviceId);
-          const end = last.startMs + last.lengthMin * 60_000;
-          if (device && (device.dateValueMs === null || end >= device.dateValueMs)) {
-            await tx.devices.setLastValue(deviceId, last.value, end);
-          }
+          await tx.devices.advanceLastValue(deviceId, last.value, last.startMs + last.lengthMin * 60_000);
         }
         return;
       }

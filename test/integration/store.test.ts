@@ -376,6 +376,18 @@ describeEachDatabase("store: users, senders, accounts, devices", (db) => {
     expect(await store.devices.setLastValue(d1.id, 1234.5, 1_700_000_000_000)).toBe(true);
     const again = await store.devices.findById(d1.id);
     expect(again).toMatchObject({ valueW: 1234.5, dateValueMs: 1_700_000_000_000, metadata: meta });
+    // An older point (a backfill's older window) leaves the last value alone; a newer or equal one moves it.
+    expect(await store.devices.advanceLastValue(d1.id, 99, 1_699_999_999_999)).toBe(false);
+    expect(await store.devices.findById(d1.id)).toMatchObject({
+      valueW: 1234.5,
+      dateValueMs: 1_700_000_000_000,
+    });
+    expect(await store.devices.advanceLastValue(d1.id, 321, 1_700_000_000_000)).toBe(true);
+    expect(await store.devices.advanceLastValue(d1.id, null, 1_700_000_001_800)).toBe(true);
+    expect(await store.devices.findById(d1.id)).toMatchObject({
+      valueW: null,
+      dateValueMs: 1_700_000_001_800,
+    });
     expect((await store.devices.findByMac(PRM)).map((d) => d.id)).toContain(d1.id);
     await expect(
       store.devices.updateMetadata(d1.id, { subscribed_power_kva: "9" as unknown as number }),

@@ -10,7 +10,8 @@
  *
  * The sync decides the status; this repository keeps the record and counts the attempts.
  */
-import type { Selectable } from "kysely";
+import type BetterSqlite3 from "better-sqlite3";
+import type { Insertable, Selectable } from "kysely";
 import type { DatasetKey } from "../../domain/types.js";
 import type { CompletenessTable, LedgerSource, LedgerStatus } from "../schema.js";
 import type { Scope } from "../scope.js";
@@ -86,6 +87,67 @@ function toLedgerDay(r: Selectable<CompletenessTable>): LedgerDay {
   };
 }
 
+/** What `record` upserts: the columns in the order of the statements below. */
+const RECORD_COLUMNS = [
+  "device_id",
+  "dataset",
+  "day",
+  "expected",
+  "received",
+  "missing",
+  "status",
+  "attempts",
+  "first_seen_ms",
+  "last_attempt_ms",
+  "source",
+] as const;
+
+type RecordRow = { [K in (typeof RECORD_COLUMNS)[number]]: Insertable<CompletenessTable>[K] };
+
+const RECORD_TAIL = `on conflict (device_id, dataset, day) do update set
+  expected = excluded.expected, received = excluded.received, missing = excluded.missing,
+  status = excluded.status, attempts = completeness.attempts + 1,
+  last_attempt_ms = excluded.last_attempt_ms, source = excluded.source`;
+
+/** Multi-row statement sizes on SQLite: a week of curve days is 7 rows, a year of daily ones 365. */
+const SQLITE_RECORD_CHUNKS = [64, 8, 1] as const;
+
+const sqliteRecordStatements = new WeakMap<BetterSqlite3.Database, Map<number, BetterSqlite3.Statement>>();
+
+/**
+ * SQLite: the same upsert as the Kysely one below, through statements prepared once per connection (a
+ * sync records the days of every window; building the query each time cost more than running it).
+ */
+function sqliteRecord(db: BetterSqlite3.Database, rows: readonly RecordRow[]): void {
+  let cache = sqliteRecordStatements.get(db);
+  if (!cache) {
+    cache = new Map();
+    sqliteRecordStatements.set(db, cache);
+  }
+  const width = RECORD_COLUMNS.length;
+  let i = 0;
+  for (const size of SQLITE_RECORD_CHUNKS) {
+    if (rows.length - i < size) continue;
+    let stmt = cache.get(size);
+    if (!stmt) {
+      const one = `(${RECORD_COLUMNS.map(() => "?").join(", ")})`;
+      stmt = db.prepare(
+        `insert into completeness (${RECORD_COLUMNS.join(", ")}) values ${Array.from({ length: size }, () => one).join(", ")} ${RECORD_TAIL}`,
+      );
+      cache.set(size, stmt);
+    }
+    const params: unknown[] = new Array(size * width);
+    while (rows.length - i >= size) {
+      for (let j = 0; j < size; j++) {
+        const r = rows[i + j] as RecordRow;
+        for (let k = 0; k < width; k++) params[j * width + k] = r[RECORD_COLUMNS[k] as keyof RecordRow];
+      }
+      stmt.run(params);
+      i += size;
+    }
+  }
+}
+
 export class LedgerRepository {
   constructor(private readonly scope: Scope) {}
 
@@ -116,6 +178,10 @@ export class LedgerRepository {
     }));
     if (rows.length === 0) return;
     await this.scope.transaction(async (tx) => {
+      if (tx.kind === "sqlite") {
+        sqliteRecord(tx.sqlite as BetterSqlite3.Database, rows);
+        return;
+      }
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         await tx.db
           .insertInto("completeness")

@@ -2,6 +2,7 @@
  * The scheduler's shared state: dispatched fire times and the shared Enedis quotas (migration 002), and
  * the accounts being synced (migration 005, `account_lease`; plain SQL: the table is the scheduler's own).
  */
+import type BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
 import type { Scope } from "../scope.js";
 
@@ -47,6 +48,56 @@ const HOUR_MS = 3_600_000;
 
 /** `scheduler_tick.pages` of a fire time whose dispatcher has not finished enqueueing its pages. */
 export const TICK_DISPATCHING = -1;
+
+/** The statements of `reserveQuotaSlot` on SQLite, prepared once per connection. */
+interface SlotStatements {
+  state: BetterSqlite3.Statement;
+  create: BetterSqlite3.Statement;
+  full: BetterSqlite3.Statement;
+  advance: BetterSqlite3.Statement;
+  count: BetterSqlite3.Statement;
+}
+
+const slotStatements = new WeakMap<BetterSqlite3.Database, SlotStatements>();
+
+/**
+ * `reserveQuotaSlot` on SQLite: the same reads and writes as the Kysely version (PostgreSQL), through
+ * prepared statements, inside the caller's transaction (which holds SQLite's write lock). Every Enedis
+ * call takes one: building five queries for it cost more than running them.
+ */
+function sqliteReserveSlot(
+  db: BetterSqlite3.Database,
+  req: QuotaSlotRequest,
+  n: { nowMs: number; secondIntervalMs: number; hourMarginMs: number },
+): number {
+  let st = slotStatements.get(db);
+  if (!st) {
+    st = {
+      state: db.prepare("select second_tat_ms, paused_until_ms from quota_state where api = ?"),
+      create: db.prepare("insert into quota_state (api) values (?) on conflict (api) do nothing"),
+      full: db.prepare(
+        "select slot_ms from quota_call where api = ? and slot_ms > ? order by slot_ms desc limit 1 offset ?",
+      ),
+      advance: db.prepare("update quota_state set second_tat_ms = ?, calls = calls + 1 where api = ?"),
+      count: db.prepare("insert into quota_call (api, slot_ms) values (?, ?)"),
+    };
+    slotStatements.set(db, st);
+  }
+  const { api, perHour } = req;
+  type StateRow = { second_tat_ms: number; paused_until_ms: number };
+  let state = st.state.get(api) as StateRow | undefined;
+  if (!state) {
+    st.create.run(api);
+    state = st.state.get(api) as StateRow;
+  }
+  const lockedNow = req.now ? Math.max(n.nowMs, Math.floor(req.now())) : n.nowMs;
+  let slot = Math.max(lockedNow, Number(state.second_tat_ms), Number(state.paused_until_ms));
+  const full = st.full.get(api, slot - HOUR_MS, perHour - 1) as { slot_ms: number } | undefined;
+  if (full) slot = Math.max(slot, Number(full.slot_ms) + HOUR_MS + n.hourMarginMs);
+  st.advance.run(slot + n.secondIntervalMs, api);
+  st.count.run(api, slot);
+  return slot;
+}
 
 export class SchedulerRepository {
   constructor(private readonly scope: Scope) {}
@@ -142,15 +193,25 @@ export class SchedulerRepository {
     const nowMs = Math.floor(req.nowMs);
     const secondIntervalMs = Math.ceil(req.secondIntervalMs);
     return this.scope.transaction(async (tx) => {
-      await tx.db
-        .insertInto("quota_state")
-        .values({ api })
-        .onConflict((oc) => oc.column("api").doNothing())
-        .execute();
+      if (tx.kind === "sqlite")
+        return sqliteReserveSlot(tx.sqlite as BetterSqlite3.Database, req, {
+          nowMs,
+          secondIntervalMs,
+          hourMarginMs,
+        });
       let q = tx.db.selectFrom("quota_state").selectAll().where("api", "=", api);
       // SQLite transactions hold the write lock already; PostgreSQL locks the API's row.
       if (tx.kind === "postgres") q = q.forUpdate();
-      const state = await q.executeTakeFirstOrThrow();
+      let state = await q.executeTakeFirst();
+      if (!state) {
+        // The API's first call ever (a concurrent first insert waits for the other one, then locks it).
+        await tx.db
+          .insertInto("quota_state")
+          .values({ api })
+          .onConflict((oc) => oc.column("api").doNothing())
+          .execute();
+        state = await q.executeTakeFirstOrThrow();
+      }
       const lockedNow = req.now ? Math.max(nowMs, Math.floor(req.now())) : nowMs;
       let slot = Math.max(lockedNow, Number(state.second_tat_ms), Number(state.paused_until_ms));
       // The perHour-th newest slot of the hour, if the hour holds that many (one row, not perHour rows).
