@@ -2,7 +2,9 @@
  * What the meter's own consumption says, about its newest day (only when that day is recent: at most
  * two days before the last published one, so that a history backfill raises nothing):
  * - `night_base_load`: the mean power from 01:00 to 05:00 (Paris) is more than X % (default 20) above its
- *   median over the previous weeks (`alerts.evaluate.weeks`, 8);
+ *   median over the previous weeks (`alerts.evaluate.weeks`, 8), on the first such night of a rise (the
+ *   nights after it, above as well, are the same episode: an electrically heated home entering winter is
+ *   told once, not every night);
  * - `unusual_day`: the day's energy is above the p-th percentile (default 95) of the same weekday over
  *   those weeks, with the hours that made the difference (against the median of the same hours);
  * - `power_near_limit`: the day's max power is within X % (default 10) of the subscribed power, or above.
@@ -48,6 +50,14 @@ export const nightBaseLoadDetector: Detector = {
     const percent = ((target.nightW - med) / med) * 100;
     const threshold = ctx.threshold("night_base_load");
     if (percent <= threshold) return [];
+    // One alert per rise: a night above the line right after another is the same episode (told already).
+    const previous = full[full.length - 2];
+    if (
+      previous &&
+      previous.day === addDays(target.day, -1) &&
+      ((previous.nightW - med) / med) * 100 > threshold
+    )
+      return [];
     return [
       candidate(ctx, {
         kind: "night_base_load",
