@@ -47,9 +47,13 @@ export function nextDailyRunMs(nowMs: number, hhmm: string): number {
   return at.toMillis();
 }
 
-/** The meter as alerts name it: its label and the PRM's last 4 digits (never the whole PRM). */
-export function meterLabel(label: string, prm: string): string {
-  return `${label} (…${prm.slice(-4)})`;
+/**
+ * The meter as alerts name it after "le compteur": `Linky …4270`, the PRM's last 4 digits (never the
+ * whole PRM: alerts leave the site by e-mail or SMS); a label the user chose comes first.
+ */
+export function meterLabel(label: string, prm: string, defaultLabel: string): string {
+  const tail = `Linky …${prm.slice(-4)}`;
+  return label === defaultLabel ? tail : `${label} (${tail})`;
 }
 
 export class AlertEvaluator {
@@ -154,7 +158,7 @@ export class AlertEvaluator {
       device,
       settings,
       weeks: config.alerts.evaluate.weeks,
-      label: meterLabel(device.label, device.mac),
+      label: meterLabel(device.label, device.mac, config.enedis.compteurLabel),
       threshold: (kind: ThresholdKind) => {
         const own = settings.thresholds?.[kind];
         return typeof own === "number" && Number.isFinite(own) ? own : config.alerts.thresholds[kind];

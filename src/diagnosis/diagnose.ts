@@ -158,6 +158,9 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
   for (const spec of allDatasets()) {
     if (!keys.has(spec.key)) continue;
     const st = c.datasets?.[spec.key] ?? {};
+    // A dataset the last sync did not even plan (an index when indexes are not collected) says nothing.
+    if (!c.last_sync?.datasets?.[spec.key] && !st.last_success_ms && !st.last_error && !st.not_applicable)
+      continue;
     const err = st.last_error ?? null;
     const newerSuccess = err && st.last_success_ms && st.last_success_ms > err.at_ms;
     datasets.push({
@@ -178,11 +181,14 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
     });
   }
   // Datasets the services do not offer at all: a curve missing from the services is collection off.
+  // (A production curve missing is the usual consumption-only meter: only the consumption one counts.)
   const curveOff =
-    datasets.some((d) => d.notCollectedKey === "load_curve_off") ||
-    Object.values(c.last_sync?.datasets ?? {}).some((d) => d.reason?.key === "no_service_curve");
+    datasets.some((d) => d.notCollectedKey === "load_curve_off" && d.dataset === "consumption_load_curve") ||
+    Object.values(c.last_sync?.datasets ?? {}).some(
+      (d) => d.reason?.key === "no_service_curve" && d.reason.params?.direction === "consumption",
+    );
 
-  const err = c.last_error ?? null;
+  const err = accountError(c);
   const lastSuccessMs = c.last_success_ms ?? null;
   const currentError = err && (lastSuccessMs === null || err.at_ms >= lastSuccessMs) ? err : null;
   let cause: Cause | null = currentError ? causeOf(currentError, gateway !== null) : null;
@@ -226,10 +232,14 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
         atMs: c.api_not_subscribed.next_check_ms,
       });
     }
-    const sync = await nextSyncMs(deps, account, now);
+    // The scheduler leaves an account alone until its retry time: the first fire from then on.
     const retry = c.next_attempt_ms && c.next_attempt_ms > now ? c.next_attempt_ms : null;
-    if (retry !== null && (sync === null || retry < sync))
-      next.push({ key: "retry", text: t("diagnosis.next.retry", { when: whenText(retry) }), atMs: retry });
+    const sync = await nextSyncMs(deps, account, retry === null ? now : retry - 1);
+    // A ban without an end: no call leaves until an operator clears it (said above), no date to give.
+    if (block?.kind === "banned" && block.untilMs === null) {
+      /* nothing scheduled to tell */
+    } else if (sync !== null && retry !== null)
+      next.push({ key: "retry", text: t("diagnosis.next.retry", { when: whenText(sync) }), atMs: sync });
     else if (sync !== null)
       next.push({ key: "sync", text: t("diagnosis.next.sync", { when: whenText(sync) }), atMs: sync });
     else next.push({ key: "sync", text: t("diagnosis.next.noSchedule"), atMs: null });
@@ -244,13 +254,14 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
       href: gateway ? "/gateway/token" : "/dataConnect/authorize",
     });
   }
+  // A consent that ended is the one thing to mend: nothing else can be collected before it.
   if (credential?.refused && !c.expired)
     actions.push({
       key: "renew_gateway_token",
       text: t("diagnosis.action.renewToken"),
       href: "/gateway/token",
     });
-  if (curveOff)
+  if (curveOff && !c.expired)
     actions.push({ key: "enable_load_curve", text: t("diagnosis.action.enableLoadCurve"), href: null });
   if (!c.expired && block)
     actions.push({
@@ -333,6 +344,26 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
     next,
     actions,
   };
+}
+
+/**
+ * The account's last error. When the run failed dataset by dataset, the account records a summary
+ * (`internal`, the datasets' messages joined): the datasets' own errors of that run say what it was.
+ */
+function accountError(c: Account["config"]): SyncErrorRecord | null {
+  const err = c.last_error ?? null;
+  if (!err || err.kind !== "internal") return err;
+  const since = c.last_sync?.started_at_ms ?? err.at_ms - 3_600_000;
+  const runErrors = Object.values(c.datasets ?? {})
+    .map((d) => d.last_error)
+    .filter((e): e is SyncErrorRecord => !!e && e.at_ms >= since && e.at_ms <= err.at_ms);
+  if (runErrors.length === 0) return err;
+  // The most frequent kind of the run (a quota refusal stops every dataset of that API alike).
+  const counts = new Map<string, number>();
+  for (const e of runErrors) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+  const kind = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+  const first = runErrors.find((e) => e.kind === kind)!;
+  return { ...first, at_ms: err.at_ms };
 }
 
 function summaryOf(s: {

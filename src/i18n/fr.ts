@@ -419,7 +419,7 @@ export const fr = {
     },
     night_base_load: {
       title: "Consommation de nuit en hausse de {{percent}} %",
-      body: "La nuit du {{day}} (1 h – 5 h), le compteur {{label}} a consommé {{watts}} W en continu, contre {{median}} W d'habitude (médiane des {{weeks}} semaines précédentes) : +{{percent}} %. Un appareil resté allumé ?",
+      body: "Le {{day}} entre 1 h et 5 h, le compteur {{label}} a consommé {{watts}} W en continu, contre {{median}} W d'habitude (médiane des {{weeks}} semaines précédentes) : +{{percent}} %. Un appareil resté allumé ?",
     },
     unusual_day: {
       title: "Journée inhabituelle : {{kwh}} kWh le {{day}}",

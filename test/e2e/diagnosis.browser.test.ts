@@ -102,6 +102,8 @@ describe.skipIf(!available && !REQUIRE)("browser: a meter's diagnosis", { timeou
     healthy = await startSimulator(big);
     // Enedis down: every API call answers 500, 503, a stall (then 504) or a cut body.
     failing = await startSimulator({ ...big, faultRate: 1, stallMs: 5 });
+    // The customers consented six days ago (the simulator dates the services from the clock).
+    now = NOW - 6 * DAY_MS;
     for (const sim of [healthy, failing])
       for (const prm of [PRMS.down, PRMS.revoked, PRMS.quota]) sim.grantConsent(prm);
     const env = {

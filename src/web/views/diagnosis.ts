@@ -22,7 +22,7 @@ export const diagnosisTemplates = {
 <section class="card" id="diag-error" data-cause="<%= it.d.lastError.cause %>">
   <h2><%= it.t("diagnosis.lastError") %> <span class="muted">· <%= it.text.lastErrorAt %></span></h2>
   <p><strong><%= it.t("diagnosis.causeLabel") %> :</strong> <%= it.d.lastError.text %></p>
-  <p class="muted"><%= it.t("diagnosis.detail") %> : <code><% if (it.d.lastError.status) { %><%= it.d.lastError.status %> <% } %><% if (it.d.lastError.code) { %><%= it.d.lastError.code %> <% } %><%= it.d.lastError.detail %></code></p>
+  <p class="muted"><%= it.t("diagnosis.detail") %> : <code><%= it.d.lastError.detail %></code></p>
 </section>
 <% } %>
 <section class="card" id="diag-next">
