@@ -117,13 +117,21 @@ export class AlertEvaluator {
   /** Every meter (daily: the time-based kinds only); the number of alerts raised. */
   async evaluateAll(mode: EvaluationMode = "daily"): Promise<number> {
     let raised = 0;
+    // One grouped scan for the sweep rather than one per meter (the stale-data comparison).
+    let newest: Promise<Map<number, string>> | null = null;
+    const othersNewest = async (deviceId: number) => {
+      newest ??= this.deps.store.measures.newestDayByDevice();
+      let best: string | null = null;
+      for (const [id, day] of await newest) if (id !== deviceId && (best === null || day > best)) best = day;
+      return best;
+    };
     for (let offset = 0; ; offset += PAGE) {
       const page = await this.deps.store.accounts.list({ offset, limit: PAGE });
       for (const a of page) {
         // Stopped mid-run: the next start catches up.
         if (this.halted) return raised;
         try {
-          raised += (await this.evaluate(a, mode)).length;
+          raised += (await this.evaluate(a, mode, othersNewest)).length;
         } catch (e) {
           // One meter's trouble never stops the others'.
           this.deps.log(
@@ -141,7 +149,11 @@ export class AlertEvaluator {
     return account ? this.evaluate(account, mode) : [];
   }
 
-  private async evaluate(account: Account, mode: EvaluationMode): Promise<StoredAlert[]> {
+  private async evaluate(
+    account: Account,
+    mode: EvaluationMode,
+    othersNewest?: (deviceId: number) => Promise<string | null>,
+  ): Promise<StoredAlert[]> {
     const { store, config } = this.deps;
     const device = await store.devices.findByUserAndMac(account.userId, account.usagePointId);
     if (!device) return [];
@@ -164,6 +176,8 @@ export class AlertEvaluator {
         return typeof own === "number" && Number.isFinite(own) ? own : config.alerts.thresholds[kind];
       },
       diagnosis: () => (diagnosis ??= diagnose({ store, now: () => nowMs }, account, device)),
+      othersNewestDay: () =>
+        othersNewest ? othersNewest(device.id) : store.measures.newestDayOfOthers(device.id),
     };
     const raised: StoredAlert[] = [];
     const notBefore = notBeforeMs(nowMs, settings.quietHours);

@@ -236,6 +236,12 @@ describeEachDatabase("alert kinds", (db) => {
     await loadSimulated(other, a.device.id, "30001234567890", "2026-11-01", "2026-11-23");
     await loadSimulated(other, b.device.id, "30001234567891", "2026-11-01", "2026-11-23");
     expect(await ev.evaluateAccount(a.account.id, "daily")).toEqual([]);
+    // The daily sweep (one grouped scan for every meter) says the same.
+    expect(await ev.evaluateAll("daily")).toBe(0);
+    // One of them catches up: now the other is the one behind.
+    await loadSimulated(other, b.device.id, "30001234567891", "2026-11-23", "2026-11-28");
+    expect(await ev.evaluateAll("daily")).toBe(1);
+    expect((await other.alerts.listForAccount(a.account.id)).map((x) => x.kind)).toEqual(["stale_data"]);
   });
 
   it("sync_failing: 4 days of failed syncs since the last success, once; not after 2 days", async () => {

@@ -22,7 +22,7 @@ export const staleDataDetector: Detector = {
     const days = daysBetween(d.newestDay, d.lastPublishedDay);
     const threshold = ctx.threshold("stale_data");
     if (days < threshold) return [];
-    const others = await ctx.store.measures.newestDayOfOthers(ctx.device.id);
+    const others = await ctx.othersNewestDay();
     // Others exist but are late too (by more than a day): Enedis' own delay, not this meter's.
     if (others !== null && others < addDays(d.lastPublishedDay, -1)) return [];
     return [

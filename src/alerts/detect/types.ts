@@ -33,6 +33,8 @@ export interface DetectContext {
   weeks: number;
   /** The meter's diagnosis, computed once on first use. */
   diagnosis(): Promise<Diagnosis>;
+  /** The newest day with data among the installation's other meters, or null (cached for a sweep). */
+  othersNewestDay(): Promise<string | null>;
   /** The meter's label as people read it (never the PRM: alerts leave the site). */
   label: string;
 }
