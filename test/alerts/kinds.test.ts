@@ -105,6 +105,24 @@ describeEachDatabase("alert kinds", (db) => {
     expect(await at(NOW + 60_000, m)).toEqual([]);
   });
 
+  it("the autumn DST night and day (25/10/2026, 25 hours): the right night, the right wall-clock hours", async () => {
+    const autumn = Date.parse("2026-10-26T11:00:00Z");
+    const night = await newMeter(store, STEADY);
+    await loadSimulated(store, night.device.id, STEADY, "2026-08-20", "2026-10-26", {
+      nightExtraW: { "2026-10-25": 300 },
+    });
+    const [n] = await at(autumn, night);
+    expect(n).toMatchObject({ kind: "night_base_load", day: "2026-10-25" });
+    const day = await newMeter(store, STEADY);
+    await loadSimulated(store, day.device.id, STEADY, "2026-08-20", "2026-10-26", {
+      hoursExtraW: { "2026-10-25": { from: 18, to: 21, w: 2000 } },
+    });
+    const [u] = await at(autumn, day);
+    expect(u).toMatchObject({ kind: "unusual_day", day: "2026-10-25" });
+    expect((u!.data.hours as Array<{ hour: number }>).map((h) => h.hour)).toEqual([18, 19, 20]);
+    expect(u!.body).toContain("dimanches");
+  });
+
   it("power_near_limit: 8.5 kVA of 9 kVA fires (94 %), 7 kVA does not, 9.6 kVA says 'dépassée'", async () => {
     const near = await steady(STEADY, { maxPowerVa: { "2026-11-27": 8500 } });
     const [a, ...rest] = await at(NOW, near);
