@@ -31,7 +31,7 @@ import { dayText, whenText } from "./format.js";
 export const CAUSES = ["enedis_down", "enedis_refusing", "gateway", "consent", "quota", "ours"] as const;
 export type Cause = (typeof CAUSES)[number];
 
-export type DiagnosisState = "ok" | "late" | "failing" | "consent" | "blocked";
+export type DiagnosisState = "ok" | "incomplete" | "late" | "failing" | "consent" | "blocked";
 
 export type ActionKey =
   | "reconsent"
@@ -153,6 +153,9 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
     ? []
     : (await store.scheduler.quotaRows(now)).filter((r) => r.pausedUntilMs > now);
 
+  // A meter that consumes (its daily consumption is served) but has no consumption curve: collection off.
+  const daily = c.last_sync?.datasets?.daily_consumption;
+  const consumes = daily !== undefined && daily.outcome !== "not_applicable";
   const datasets: DatasetDiagnosis[] = [];
   const keys = new Set<string>([...(c.dataset_keys ?? []), ...Object.keys(c.datasets ?? {})]);
   for (const spec of allDatasets()) {
@@ -162,6 +165,16 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
     if (!c.last_sync?.datasets?.[spec.key] && !st.last_success_ms && !st.last_error && !st.not_applicable)
       continue;
     const err = st.last_error ?? null;
+    // Not collected: set aside by an answer (load curve off, wrong direction), or not among the services
+    // at all (the consumption curve then is collection switched off in the customer's space).
+    const lastOutcome = c.last_sync?.datasets?.[spec.key];
+    const notCollectedKey = st.not_applicable
+      ? (st.not_applicable_code?.key ?? "other")
+      : lastOutcome?.outcome === "not_applicable"
+        ? lastOutcome.reason?.key === "no_service_curve" && spec.key === "consumption_load_curve" && consumes
+          ? "load_curve_off"
+          : (lastOutcome.reason?.key ?? "other")
+        : null;
     const newerSuccess = err && st.last_success_ms && st.last_success_ms > err.at_ms;
     datasets.push({
       dataset: spec.key,
@@ -172,12 +185,11 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
         err && !newerSuccess
           ? { atMs: err.at_ms, cause: causeOf(err, gateway !== null), message: err.message }
           : null,
-      notCollected: st.not_applicable
-        ? t(
-            `diagnosis.notCollected.${st.not_applicable_code?.key === "load_curve_off" ? "load_curve_off" : "other"}`,
-          )
-        : null,
-      notCollectedKey: st.not_applicable ? (st.not_applicable_code?.key ?? "other") : null,
+      notCollected:
+        notCollectedKey === null
+          ? null
+          : t(`diagnosis.notCollected.${notCollectedKey === "load_curve_off" ? "load_curve_off" : "other"}`),
+      notCollectedKey,
     });
   }
   // Datasets the services do not offer at all: a curve missing from the services is collection off.
@@ -185,7 +197,7 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
   const curveOff =
     datasets.some((d) => d.notCollectedKey === "load_curve_off" && d.dataset === "consumption_load_curve") ||
     Object.values(c.last_sync?.datasets ?? {}).some(
-      (d) => d.reason?.key === "no_service_curve" && d.reason.params?.direction === "consumption",
+      (d) => consumes && d.reason?.key === "no_service_curve" && d.reason.params?.direction === "consumption",
     );
 
   const err = accountError(c);
@@ -285,7 +297,9 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
         ? "failing"
         : daysBehind !== null && daysBehind > 1
           ? "late"
-          : "ok";
+          : curveOff
+            ? "incomplete"
+            : "ok";
 
   const lastError = currentError
     ? {

@@ -302,6 +302,7 @@ export const fr = {
     stateLabel: "État",
     state: {
       ok: "Tout va bien",
+      incomplete: "Collecte incomplète",
       late: "Données en retard",
       failing: "La collecte échoue",
       consent: "Consentement terminé",

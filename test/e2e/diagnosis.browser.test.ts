@@ -260,6 +260,8 @@ describe.skipIf(!available && !REQUIRE)("browser: a meter's diagnosis", { timeou
 
   it("load-curve collection off: the curve is not collected, switch it on in the Enedis space", async () => {
     await open("curveOff");
+    expect(await page.getAttribute("#diag-state", "data-state")).toBe("incomplete");
+    expect(await page.locator('#diag-datasets tr[data-error="load_curve_off"]').count()).toBe(1);
     expect(await keys("#diag-actions")).toContain("enable_load_curve");
     expect(await text("#diag-summary")).toContain("courbe de charge n'est pas enregistrée");
     expect(await text("#diag-actions")).toContain("espace client Enedis");

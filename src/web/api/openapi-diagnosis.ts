@@ -19,7 +19,7 @@ export const DIAGNOSIS_SCHEMAS: Record<string, Schema> = {
   Diagnosis: obj({
     usage_point_id: str,
     source: { type: "string", description: "`enedis` or the gateway (`conso-api`, `myelectricaldata`…)" },
-    state: { type: "string", enum: ["ok", "late", "failing", "consent", "blocked"] },
+    state: { type: "string", enum: ["ok", "incomplete", "late", "failing", "consent", "blocked"] },
     summary: { type: "string", description: "one or two French sentences (the stale-data alert's)" },
     newest_day: { type: ["string", "null"], format: "date" },
     last_published_day: { type: "string", format: "date" },
