@@ -56,7 +56,7 @@ export interface DatasetDiagnosis {
 }
 
 export interface NextStep {
-  key: "sync" | "retry" | "quota_resumes" | "gateway_unblocked" | "api_check";
+  key: "sync" | "retry" | "quota_resumes" | "gateway_unblocked" | "api_check" | "consent";
   text: string;
   atMs: number | null;
 }
@@ -216,7 +216,8 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
 
   // What happens next, by itself.
   const next: NextStep[] = [];
-  if (!c.expired) {
+  if (c.expired) next.push({ key: "consent", text: t("diagnosis.next.consent"), atMs: null });
+  else {
     if (block) {
       next.push({
         key: "gateway_unblocked",

@@ -365,6 +365,8 @@ export const fr = {
       sync: "Prochaine collecte prévue le {{when}}.",
       retry: "Nouvel essai prévu le {{when}}.",
       noSchedule: "Aucune collecte n'est programmée pour ce compteur.",
+      consent:
+        "Plus aucune collecte tant que le consentement n'est pas redonné ; les données déjà collectées sont conservées.",
       quota: "Le quota Enedis ({{api}}) est en pause jusqu'au {{when}} : la collecte reprendra ensuite.",
       gatewayUntil: "{{gateway}} demande d'attendre jusqu'au {{when}}.",
       gatewayBannedOpen:
