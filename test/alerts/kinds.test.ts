@@ -328,6 +328,21 @@ describeEachDatabase("alert kinds", (db) => {
       sinceMs: NOW - 3_600_000,
       untilMs: null,
     });
+    // Days of failed syncs behind the ban: the ban is the news, not a second "failing" alert.
+    await store.accounts.updateConfig(m.account.id, {
+      last_success_ms: NOW - 5 * DAY_MS,
+      failures: 5,
+      last_error: { at_ms: NOW - 60_000, kind: "gateway_banned", message: "403", permanent: true },
+      last_sync: {
+        started_at_ms: NOW - 120_000,
+        finished_at_ms: NOW - 60_000,
+        outcome: "failed",
+        message: "banned",
+        calls: 1,
+        retries: 0,
+        datasets: {},
+      },
+    });
     const [a, ...rest] = await at(NOW, m);
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ kind: "gateway_banned", day: "2026-11-28" });

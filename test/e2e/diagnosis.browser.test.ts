@@ -256,6 +256,15 @@ describe.skipIf(!available && !REQUIRE)("browser: a meter's diagnosis", { timeou
     expect(await text("#diag-next")).toContain("sans date de fin");
     expect(await keys("#diag-actions")).toContain("wait_gateway");
     await shots("gateway-ban");
+    // Its alert, on the data of the real sync.
+    const evaluator = new AlertEvaluator({
+      store: ctx.store,
+      config: ctx.config,
+      now: () => now + 4 * DAY_MS,
+      log: () => undefined,
+    });
+    const raised = await evaluator.evaluateAccount(accounts.banned.id, "sync");
+    expect(raised.map((a) => a.kind)).toContain("gateway_banned");
   });
 
   it("load-curve collection off: the curve is not collected, switch it on in the Enedis space", async () => {

@@ -1,7 +1,8 @@
 /**
  * The sync's own troubles: syncs failing for `sync_failing` days without a success (key day: the day of
- * the last success, or of the account's creation: one alert per episode), and an Enedis API the
- * application lacks (key day: the day Enedis first refused it).
+ * the last success, or of the account's creation: one alert per episode; not for an ended consent, a
+ * gateway ban or a missing API, which have their own), and an Enedis API the application lacks (key
+ * day: the day Enedis first refused it).
  */
 import { parisDateOf } from "../../domain/time.js";
 import { dayText } from "../../diagnosis/format.js";
@@ -20,7 +21,10 @@ export const syncDetector: Detector = {
     // A consent that ended has its own alert; its syncs stop by design.
     const failures = c.failures ?? 0;
     const lastOutcome = c.last_sync?.outcome;
-    if (!c.expired && failures >= 2 && lastOutcome === "failed") {
+    // A gateway ban and a missing API have their own alerts: the failures they cause are not news.
+    const banned =
+      typeof c.gateway === "string" && (await ctx.store.gateways.blockOf(c.gateway))?.kind === "banned";
+    if (!c.expired && !banned && !c.api_not_subscribed && failures >= 2 && lastOutcome === "failed") {
       const sinceMs = c.last_success_ms ?? ctx.account.createdAtMs;
       const days = Math.floor((ctx.nowMs - sinceMs) / DAY_MS);
       if (days >= ctx.threshold("sync_failing")) {
