@@ -249,13 +249,16 @@ export async function diagnose(deps: DiagnoseDeps, account: Account, device: Dev
     const retry = c.next_attempt_ms && c.next_attempt_ms > now ? c.next_attempt_ms : null;
     const sync = await nextSyncMs(deps, account, retry === null ? now : retry - 1);
     // A ban without an end: no call leaves until an operator clears it (said above), no date to give.
-    if (block?.kind === "banned" && block.untilMs === null) {
-      /* nothing scheduled to tell */
-    } else if (sync !== null && retry !== null)
-      next.push({ key: "retry", text: t("diagnosis.next.retry", { when: whenText(sync) }), atMs: sync });
-    else if (sync !== null)
-      next.push({ key: "sync", text: t("diagnosis.next.sync", { when: whenText(sync) }), atMs: sync });
-    else next.push({ key: "sync", text: t("diagnosis.next.noSchedule"), atMs: null });
+    const openBan = block?.kind === "banned" && block.untilMs === null;
+    if (!openBan) {
+      if (sync === null) next.push({ key: "sync", text: t("diagnosis.next.noSchedule"), atMs: null });
+      else
+        next.push({
+          key: retry === null ? "sync" : "retry",
+          text: t(retry === null ? "diagnosis.next.sync" : "diagnosis.next.retry", { when: whenText(sync) }),
+          atMs: sync,
+        });
+    }
   }
 
   // What the person can do.
