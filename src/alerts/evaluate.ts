@@ -2,9 +2,10 @@
  * The alerts' evaluation: runs the detectors (alerts/detect) over a meter and raises what they find,
  * each alert with its deliveries in one transaction, its `notBeforeMs` from the user's quiet hours.
  *
- * When: after `sync.finished` for that account (every kind; `alerts.evaluate.onSync`), and on a daily
- * tick at `alerts.evaluate.dailyAt` (Paris) over every meter for the time-based kinds (consent end,
- * gateway token, stale data, Tempo tomorrow), once at start too, so that a day missed while the
+ * When: after `sync.finished` for that account (every kind; `alerts.evaluate.onSync`), after
+ * `tempo.updated` (the Tempo kind, every meter), and on a daily tick at `alerts.evaluate.dailyAt` (Paris)
+ * over every meter for the time-based kinds (consent end, gateway token, stale data, Tempo tomorrow),
+ * once at start too, so that a day missed while the
  * process was down is caught up. Idempotent: the store's key (kind, meter, day) makes a second
  * evaluation raise nothing new, so several processes (`serve` and `worker`s) may evaluate the same
  * meter. Cheap: each detector reads a few aggregate rows.
@@ -21,6 +22,7 @@ import type { Store } from "../store/index.js";
 import type { Account } from "../store/repositories/accounts.js";
 import type { StoredAlert } from "../store/repositories/alerts.js";
 import { DETECTORS } from "./detect/index.js";
+import type { AlertKind } from "./kinds.js";
 import type { DetectContext, ThresholdKind } from "./detect/types.js";
 import { notBeforeMs } from "./quiet-hours.js";
 
@@ -58,6 +60,7 @@ export function meterLabel(label: string, prm: string, defaultLabel: string): st
 
 export class AlertEvaluator {
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeTempo: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly running = new Set<Promise<unknown>>();
   private stopped = true;
@@ -74,6 +77,11 @@ export class AlertEvaluator {
       this.unsubscribe = events.on("sync.finished", ({ accountId }) => {
         this.track(this.evaluateAccount(accountId, "sync"));
       });
+    // Tomorrow's colour stored (tempo fetch, after the daily tick when RTE publishes late): Tempo only.
+    if (events)
+      this.unsubscribeTempo = events.on("tempo.updated", () => {
+        this.track(this.evaluateAll("daily", ["tempo_tomorrow"]));
+      });
     // Catch-up: a daily evaluation missed while the process was down.
     this.track(this.evaluateAll("daily"));
     this.arm();
@@ -84,6 +92,8 @@ export class AlertEvaluator {
     this.halted = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unsubscribeTempo?.();
+    this.unsubscribeTempo = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.running]);
@@ -114,8 +124,8 @@ export class AlertEvaluator {
     void q.finally(() => this.running.delete(q));
   }
 
-  /** Every meter (daily: the time-based kinds only); the number of alerts raised. */
-  async evaluateAll(mode: EvaluationMode = "daily"): Promise<number> {
+  /** Every meter (daily: the time-based kinds only; `only`: those kinds' detectors); the alerts raised. */
+  async evaluateAll(mode: EvaluationMode = "daily", only?: readonly AlertKind[]): Promise<number> {
     let raised = 0;
     // One grouped scan for the sweep rather than one per meter (the stale-data comparison).
     let newest: Promise<Map<number, string>> | null = null;
@@ -131,7 +141,7 @@ export class AlertEvaluator {
         // Stopped mid-run: the next start catches up.
         if (this.halted) return raised;
         try {
-          raised += (await this.evaluate(a, mode, othersNewest)).length;
+          raised += (await this.evaluate(a, mode, othersNewest, only)).length;
         } catch (e) {
           // One meter's trouble never stops the others'.
           this.deps.log(
@@ -153,6 +163,7 @@ export class AlertEvaluator {
     account: Account,
     mode: EvaluationMode,
     othersNewest?: (deviceId: number) => Promise<string | null>,
+    only?: readonly AlertKind[],
   ): Promise<StoredAlert[]> {
     const { store, config } = this.deps;
     const device = await store.devices.findByUserAndMac(account.userId, account.usagePointId);
@@ -183,6 +194,7 @@ export class AlertEvaluator {
     const notBefore = notBeforeMs(nowMs, settings.quietHours);
     for (const detector of DETECTORS) {
       if (mode === "daily" && !detector.timeBased) continue;
+      if (only && !detector.kinds.some((k) => only.includes(k))) continue;
       for (const c of await detector.detect(ctx)) {
         const r = await store.transaction((tx) => tx.alerts.raise(c, { notBeforeMs: notBefore }));
         if (r) raised.push(r);

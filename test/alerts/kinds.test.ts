@@ -8,6 +8,7 @@
  */
 import { beforeAll, expect, it } from "vitest";
 import { AlertEvaluator } from "../../src/alerts/evaluate.js";
+import { EventBus } from "../../src/app/events.js";
 import type { AlertKind } from "../../src/alerts/kinds.js";
 import type { Store } from "../../src/store/index.js";
 import type { StoredAlert } from "../../src/store/repositories/alerts.js";
@@ -401,6 +402,34 @@ describeEachDatabase("alert kinds", (db) => {
     const [w] = await at(NOW + DAY_MS, tempo, "daily");
     expect(w).toMatchObject({ kind: "tempo_tomorrow", day: "2026-11-30" });
     expect(w?.title).toBe("Demain, jour Tempo blanc");
+  });
+
+  it("tempo_tomorrow: raised when the colour fetcher says tomorrow's colour was stored (tempo.updated)", async () => {
+    const events = new EventBus();
+    clock = Date.parse("2026-12-01T10:00:00Z");
+    const live = new AlertEvaluator({
+      store,
+      config: testConfig(),
+      now: () => clock,
+      log: () => undefined,
+      events,
+    });
+    const m = await steady(STEADY, {});
+    await store.tariffs.assign(m.device.id, "2026-01-01", "tempo-test");
+    live.start();
+    try {
+      await live.idle();
+      expect(await store.alerts.listForAccount(m.account.id)).toEqual([]);
+      await store.tariffs.saveTempoDays([{ day: "2026-12-02", colour: "ROUGE", source: "test" }]);
+      events.emit("tempo.updated", { days: ["2026-12-02"], source: "test" });
+      await new Promise((r) => queueMicrotask(() => r(undefined)));
+      await live.idle();
+      expect((await store.alerts.listForAccount(m.account.id)).map((a) => [a.kind, a.day])).toEqual([
+        ["tempo_tomorrow", "2026-12-02"],
+      ]);
+    } finally {
+      await live.stop();
+    }
   });
 
   it("offpeak_changed: old and new windows, once; nothing when the contract says the same", async () => {
