@@ -6,7 +6,7 @@ import { publishersFor } from "../publish/index.js";
 import { startWebServer, type Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
-import { schedulerLifecycle, tempoLifecycle } from "./worker.js";
+import { alertsLifecycle, schedulerLifecycle, tempoLifecycle } from "./worker.js";
 
 interface ServeFlags {
   port?: string;
@@ -73,6 +73,8 @@ export function registerServeCommand(program: Command): void {
           throw new CliError(`serve: ${e instanceof Error ? e.message : String(e)}`, EXIT_USAGE);
         }
       } else log("serve: scheduler disabled (--no-scheduler)");
+      // Alerts (issue 17): evaluated after each sync of this process and daily.
+      lifecycles.push(alertsLifecycle(ctx));
       // Publishers (issue "Home Assistant and MQTT"): MQTT discovery with `mqtt.url`, the statistics import
       // with `homeassistant.url`/`token`; started after the scheduler, stopped before it.
       try {

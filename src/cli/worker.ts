@@ -8,6 +8,7 @@
  * PostgreSQL queue on PostgreSQL, so that `serve` and `worker` processes can share the work.
  */
 import type { Command } from "commander";
+import { AlertEvaluator } from "../alerts/evaluate.js";
 import { createAppContext, type AppContext } from "../app/context.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { MemoryQueue } from "../scheduler/queue/memory.js";
@@ -77,6 +78,24 @@ export function tempoLifecycle(ctx: AppContext): TempoFetcher | null {
   });
 }
 
+/** The alerts' evaluation (after each sync of this process, and daily), as a part of `serve` or `worker`. */
+export function alertsLifecycle(ctx: AppContext): Lifecycle {
+  const evaluator = new AlertEvaluator({
+    store: ctx.store,
+    config: ctx.config,
+    now: ctx.now,
+    log: ctx.log,
+    events: ctx.events,
+  });
+  return {
+    name: "alerts",
+    async start() {
+      evaluator.start();
+    },
+    stop: () => evaluator.stop(),
+  };
+}
+
 function parseConcurrency(text: string): number {
   if (!/^\d{1,3}$/.test(text.trim()) || Number(text) < 1) {
     throw new CliError(
@@ -127,11 +146,13 @@ export function registerWorkerCommand(program: Command): void {
       });
       let running: RunningScheduler;
       let tempo: TempoFetcher | null = null;
+      const alerts = alertsLifecycle(ctx);
       try {
         const queue = queueFor(ctx, { concurrency, onFatal: (e) => fatal?.(e) });
         running = await startScheduler(ctx, { queue });
         tempo = tempoLifecycle(ctx);
         await tempo?.start();
+        await alerts.start();
       } catch (e) {
         await ctx.close();
         throw new CliError(
@@ -154,6 +175,7 @@ export function registerWorkerCommand(program: Command): void {
       process.once("SIGINT", again);
       process.once("SIGTERM", again);
       try {
+        await alerts.stop();
         await tempo?.stop();
         await running.stop();
       } finally {

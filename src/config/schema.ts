@@ -277,6 +277,95 @@ export const configSchema = z
       })
       .strict()
       .default({ chunkHours: 720 }),
+    alerts: z
+      .object({
+        thresholds: z
+          .object({
+            consent_ending_30: positiveInt
+              .max(365)
+              .default(30)
+              .describe("Days before the consent's end of its first warning"),
+            consent_ending_7: positiveInt
+              .max(365)
+              .default(7)
+              .describe("Days before the consent's end of its last warning"),
+            gateway_token_expiring: positiveInt
+              .max(365)
+              .default(7)
+              .describe("Days before a gateway token's expiry (a Conso API JWT's `exp`) of its warning"),
+            stale_data: positiveInt
+              .max(60)
+              .default(3)
+              .describe("Days without new data (while Enedis published for other meters) before the alert"),
+            sync_failing: positiveInt
+              .max(60)
+              .default(3)
+              .describe("Days of failed syncs without a success before the alert"),
+            night_base_load: positiveInt
+              .max(1000)
+              .default(20)
+              .describe(
+                "Percent the night base load (01:00-05:00) may exceed its median of the previous weeks",
+              ),
+            unusual_day: z
+              .number()
+              .min(50)
+              .max(100)
+              .default(95)
+              .describe("Percentile of the same weekdays of the previous weeks a day must exceed"),
+            power_near_limit: z
+              .number()
+              .min(0)
+              .max(100)
+              .default(10)
+              .describe("Percent below the subscribed power from which a day's max power is an alert"),
+          })
+          .strict()
+          .default({
+            consent_ending_30: 30,
+            consent_ending_7: 7,
+            gateway_token_expiring: 7,
+            stale_data: 3,
+            sync_failing: 3,
+            night_base_load: 20,
+            unusual_day: 95,
+            power_near_limit: 10,
+          })
+          .describe("Default thresholds of the alert kinds; each user may set their own"),
+        evaluate: z
+          .object({
+            onSync: z.boolean().default(true).describe("Evaluate a meter's alerts after each of its syncs"),
+            dailyAt: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a Paris wall-clock time HH:MM")
+              .default("12:00")
+              .describe(
+                "Paris time of the daily evaluation of the time-based alerts (consent end, Tempo tomorrow, stale data), after RTE publishes tomorrow's colour",
+              ),
+            weeks: positiveInt
+              .min(2)
+              .max(52)
+              .default(8)
+              .describe("Weeks of history the night base load and unusual-day alerts compare with"),
+          })
+          .strict()
+          .default({ onSync: true, dailyAt: "12:00", weeks: 8 }),
+      })
+      .strict()
+      .default({
+        thresholds: {
+          consent_ending_30: 30,
+          consent_ending_7: 7,
+          gateway_token_expiring: 7,
+          stale_data: 3,
+          sync_failing: 3,
+          night_base_load: 20,
+          unusual_day: 95,
+          power_near_limit: 10,
+        },
+        evaluate: { onSync: true, dailyAt: "12:00", weeks: 8 },
+      })
+      .describe("Alert kinds: thresholds and evaluation (channels and delivery are configured elsewhere)"),
     tempo: z
       .object({
         provider: z
@@ -368,6 +457,7 @@ export const ENV_KEYS: ReadonlyArray<{ env: string; path: string; type?: "number
   { env: "SCHEDULER_PAGE_SIZE", path: "scheduler.pageSize", type: "number" },
   { env: "HOMEASSISTANT_URL", path: "homeassistant.url" },
   { env: "HOMEASSISTANT_TOKEN", path: "homeassistant.token" },
+  { env: "ALERTS_DAILY_AT", path: "alerts.evaluate.dailyAt" },
   { env: "TEMPO_PROVIDER", path: "tempo.provider" },
   { env: "RTE_CLIENT_ID", path: "tempo.rteClientId" },
   { env: "RTE_CLIENT_SECRET", path: "tempo.rteClientSecret" },

@@ -293,4 +293,157 @@ export const fr = {
   token: {
     created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",
   },
+  // --- alert kinds and the diagnosis (issue 17: src/alerts/detect, src/diagnosis) ---
+  diagnosis: {
+    title: "Diagnostic",
+    heading: "Diagnostic du compteur",
+    intro:
+      "Ce que la collecte a fait pour ce compteur : le dernier succès, la dernière erreur et sa cause, ce qui va se passer, et ce que vous pouvez faire.",
+    stateLabel: "État",
+    state: {
+      ok: "Tout va bien",
+      incomplete: "Collecte incomplète",
+      late: "Données en retard",
+      failing: "La collecte échoue",
+      consent: "Consentement terminé",
+      blocked: "Passerelle bloquée",
+    },
+    source: {
+      enedis: "Enedis (Data Connect)",
+      "conso-api": "Conso API",
+      myelectricaldata: "MyElectricalData",
+      "myelectricaldata-v2": "MyElectricalData v2",
+    },
+    sourceLabel: "Source",
+    newestDay: "Dernier jour reçu",
+    lastPublished: "Dernier jour publié par Enedis",
+    lastSuccess: "Dernière collecte réussie",
+    never: "jamais",
+    none: "aucune",
+    lastError: "Dernière erreur",
+    causeLabel: "Cause",
+    detail: "Réponse enregistrée",
+    datasetsHeading: "Par série de données",
+    datasetCol: "Série",
+    sourceCol: "Source",
+    successCol: "Dernier succès",
+    errorCol: "Dernière erreur",
+    nextHeading: "Ce qui va se passer",
+    actionsHeading: "Ce que vous pouvez faire",
+    consentEnd: "Fin du consentement",
+    back: "Retour au compteur",
+    link: "Diagnostic",
+    dataset: {
+      consumption_load_curve: "Courbe de charge (consommation)",
+      daily_consumption: "Consommation quotidienne",
+      daily_consumption_max_power: "Puissance maximale quotidienne",
+      production_load_curve: "Courbe de charge (production)",
+      daily_production: "Production quotidienne",
+      consumption_index: "Index de consommation",
+      production_index: "Index de production",
+    },
+    notCollected: {
+      load_curve_off:
+        "Non collectée : l'enregistrement de la courbe de charge est désactivé dans votre espace client Enedis.",
+      other: "Non collectée pour ce compteur.",
+    },
+    cause: {
+      enedis_down: "Enedis ne répond pas (panne ou maintenance de son service).",
+      enedis_refusing: "Enedis refuse la demande de ce site.",
+      gateway: "La passerelle {{gateway}} refuse ou ne répond pas.",
+      consent: "Le consentement donné à Enedis est terminé ou a été révoqué.",
+      quota: "Le quota d'appels Enedis de ce site est dépassé pour le moment.",
+      ours: "Un problème de ce site (stockage, configuration) : l'administrateur en est informé.",
+    },
+    summary: {
+      noData: "Aucune donnée reçue pour ce compteur.",
+      upToDate: "Données à jour (dernier jour reçu : {{day}}).",
+      behind: "Dernier jour reçu : {{day}}, {{count}} jour(s) de retard sur la publication d'Enedis.",
+      curveOff: "La courbe de charge n'est pas enregistrée par le compteur.",
+    },
+    next: {
+      sync: "Prochaine collecte prévue le {{when}}.",
+      retry: "Nouvel essai prévu le {{when}}.",
+      noSchedule: "Aucune collecte n'est programmée pour ce compteur.",
+      consent:
+        "Plus aucune collecte tant que le consentement n'est pas redonné ; les données déjà collectées sont conservées.",
+      quota: "Le quota Enedis ({{api}}) est en pause jusqu'au {{when}} : la collecte reprendra ensuite.",
+      gatewayUntil: "{{gateway}} demande d'attendre jusqu'au {{when}}.",
+      gatewayBannedOpen:
+        "{{gateway}} bloque ce site sans date de fin : la collecte reprendra quand le blocage sera levé.",
+      apiCheck: "Une API Enedis manque à ce site ({{api}}) : nouvelle vérification le {{when}}.",
+    },
+    action: {
+      reconsent: "Redonner votre consentement à Enedis pour ce compteur.",
+      renewToken: "Saisir un nouveau jeton de passerelle.",
+      enableLoadCurve:
+        "Activer l'enregistrement de la courbe de charge dans votre espace client Enedis (« Mes données » → « Gérer l'accès à mes données »), puis attendre le lendemain.",
+      waitEnedis:
+        "Attendre : Enedis rétablit son service, la collecte reprend d'elle-même et rattrape les jours manqués.",
+      waitGateway:
+        "Attendre la levée du blocage par {{gateway}} : vos données déjà collectées sont conservées.",
+      waitQuota: "Rien à faire : la collecte reprend d'elle-même après la pause du quota.",
+      tellOperator: "Rien à faire de votre côté : l'administrateur de ce site doit intervenir.",
+      nothing: "Rien à faire.",
+    },
+  },
+  alertKinds: {
+    diagnosisLink: "Voir le diagnostic",
+    consent_ending: {
+      title: "Votre consentement Enedis se termine dans {{days}} jours",
+      body: "Le consentement donné à Enedis pour le compteur {{label}} se termine le {{end}} ({{days}} jours). Après cette date, plus aucune donnée ne sera collectée : redonnez votre consentement avant.",
+    },
+    consent_ended: {
+      title: "Votre consentement Enedis est terminé",
+      body: "Depuis le {{since}}, Enedis ne donne plus accès aux données du compteur {{label}} (consentement terminé ou révoqué). Redonnez votre consentement pour reprendre la collecte.",
+    },
+    gateway_token_expiring: {
+      title: "Votre jeton {{gateway}} expire dans {{days}} jours",
+      body: "Le jeton de la passerelle {{gateway}} du compteur {{label}} expire le {{end}} ({{days}} jours). Demandez-en un nouveau sur le site de la passerelle et saisissez-le ici.",
+    },
+    stale_data: {
+      title: "Plus de nouvelles données depuis {{days}} jours",
+      body: "Le compteur {{label}} n'a rien reçu depuis le {{day}} ({{days}} jours), alors qu'Enedis a publié jusqu'au {{published}}{{others}}. {{summary}}",
+      others: " pour d'autres compteurs",
+    },
+    sync_failing: {
+      title: "La collecte échoue depuis {{days}} jours",
+      body: "Depuis le {{since}}, les {{failures}} dernières collectes du compteur {{label}} ont échoué. {{cause}}",
+      never:
+        "Aucune collecte du compteur {{label}} n'a réussi depuis son ajout le {{since}} ({{failures}} échecs). {{cause}}",
+    },
+    api_not_subscribed: {
+      title: "Une API Enedis manque à ce site",
+      body: "Enedis refuse l'API {{api}} à ce site depuis le {{since}} : les données du compteur {{label}} qui en dépendent ne sont pas collectées. L'administrateur doit la souscrire ; rien à faire de votre côté.",
+    },
+    gateway_banned: {
+      title: "La passerelle {{gateway}} bloque ce site",
+      body: "Depuis le {{since}}, {{gateway}} bloque les appels de ce site : le compteur {{label}} n'est plus collecté. {{next}}",
+    },
+    night_base_load: {
+      title: "Consommation de nuit en hausse de {{percent}} %",
+      body: "Le {{day}} entre 1 h et 5 h, le compteur {{label}} a consommé {{watts}} W en continu, contre {{median}} W d'habitude (médiane des {{weeks}} semaines précédentes) : +{{percent}} %. Un appareil resté allumé ?",
+    },
+    unusual_day: {
+      title: "Journée inhabituelle : {{kwh}} kWh le {{day}}",
+      body: "Le {{day}}, le compteur {{label}} a consommé {{kwh}} kWh, plus que {{percentile}} % des {{weekday}}s des {{weeks}} semaines précédentes (seuil {{limit}} kWh, habituellement {{median}} kWh). Les heures qui ont fait la différence : {{hours}}.",
+      noHours: "courbe de charge non disponible",
+    },
+    power_near_limit: {
+      title: "Puissance souscrite presque atteinte : {{kva}} kVA sur {{subscribed}} kVA",
+      body: "Le {{day}}, le compteur {{label}} a atteint {{kva}} kVA{{at}}, soit {{percent}} % de la puissance souscrite ({{subscribed}} kVA). Au-delà, le disjoncteur coupe.",
+      above: "Puissance souscrite dépassée : {{kva}} kVA sur {{subscribed}} kVA",
+      at: " à {{time}}",
+    },
+    tempo_tomorrow: {
+      title: "Demain, jour Tempo {{colour}}",
+      body: "Demain {{day}} est un jour Tempo {{colour}} (de 6 h à 6 h le lendemain) : le kWh en heures pleines y coûte {{price}}. Décalez ce qui peut l'être (lave-linge, recharge, chauffage de l'eau) en heures creuses, de 22 h à 6 h.",
+      unknownPrice: "plus cher qu'un jour bleu",
+      colour: { BLANC: "blanc", ROUGE: "rouge" },
+    },
+    offpeak_changed: {
+      title: "Vos heures creuses ont changé",
+      body: "Depuis le {{day}}, les heures creuses du compteur {{label}} sont {{new}} (avant : {{old}}). Adaptez vos programmations (chauffe-eau, recharge).",
+    },
+  },
 } as const;

@@ -47,6 +47,7 @@ import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerConsentReviewRoutes } from "./routes/consents.js";
 import { registerCostRoutes } from "./routes/costs.js";
 import { registerDataConnectRoutes } from "./routes/dataconnect.js";
+import { registerDiagnosisRoutes } from "./routes/diagnosis.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMeterRoutes } from "./routes/meter.js";
 import { registerAnalysisRoutes } from "./routes/analysis.js";
@@ -353,6 +354,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerGatewayRoutes(app, deps);
   registerConsentReviewRoutes(app, deps);
   registerCostRoutes(app, deps);
+  registerDiagnosisRoutes(app, deps);
   await app.ready();
 
   return {

@@ -13,6 +13,7 @@ import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
 import { costTemplates } from "./views/costs.js";
 import { dashboardTemplates } from "./views/dashboard.js";
+import { diagnosisTemplates } from "./views/diagnosis.js";
 import { gatewayTemplates } from "./views/gateways.js";
 import { layoutTemplates } from "./views/layout.js";
 import { meterTemplates } from "./views/meter.js";
@@ -57,6 +58,7 @@ const ALL = {
   ...analysisTemplates,
   ...profileTemplates,
   ...costTemplates,
+  ...diagnosisTemplates,
 };
 
 export type ViewName = keyof typeof ALL;

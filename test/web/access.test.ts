@@ -193,6 +193,18 @@ const CASES: Case[] = [
   },
   { method: "GET", route: "/devices/:id/costs", path: (i) => `/devices/${i.device}/costs`, ...mine(200) },
   {
+    method: "GET",
+    route: "/devices/:id/diagnostic",
+    path: (i) => `/devices/${i.device}/diagnostic`,
+    ...mine(200),
+  },
+  {
+    method: "GET",
+    route: "/api/v1/usage-points/:prm/diagnosis",
+    path: () => `/api/v1/usage-points/${PRM}/diagnosis`,
+    ...apiMine(200),
+  },
+  {
     method: "POST",
     route: "/devices/:id/tariff",
     path: (i) => `/devices/${i.device}/tariff`,

@@ -194,6 +194,8 @@ describe("REST API", () => {
       `/api/v1/usage-points/${PRM}/costs?from=2026-11-01&to=2026-11-28&offer=api-base&resolution=month`,
       `/api/v1/usage-points/${PRM}/costs?from=2026-01-01&to=2026-11-28&offer=api-base&resolution=year`,
       `/api/v1/usage-points/${PRM}/compare?from=2026-11-20&to=2026-11-23`,
+      `/api/v1/usage-points/${PRM}/diagnosis`,
+      `/api/v1/usage-points/${GAP_PRM}/diagnosis`,
     ];
     for (const path of calls) {
       const bySession = await m.owner.get(path);

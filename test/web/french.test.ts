@@ -98,6 +98,8 @@ describe("a French interface throughout", () => {
       [m.owner, `/notificationAccount/${ids.account}`],
       [m.owner, `/notificationAccount/${ids.account}/delete`],
       [m.owner, "/dataConnect/authorize"],
+      [m.owner, `/devices/${d}/diagnostic`],
+      [m.owner, `/devices/${ids.prodDevice}/diagnostic`],
       [m.owner, "/gateway/token"],
       [m.owner, `/devices/${d}`],
       ...["day", "last7", "week", "month", "year"].map((v): [Agent, string] => [

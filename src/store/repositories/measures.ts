@@ -580,6 +580,33 @@ export class MeasuresRepository {
     );
   }
 
+  /** The newest Paris day with a daily value of `series`, per device (one grouped scan, for a sweep). */
+  async newestDayByDevice(series: DailySeries = "consumption"): Promise<Map<number, string>> {
+    const rows = await this.scope.db
+      .selectFrom("daily_value")
+      .select(["device_id", (eb) => eb.fn.max<string>("day").as("day")])
+      .where("series", "=", series)
+      .where("value", "is not", null)
+      .groupBy("device_id")
+      .execute();
+    return new Map(rows.map((r) => [r.device_id, r.day]));
+  }
+
+  /**
+   * The newest Paris day with a daily value of `series` among every device except `deviceId`, or null
+   * when no other device has one: whether Enedis published for other meters (the stale-data alert).
+   */
+  async newestDayOfOthers(deviceId: number, series: DailySeries = "consumption"): Promise<string | null> {
+    const r = await this.scope.db
+      .selectFrom("daily_value")
+      .select((eb) => eb.fn.max<string | null>("day").as("day"))
+      .where("device_id", "<>", deviceId)
+      .where("series", "=", series)
+      .where("value", "is not", null)
+      .executeTakeFirst();
+    return r?.day ?? null;
+  }
+
   /** Days with start in [fromMs, toMs), by day. */
   async listDaily(
     deviceId: number,

@@ -8,6 +8,7 @@ import { CALENDAR_STATUSES } from "../meter/completeness.js";
 import { RESOLUTIONS } from "../meter/datasets.js";
 import { PERIODS } from "../meter/periods.js";
 import { COST_PATHS, COST_SCHEMAS } from "./openapi-costs.js";
+import { DIAGNOSIS_PATHS, DIAGNOSIS_SCHEMAS } from "./openapi-diagnosis.js";
 
 export const API_PREFIX = "/api/v1";
 
@@ -508,9 +509,9 @@ export function openApiDocument(opts: { title: string; version: string }): Recor
         'Linky smart-meter data collected from Enedis Data Connect. Authenticate with the browser\'s session cookie, or with a personal API token (created and revoked on /user) sent as `Authorization: Bearer ldc_…`. Days are Europe/Paris calendar days; instants are ISO 8601 UTC. Errors are JSON: `{"error": code, "message": text}`.',
     },
     security: [{ bearerToken: [] }, { sessionCookie: [] }],
-    paths: mergeOnce(paths, COST_PATHS) as typeof paths,
+    paths: mergeOnce(mergeOnce(paths, COST_PATHS), DIAGNOSIS_PATHS) as typeof paths,
     components: {
-      schemas: mergeOnce(schemas, COST_SCHEMAS),
+      schemas: mergeOnce(mergeOnce(schemas, COST_SCHEMAS), DIAGNOSIS_SCHEMAS),
       securitySchemes: {
         bearerToken: { type: "http", scheme: "bearer", description: "a personal API token, ldc_…" },
         sessionCookie: { type: "apiKey", in: "cookie", name: "ld_session" },

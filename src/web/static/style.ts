@@ -60,6 +60,8 @@ th{font-size:.85rem;color:var(--muted);font-weight:600}
 pre{background:#0f172a;color:#e2e8f0;padding:.8rem;border-radius:6px;overflow:auto;font-size:.8rem;max-height:32rem}
 dl.facts{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+.diag{border-left-width:6px}.diag-ok{border-left-color:#2e7d32}.diag-late,.diag-incomplete{border-left-color:#ed6c02}.diag-failing,.diag-consent,.diag-blocked{border-left-color:#c62828}
+#diag-error code{white-space:normal;overflow-wrap:anywhere}
 .pager{display:flex;gap:.5rem;align-items:center;margin-top:.8rem}
 .inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
 .inline input[type=date]{width:auto}

@@ -121,6 +121,7 @@ export const meterTemplates = {
     <li><a href="/devices/<%= it.device.id %>/analysis?kind=baseload&date=<%= it.view.date %>">Talon de nuit</a> : son évolution mois par mois.</li>
   </ul>
 </div>
+<p id="diagnosis-link"><a href="/devices/<%= it.device.id %>/diagnostic">Diagnostic de la collecte</a> : dernier succès, dernière erreur et sa cause, et ce que vous pouvez faire.</p>
 
 <h2>Résumé</h2>
 <div class="card table-wrap">
