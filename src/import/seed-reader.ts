@@ -126,6 +126,8 @@ export class SeedReader {
     });
     await client.connect();
     await client.query("set default_transaction_read_only = on");
+    // The curve is read a meter at a time in label order: sort it in memory, not in temporary files.
+    await client.query("set work_mem = '64MB'");
     return new SeedReader(client);
   }
 

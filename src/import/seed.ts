@@ -48,7 +48,7 @@ import { ROLE_ADMIN, ROLE_USER, type AccountConfigPatch } from "../store/index.j
 import { writer } from "../sync/store-adapter.js";
 import type { LedgerEntry } from "../sync/ports.js";
 import { UniqueViolationError } from "../store/errors.js";
-import { mergeAgainstStored } from "./merge.js";
+import { writeImportedCurve } from "./curve-writer.js";
 import {
   DATACONNECT_IMPL,
   LINKY_IMPL,
@@ -541,21 +541,19 @@ export class SeedMigration {
             let conflicts: number[] = [];
             let entries = ledger;
             if (readings.length > 0) {
-              const first = (readings[0] as Reading).startMs;
-              const lastStart = (readings[readings.length - 1] as Reading).startMs;
-              if (await tx.curveBulk.claimRange(deviceId, "consumption", first, lastStart)) {
-                await tx.curveBulk.insertNew(deviceId, "consumption", readings);
-              } else {
-                const stored = await tx.measures.readings(
-                  deviceId,
-                  "consumption_load_curve",
-                  first,
-                  lastStart + 1,
-                  { includeMissing: true },
-                );
-                const merged = mergeAgainstStored(readings, stored);
-                conflicts = merged.conflicts;
-                await tx.curveBulk.fill(deviceId, "consumption", merged.toWrite);
+              const res = await writeImportedCurve(
+                tx,
+                deviceId,
+                readings,
+                {
+                  fromMs: (readings[0] as Reading).startMs,
+                  toMs: (readings[readings.length - 1] as Reading).startMs + 1,
+                },
+                { lastValue: last },
+              );
+              conflicts = res.conflicts;
+              if (!res.fresh) {
+                // A day the ledger has complete (the API's, an earlier import's) stays so.
                 const days = ledger.map((e) => e.day);
                 const complete = new Set(
                   (
@@ -568,14 +566,6 @@ export class SeedMigration {
                     .map((d) => d.day),
                 );
                 entries = ledger.filter((e) => !complete.has(e.day));
-              }
-              if (last) {
-                // The meter's last value, as the sync's writer keeps it (never moved back).
-                const r = readings[readings.length - 1] as Reading;
-                const end = r.startMs + r.lengthMin * MIN;
-                const device = await tx.devices.findById(deviceId);
-                if (device && (device.dateValueMs === null || end >= device.dateValueMs))
-                  await tx.devices.setLastValue(deviceId, r.value, end);
               }
             }
             if (entries.length > 0)
