@@ -12,7 +12,7 @@
  */
 import { parisDateOf, parisDayBounds, parisDayLengthMin, type LocalDate } from "../domain/time.js";
 import type { Reading } from "../domain/types.js";
-import { UniqueViolationError, type Store } from "../store/index.js";
+import { UniqueViolationError, type Repositories, type Store } from "../store/index.js";
 import { writer } from "../sync/store-adapter.js";
 import type { LedgerEntry } from "../sync/ports.js";
 import { writeImportedCurve } from "./curve-writer.js";
@@ -42,6 +42,11 @@ export interface FileImportReport {
   conflicts: { count: number; firstDays: LocalDate[] };
   /** Days recorded in the ledger by this import, by status. */
   days: { complete: number; partial: number; missing: number };
+  /**
+   * "Jour" files: their index readings (one per register used and day, dataset `consumption_index`):
+   * in the file, newly stored, already stored alike. Conflicts with stored readings are counted above.
+   */
+  index?: { readings: number; stored: number; unchanged: number };
 }
 
 export async function importParsedFile(
@@ -148,6 +153,12 @@ export async function importParsedFile(
             report.days[status]++;
           }
           if (entries.length > 0) await w.recordLedger(deviceId, file.dataset, entries, opts.nowMs);
+          if (file.index) {
+            const ix = await importIndex(tx, deviceId, file.index, opts.nowMs);
+            report.index = ix.report;
+            conflicts += ix.conflicts.length;
+            for (const t of ix.conflicts) conflictDays.add(parisDateOf(t));
+          }
         },
         { durability: "full" },
       );
@@ -158,4 +169,76 @@ export async function importParsedFile(
   }
   report.conflicts = { count: conflicts, firstDays: [...conflictDays].sort().slice(0, 5) };
   return report;
+}
+
+/**
+ * A "Jour" file's index readings (`consumption_index`), register by register: what is stored wins (a
+ * reading the stored one contradicts is a conflict), the rest is stored with its `Type de releve`; the
+ * ledger gets each day whose total (`EAS T`) is there (complete) or empty (missing), unless it has the
+ * day complete already or with the same counts.
+ */
+async function importIndex(
+  tx: Repositories,
+  deviceId: number,
+  groups: NonNullable<ParsedFile["index"]>,
+  nowMs: number,
+): Promise<{ report: NonNullable<FileImportReport["index"]>; conflicts: number[] }> {
+  const all = groups.flatMap((g) => g.readings);
+  const report = { readings: all.length, stored: 0, unchanged: 0 };
+  const conflicts: number[] = [];
+  if (all.length === 0) return { report, conflicts };
+  let fromMs = Number.MAX_SAFE_INTEGER;
+  let toMs = Number.MIN_SAFE_INTEGER;
+  for (const r of all) {
+    fromMs = Math.min(fromMs, r.startMs);
+    toMs = Math.max(toMs, r.startMs + r.lengthMin * 60_000);
+  }
+  const storedBy = new Map<string, Reading[]>();
+  for (const r of await tx.measures.readings(deviceId, "consumption_index", fromMs, toMs, {
+    includeMissing: true,
+  })) {
+    const k = r.register ?? "";
+    let l = storedBy.get(k);
+    if (!l) storedBy.set(k, (l = []));
+    l.push(r);
+  }
+  for (const g of groups) {
+    const byRegister = new Map<string, Reading[]>();
+    for (const r of g.readings) {
+      const k = r.register ?? "";
+      let l = byRegister.get(k);
+      if (!l) byRegister.set(k, (l = []));
+      l.push(r);
+    }
+    const toWrite: Reading[] = [];
+    for (const [register, readings] of byRegister) {
+      const merged = mergeAgainstStored(readings, storedBy.get(register) ?? []);
+      report.unchanged += merged.unchanged;
+      conflicts.push(...merged.conflicts);
+      toWrite.push(...merged.toWrite);
+    }
+    if (toWrite.length > 0)
+      await tx.measures.upsertIndex(deviceId, "consumption", toWrite, { readingType: g.readingType });
+    report.stored += toWrite.length;
+  }
+  const known = new Map(
+    (
+      await tx.ledger.list(deviceId, "consumption_index", {
+        fromDay: parisDateOf(fromMs),
+        toDay: parisDateOf(toMs),
+      })
+    ).map((d) => [d.day, d]),
+  );
+  const entries: LedgerEntry[] = [];
+  for (const r of all) {
+    if (r.register !== "EAS T") continue;
+    const day = parisDateOf(r.startMs);
+    const received = r.value === null ? 0 : 1;
+    const status = received === 1 ? "complete" : "missing";
+    const old = known.get(day);
+    if (old && (old.status === "complete" || (old.status === status && old.received === received))) continue;
+    entries.push({ day, expected: 1, received, status, source: "file" });
+  }
+  if (entries.length > 0) await writer(tx).recordLedger(deviceId, "consumption_index", entries, nowMs);
+  return { report, conflicts };
 }
