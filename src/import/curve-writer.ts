@@ -66,10 +66,7 @@ export async function writeImportedCurve(
   if (toWrite.length > 0 && opts.lastValue !== false) {
     let last = toWrite[0] as Reading;
     for (const r of toWrite) if (r.startMs > last.startMs) last = r;
-    const end = last.startMs + last.lengthMin * MIN;
-    const device = await tx.devices.findById(deviceId);
-    if (device && (device.dateValueMs === null || end >= device.dateValueMs))
-      await tx.devices.setLastValue(deviceId, last.value, end);
+    await tx.devices.advanceLastValue(deviceId, last.value, last.startMs + last.lengthMin * MIN);
   }
   return { fresh, stored: toWrite.length, unchanged, conflicts };
 }

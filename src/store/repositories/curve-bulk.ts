@@ -44,6 +44,9 @@ import type { Scope } from "../scope.js";
 /** First key of the bulk-write advisory lock (the second is the device id): "lkcv". */
 const LOCK_NS = 0x6c6b6376;
 
+/** The smallest batch `pays` sends through COPY: about three 7-day windows of 30-minute points. */
+export const BULK_MIN_ROWS = 1000;
+
 const COLUMNS = "(device_id, direction, start_ms, length_min, power_w, energy_wh)";
 
 const FILL_TAIL = `on conflict (device_id, direction, start_ms) do update set
@@ -196,6 +199,15 @@ function sqliteWrite(
 export class CurveBulkRepository {
   constructor(private readonly scope: Scope) {}
 
+  /**
+   * True where a bulk write beats the per-window upsert for a batch of `rows` points: PostgreSQL from a
+   * few windows on (COPY's setup costs a round trip or two); never on SQLite, whose upsert is already a
+   * prepared multi-row statement in the same process.
+   */
+  pays(rows: number): boolean {
+    return this.scope.kind === "postgres" && rows >= BULK_MIN_ROWS;
+  }
+
   private inTransaction(what: string): Scope {
     if (!this.scope.inTransaction) throw new StoreError(`${what} runs inside store.transaction(fn) only`);
     return this.scope;
@@ -207,6 +219,8 @@ export class CurveBulkRepository {
    */
   async claimRange(deviceId: number, direction: Direction, fromMs: number, toMs: number): Promise<boolean> {
     const tx = this.inTransaction("curveBulk.claimRange");
+    // The lock, then the check in a statement of its own: its snapshot is taken once the lock is held,
+    // so it sees what the previous holder committed.
     if (tx.kind === "postgres")
       await sql`select pg_advisory_xact_lock(${LOCK_NS}::integer, ${deviceId}::integer)`.execute(tx.db);
     const row = await tx.db

@@ -318,6 +318,20 @@ export class DevicesRepository {
     return r.numUpdatedRows > 0n;
   }
 
+  /**
+   * `setLastValue` unless the device already has a later one (one statement, for writers that move it
+   * forward only). True when it moved.
+   */
+  async advanceLastValue(id: number, valueW: number | null, dateValueMs: number): Promise<boolean> {
+    const r = await this.scope.db
+      .updateTable("device")
+      .set({ value: valueW, date_value_ms: dateValueMs })
+      .where("id", "=", id)
+      .where((eb) => eb.or([eb("date_value_ms", "is", null), eb("date_value_ms", "<=", dateValueMs)]))
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
   async setLabel(id: number, label: string): Promise<boolean> {
     const r = await this.scope.db
       .updateTable("device")
