@@ -10,7 +10,11 @@
  * - Baseline ("bare"): the fastest plain bulk load we have without extra packages, one transaction per
  *   meter (33,000 rows), rows in the key's order (newest first), no conflict handling, no validation:
  *   SQLite, a prepared 100-row INSERT through better-sqlite3; PostgreSQL, INSERT … SELECT FROM
- *   unnest(arrays) in chunks of 10,000 rows, through a plain pg client (COPY would need pg-copy-streams).
+ *   unnest(arrays) in chunks of 10,000 rows, through a plain pg client.
+ * - PostgreSQL floor ("COPY"): `COPY … FROM STDIN (FORMAT binary)` of each meter's rows, one transaction
+ *   per meter, into `curve_copy`, an empty copy of curve_value (`like … including all`). The bulk paths
+ *   are compared with it: the sync's writer given 4 windows per transaction, and the history imports'
+ *   writer with 92-day chunks; the bare INSERT above is measured against it too.
  * - Interleaved: meter by meter, the methods take turns (who goes first rotates), each into a device
  *   created just before, so that load from other processes hits every method alike and every method
  *   appends at the end of the index, as a new meter's first sync does.

@@ -126,6 +126,20 @@ interface Point {
   wh: number | null;
 }
 
+type CurveCursor = { until: LocalDate; first: LocalDate; completeUntil: LocalDate; done: boolean };
+
+/**
+ * A meter's curve read, started ahead: its span, its cursor, and its COPY stream already asked for (the
+ * seed's server scans and sorts it while the previous meter is written).
+ */
+interface CurveRead {
+  seedDeviceId: number;
+  span: { first: number; last: number } | null;
+  cursor: CurveCursor | undefined;
+  batches: AsyncIterator<SeedColumns>;
+  first: Promise<IteratorResult<SeedColumns>>;
+}
+
 /** Seed rows received and not yet written, in label order: batches in, a chunk's rows out. */
 class ColumnQueue {
   private batches: SeedColumns[] = [];
@@ -205,19 +219,46 @@ export class SeedMigration {
   private chunkTotal = 0;
   private chunkDone = 0;
 
+  /** The reader the meter being migrated uses (meters alternate between the readers). */
+  private seed: SeedReader;
+  private readonly readers: SeedReader[];
+
+  /**
+   * `readers`: one connection to the seed, or two: then the next meter's curve is read on the second
+   * while this one is written.
+   */
   constructor(
     private readonly store: Store,
-    private readonly seed: SeedReader,
+    readers: SeedReader | SeedReader[],
     private readonly opts: SeedOptions,
-  ) {}
+  ) {
+    this.readers = Array.isArray(readers) ? readers : [readers];
+    this.seed = this.readers[0] as SeedReader;
+  }
 
   static async run(store: Store, url: string, opts: SeedOptions): Promise<SeedReport> {
-    const seed = await SeedReader.open(url);
+    const readers = [await SeedReader.open(url)];
     try {
-      return await new SeedMigration(store, seed, opts).run();
+      readers.push(await SeedReader.open(url));
+      return await new SeedMigration(store, readers, opts).run();
     } finally {
-      await seed.close();
+      for (const r of readers) await r.close();
     }
+  }
+
+  /** Starts reading a meter's curve on `reader` (which must be idle). */
+  private async startCurve(seedDeviceId: number, reader: SeedReader): Promise<CurveRead> {
+    const span = await reader.curveSpan(seedDeviceId);
+    const cursor = await this.store.importCursors.get<CurveCursor>(`seed:device:${seedDeviceId}:curve`);
+    const from = cursor?.until ?? (span ? dayOfEnd(span.first) : null);
+    const batches =
+      span && from !== null && !cursor?.done
+        ? reader.curveBatches(seedDeviceId, Date.parse(`${from}T00:00:00Z`))[Symbol.asyncIterator]()
+        : (async function* () {})();
+    const first = batches.next();
+    // Awaited when the meter's turn comes; marked handled so that a failure meanwhile is not "unhandled".
+    first.catch(() => undefined);
+    return { seedDeviceId, span, cursor, batches, first };
   }
 
   async run(): Promise<SeedReport> {
@@ -237,13 +278,17 @@ export class SeedMigration {
       if (span)
         this.chunkTotal += Math.ceil((daysBetween(dayOfEnd(span.first), dayOfEnd(span.last)) + 1) / chunk);
     }
-    for (const d of devices) {
-      const userId = users.get(d.userId);
-      const account = accounts.find((a) => a.seedUserId === d.userId && a.prm === d.mac);
-      if (userId === undefined || !isUsagePointId(d.mac)) {
+    const todo = devices.filter((d) => {
+      if (users.get(d.userId) === undefined || !isUsagePointId(d.mac)) {
         this.report.meters.skipped.push({ seedDeviceId: d.id, reason: "no user, or its mac is not a PRM" });
-        continue;
+        return false;
       }
+      return true;
+    });
+    let ahead: CurveRead | undefined;
+    for (const [k, d] of todo.entries()) {
+      const userId = users.get(d.userId) as number;
+      const account = accounts.find((a) => a.seedUserId === d.userId && a.prm === d.mac);
       const type = await this.store.devices.linkyType();
       const device = await this.store.devices.findOrCreate({
         userId,
@@ -251,7 +296,15 @@ export class SeedMigration {
         label: d.label,
         deviceTypeId: type.id,
       });
-      const span = await this.curve(d.id, device.id);
+      this.seed = this.readers[k % this.readers.length] as SeedReader;
+      const mine = ahead ?? (await this.startCurve(d.id, this.seed));
+      // The next meter's curve is asked for now, on the other reader, while this one is written.
+      const next = todo[k + 1];
+      ahead =
+        next && this.readers.length > 1
+          ? await this.startCurve(next.id, this.readers[(k + 1) % this.readers.length] as SeedReader)
+          : undefined;
+      const span = await this.curve(d.id, device.id, mine);
       const daily = await this.daily(d.id, device.id);
       if (account) await this.cursors(account, span, daily);
       this.report.meters.migrated++;
@@ -585,14 +638,15 @@ export class SeedMigration {
   private async curve(
     seedDeviceId: number,
     deviceId: number,
+    read: CurveRead,
   ): Promise<{ first: LocalDate; completeUntil: LocalDate } | null> {
     const key = `seed:device:${seedDeviceId}:curve`;
-    type Cursor = { until: LocalDate; first: LocalDate; completeUntil: LocalDate; done: boolean };
-    const span = await this.seed.curveSpan(seedDeviceId);
+    if (read.seedDeviceId !== seedDeviceId) throw new Error("import-seed: a meter's curve read mixed up");
+    const span = read.span;
     if (!span) return null;
     const firstDay = dayOfEnd(span.first);
     const lastDay = dayOfEnd(span.last);
-    let cur = (await this.store.importCursors.get<Cursor>(key)) ?? {
+    let cur: CurveCursor = read.cursor ?? {
       until: firstDay,
       first: firstDay,
       completeUntil: firstDay,
@@ -625,7 +679,7 @@ export class SeedMigration {
         counted[entry.status as "complete" | "partial" | "missing"]++;
         if (entry.status === "complete") completeUntil = maxDate(completeUntil, addDays(day, 1));
       }
-      const next: Cursor = { until: to, first: cur.first, completeUntil, done: to > lastDay };
+      const next: CurveCursor = { until: to, first: cur.first, completeUntil, done: to > lastDay };
       const { conflicts } = await this.writeChunk(deviceId, key, readings, ledger, next, next.done);
       for (const t of conflicts) this.conflict(parisDateOf(t));
       this.report.measures.consumption_load_curve += readings.length;
@@ -638,8 +692,8 @@ export class SeedMigration {
       from = to;
       to = minDate(addDays(from, chunk), addDays(lastDay, 1));
     };
-    for await (const batch of this.seed.curveBatches(seedDeviceId, Date.parse(`${from}T00:00:00Z`))) {
-      pending.push(batch);
+    for (let r = await read.first; !r.done; r = await read.batches.next()) {
+      pending.push(r.value);
       while (!cur.done && pending.lastT() > Date.parse(`${to}T00:00:00Z`)) await flush();
     }
     while (!cur.done) await flush();

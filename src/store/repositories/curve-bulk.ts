@@ -27,7 +27,6 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Statement } from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
-import { sql } from "kysely";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { Direction, Reading } from "../../domain/types.js";
@@ -219,10 +218,23 @@ export class CurveBulkRepository {
    */
   async claimRange(deviceId: number, direction: Direction, fromMs: number, toMs: number): Promise<boolean> {
     const tx = this.inTransaction("curveBulk.claimRange");
-    // The lock, then the check in a statement of its own: its snapshot is taken once the lock is held,
-    // so it sees what the previous holder committed.
-    if (tx.kind === "postgres")
-      await sql`select pg_advisory_xact_lock(${LOCK_NS}::integer, ${deviceId}::integer)`.execute(tx.db);
+    if (tx.kind === "postgres") {
+      if (!Number.isSafeInteger(deviceId) || !Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs))
+        throw new RangeError(`curveBulk.claimRange: bad device or range (${deviceId}, ${fromMs}, ${toMs})`);
+      if (direction !== "consumption" && direction !== "production")
+        throw new RangeError(`curveBulk.claimRange: bad direction "${String(direction)}"`);
+      // One round trip, two statements: the lock, then the check, whose snapshot is taken once the lock
+      // is held (each statement of a simple query takes its own), so that it sees what the previous
+      // holder committed. Numbers and a checked word only: nothing to quote.
+      return withPgClient(tx.db, async (client) => {
+        const results = (await client.query(
+          `select pg_advisory_xact_lock(${LOCK_NS}, ${deviceId});
+           select exists (select 1 from curve_value where device_id = ${deviceId} and direction = '${direction}'
+             and start_ms >= ${fromMs} and start_ms <= ${toMs}) as taken`,
+        )) as unknown as Array<pg.QueryResult<{ taken: boolean }>>;
+        return results[1]?.rows[0]?.taken === false;
+      });
+    }
     const row = await tx.db
       .selectFrom("curve_value")
       .select("start_ms")
