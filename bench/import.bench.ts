@@ -4,9 +4,9 @@
  * into PostgreSQL, against the floor measured in the same run on the same rows:
  * - PostgreSQL: `COPY` of the rows (a CSV the server reads) into an empty copy of `curve_value`;
  * - SQLite: a bare prepared single-row INSERT loop into `curve_value`, one transaction per meter.
- * The migration reads the seed database (a query per chunk), resolves the naive labels, checks and writes
- * through the sync's writer with the ledger and cursors: all of that is in its time; the floor only
- * writes. Peak resident memory is sampled every 20 ms. BENCH_IMPORT_RUNS (default 2) runs per engine.
+ * The migration reads the seed database (a binary COPY stream per meter), resolves the naive labels,
+ * checks and writes through the bulk writer with the ledger and cursors: all of that is in its time; the
+ * floor only writes. Peak resident memory is sampled every 20 ms. BENCH_IMPORT_RUNS (default 2) runs per engine.
  */
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -181,7 +181,7 @@ export async function run(): Promise<BenchResult[]> {
         ),
         ratio: pairedRatio(ours, floor),
         target: 0.7,
-        note: `migration = read the seed (a query per 92-day chunk), resolve naive Paris labels (the series walk on change days), de-duplicate, check, write through the sync's writer with the ledger and the resumable cursor in one transaction per chunk; resident memory grew by at most ${Math.round(peak)} MiB during the migration (peak − before; the bench's own copy of the rows for the floor is already there before).`,
+        note: `migration = read the seed (one binary COPY stream per meter), resolve naive Paris labels (the series walk on change days), de-duplicate, check, write through the bulk writer (${kind === "sqlite" ? "prepared multi-row INSERTs" : "binary COPY into the claimed empty range"}) with the ledger and the resumable cursor in one transaction per 92-day chunk; resident memory grew by at most ${Math.round(peak)} MiB during the migration (peak − before; the bench's own copy of the rows for the floor is already there before).`,
       });
       results.push({
         ...measured(

@@ -10,7 +10,11 @@
  * - Baseline ("bare"): the fastest plain bulk load we have without extra packages, one transaction per
  *   meter (33,000 rows), rows in the key's order (newest first), no conflict handling, no validation:
  *   SQLite, a prepared 100-row INSERT through better-sqlite3; PostgreSQL, INSERT … SELECT FROM
- *   unnest(arrays) in chunks of 10,000 rows, through a plain pg client (COPY would need pg-copy-streams).
+ *   unnest(arrays) in chunks of 10,000 rows, through a plain pg client.
+ * - PostgreSQL floor ("COPY"): `COPY … FROM STDIN (FORMAT binary)` of each meter's rows, one transaction
+ *   per meter, into `curve_copy`, an empty copy of curve_value (`like … including all`). The bulk paths
+ *   are compared with it: the sync's writer given 4 windows per transaction, and the history imports'
+ *   writer with 92-day chunks; the bare INSERT above is measured against it too.
  * - Interleaved: meter by meter, the methods take turns (who goes first rotates), each into a device
  *   created just before, so that load from other processes hits every method alike and every method
  *   appends at the end of the index, as a new meter's first sync does.
@@ -28,7 +32,12 @@ import { sql } from "kysely";
 import pg from "pg";
 import { parisDayStartMs } from "../src/domain/time.js";
 import type { Reading } from "../src/domain/types.js";
-import { openStore, type Store } from "../src/store/index.js";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
+import { writeImportedCurve } from "../src/import/curve-writer.js";
+import { binaryCopyBody, openStore, type Store } from "../src/store/index.js";
+import { writer } from "../src/sync/store-adapter.js";
 import { measured, pairedRatio, type BenchResult } from "./run.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -309,6 +318,64 @@ function pgBare(client: pg.Client, data: Dataset): Method {
   };
 }
 
+/**
+ * The floor: `COPY … FROM STDIN (FORMAT binary)` of a meter's rows (newest first) into `curve_copy`, an
+ * empty copy of curve_value (`like curve_value including all`: same columns, checks and unique index),
+ * one transaction per meter, through a plain pg client.
+ */
+function pgCopyFloor(client: pg.Client, data: Dataset): Method {
+  return {
+    name: "COPY floor",
+    async write(meter, device) {
+      const points = data.perMeter[meter] as Reading[];
+      await client.query("begin");
+      await pipeline(
+        Readable.from([binaryCopyBody(device, "consumption", points)]),
+        client.query(
+          copyFrom(
+            "copy curve_copy (device_id, direction, start_ms, length_min, power_w, energy_wh) from stdin (format binary)",
+          ),
+        ),
+      );
+      await client.query("commit");
+    },
+  };
+}
+
+/** The sync's writer with several windows handed as one batch per transaction (the bulk path on PostgreSQL). */
+function writerBatches(name: string, store: Store, data: Dataset, windowsPerTx: number): Method {
+  return {
+    name,
+    async write(meter, device) {
+      const windows = data.windows[meter] as Reading[][];
+      for (let i = 0; i < windows.length; i += windowsPerTx) {
+        const batch = windows.slice(i, i + windowsPerTx).flat();
+        await store.transaction((tx) => writer(tx).saveReadings(device, "consumption_load_curve", batch), {
+          durability: "relaxed",
+        });
+      }
+    },
+  };
+}
+
+/** The history imports' writer (`writeImportedCurve`), a chunk of `days` days per transaction, oldest first. */
+function importChunks(name: string, store: Store, data: Dataset, days: number): Method {
+  return {
+    name,
+    async write(meter, device) {
+      const points = [...(data.perMeter[meter] as Reading[])].reverse();
+      const per = days * 48;
+      for (let i = 0; i < points.length; i += per) {
+        const chunk = points.slice(i, i + per);
+        const range = { fromMs: chunk[0]!.startMs, toMs: chunk[chunk.length - 1]!.startMs + 1 };
+        await store.transaction((tx) => writeImportedCurve(tx, device, chunk, range), {
+          durability: "relaxed",
+        });
+      }
+    },
+  };
+}
+
 async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
   const unreachable = await pgReachable();
   if (unreachable !== null) {
@@ -329,17 +396,27 @@ async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
       pgBare(client, data),
       repository("336/tx", store, data, "relaxed"),
       repository("4 windows/tx", store, data, "relaxed", 4),
+      pgCopyFloor(client, data),
+      writerBatches("bulk 4 windows/tx", store, data, 4),
+      importChunks("import 92 days/tx", store, data, 92),
       ...(PG_FULL ? [repository("336/tx full", store, data, "full")] : []),
     ];
     const devices = await createDevices(store, methods.length);
-    // Background vacuum/analyze of the table being filled would land in whichever method is running.
+    await sql`create table curve_copy (like curve_value including all)`.execute(store.database.db);
+    // Background vacuum/analyze of the tables being filled would land in whichever method is running.
     await sql`alter table curve_value set (autovacuum_enabled = false)`.execute(store.database.db);
+    await sql`alter table curve_copy set (autovacuum_enabled = false)`.execute(store.database.db);
     const runs: number[][] = methods.map(() => []);
     for (let run = 0; run < RUNS; run++) {
       await sql`truncate curve_value`.execute(store.database.db);
+      await sql`truncate curve_copy`.execute(store.database.db);
       await sql`checkpoint`.execute(store.database.db);
       const rates = await interleaved(methods, devices);
-      check(await countRows(store), methods.length * ROWS, "PostgreSQL");
+      check(await countRows(store), (methods.length - 1) * ROWS, "PostgreSQL");
+      const copied = await sql<{ n: number }>`select count(*) as n from curve_copy`.execute(
+        store.database.db,
+      );
+      check(Number(copied.rows[0]?.n ?? 0), ROWS, "PostgreSQL COPY floor");
       rates.forEach((r, i) => (runs[i] as number[]).push(r));
       console.error(
         `    PostgreSQL run ${run + 1}: ${methods.map((m, i) => `${m.name} ${Math.round(rates[i] as number)}`).join(", ")} rows/s`,
@@ -363,9 +440,41 @@ async function benchPostgres(data: Dataset): Promise<BenchResult[]> {
         note: "for comparison: a sync could commit several windows of a backfill together (values and watermark still move as one); the difference from 336/tx is the cost of per-transaction round trips (BEGIN, COMMIT).",
       }),
     ];
+    const copy = {
+      name: "COPY (binary, FROM STDIN) into an empty copy of curve_value, 1 tx per meter",
+      runs: runs[3] as number[],
+    };
+    results.push(
+      summary(
+        `PostgreSQL: bulk path, 4 windows (1,344 points) per tx through the sync's writer`,
+        runs[4] as number[],
+        copy,
+        {
+          target: 0.7,
+          note: "several windows handed to the writer as one batch: the meter's range is claimed (advisory lock + emptiness check in the transaction), then COPY (binary) straight into curve_value, whose device reference is checked per statement (migration 060); plus the writer's last-value update, as a sync does.",
+        },
+      ),
+      summary(
+        `PostgreSQL: bulk path, history import, 92-day chunks (4,416 points) per tx`,
+        runs[5] as number[],
+        copy,
+        {
+          target: 0.7,
+          note: "writeImportedCurve (the file import's and the seed migration's writer): claim, COPY into the empty range, last value; one transaction per chunk as import-seed --chunk-days 92 commits.",
+        },
+      ),
+      summary(
+        `PostgreSQL: bare unnest INSERT (the per-window baseline) against COPY`,
+        runs[0] as number[],
+        copy,
+        {
+          note: "for the record: how far the multi-row INSERT baseline above is from COPY into the same table.",
+        },
+      ),
+    );
     if (PG_FULL) {
       results.push(
-        summary(`PostgreSQL: same, 336/tx, durability "full"`, runs[3] as number[], baseline, {
+        summary(`PostgreSQL: same, 336/tx, durability "full"`, runs[6] as number[], baseline, {
           note: "for the record: each window commit waits for the WAL flush (synchronous_commit on).",
         }),
       );

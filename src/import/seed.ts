@@ -47,7 +47,16 @@ import type { Store } from "../store/index.js";
 import { ROLE_ADMIN, ROLE_USER, type AccountConfigPatch } from "../store/index.js";
 import { writer } from "../sync/store-adapter.js";
 import type { LedgerEntry } from "../sync/ports.js";
-import { DATACONNECT_IMPL, LINKY_IMPL, naiveText, SeedReader, type SeedValue } from "./seed-reader.js";
+import { UniqueViolationError } from "../store/errors.js";
+import { writeImportedCurve } from "./curve-writer.js";
+import {
+  DATACONNECT_IMPL,
+  LINKY_IMPL,
+  naiveText,
+  SeedReader,
+  type SeedColumns,
+  type SeedValue,
+} from "./seed-reader.js";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -117,6 +126,79 @@ interface Point {
   wh: number | null;
 }
 
+type CurveCursor = { until: LocalDate; first: LocalDate; completeUntil: LocalDate; done: boolean };
+
+/**
+ * A meter's curve read, started ahead: its span, its cursor, and its COPY stream already asked for (the
+ * seed's server scans and sorts it while the previous meter is written).
+ */
+interface CurveRead {
+  seedDeviceId: number;
+  span: { first: number; last: number } | null;
+  cursor: CurveCursor | undefined;
+  batches: AsyncIterator<SeedColumns>;
+  first: Promise<IteratorResult<SeedColumns>>;
+}
+
+/** Seed rows received and not yet written, in label order: batches in, a chunk's rows out. */
+class ColumnQueue {
+  private batches: SeedColumns[] = [];
+  /** Rows of the first batch already taken. */
+  private offset = 0;
+
+  push(c: SeedColumns): void {
+    if (c.length > 0) this.batches.push(c);
+  }
+
+  /** The last label received (-Infinity when none is waiting). */
+  lastT(): number {
+    const b = this.batches[this.batches.length - 1];
+    return b ? (b.t[b.length - 1] as number) : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Every waiting row with a label <= toT, as one set of columns. */
+  take(toT: number): SeedColumns {
+    let n = 0;
+    let bi = 0;
+    let cut = this.offset;
+    for (; bi < this.batches.length; bi++) {
+      const b = this.batches[bi] as SeedColumns;
+      let k = bi === 0 ? this.offset : 0;
+      while (k < b.length && (b.t[k] as number) <= toT) k++;
+      n += k - (bi === 0 ? this.offset : 0);
+      cut = k;
+      if (k < b.length) break;
+    }
+    const out: SeedColumns = {
+      length: n,
+      id: new Float64Array(n),
+      t: new Float64Array(n),
+      main: new Uint8Array(n),
+      value: new Float64Array(n),
+    };
+    let o = 0;
+    const full = Math.min(bi, this.batches.length - 1);
+    for (let x = 0; x <= full && o < n; x++) {
+      const b = this.batches[x] as SeedColumns;
+      const s = x === 0 ? this.offset : 0;
+      const e = x === bi ? cut : b.length;
+      out.id.set(b.id.subarray(s, e), o);
+      out.t.set(b.t.subarray(s, e), o);
+      out.main.set(b.main.subarray(s, e), o);
+      out.value.set(b.value.subarray(s, e), o);
+      o += e - s;
+    }
+    if (bi >= this.batches.length) {
+      this.batches = [];
+      this.offset = 0;
+    } else {
+      this.batches = this.batches.slice(bi);
+      this.offset = cut;
+    }
+    return out;
+  }
+}
+
 export class SeedMigration {
   private readonly report: SeedReport = {
     users: { created: 0, existing: 0, admins: 0 },
@@ -137,19 +219,46 @@ export class SeedMigration {
   private chunkTotal = 0;
   private chunkDone = 0;
 
+  /** The reader the meter being migrated uses (meters alternate between the readers). */
+  private seed: SeedReader;
+  private readonly readers: SeedReader[];
+
+  /**
+   * `readers`: one connection to the seed, or two: then the next meter's curve is read on the second
+   * while this one is written.
+   */
   constructor(
     private readonly store: Store,
-    private readonly seed: SeedReader,
+    readers: SeedReader | SeedReader[],
     private readonly opts: SeedOptions,
-  ) {}
+  ) {
+    this.readers = Array.isArray(readers) ? readers : [readers];
+    this.seed = this.readers[0] as SeedReader;
+  }
 
   static async run(store: Store, url: string, opts: SeedOptions): Promise<SeedReport> {
-    const seed = await SeedReader.open(url);
+    const readers = [await SeedReader.open(url)];
     try {
-      return await new SeedMigration(store, seed, opts).run();
+      readers.push(await SeedReader.open(url));
+      return await new SeedMigration(store, readers, opts).run();
     } finally {
-      await seed.close();
+      for (const r of readers) await r.close();
     }
+  }
+
+  /** Starts reading a meter's curve on `reader` (which must be idle). */
+  private async startCurve(seedDeviceId: number, reader: SeedReader): Promise<CurveRead> {
+    const span = await reader.curveSpan(seedDeviceId);
+    const cursor = await this.store.importCursors.get<CurveCursor>(`seed:device:${seedDeviceId}:curve`);
+    const from = cursor?.until ?? (span ? dayOfEnd(span.first) : null);
+    const batches =
+      span && from !== null && !cursor?.done
+        ? reader.curveBatches(seedDeviceId, Date.parse(`${from}T00:00:00Z`))[Symbol.asyncIterator]()
+        : (async function* () {})();
+    const first = batches.next();
+    // Awaited when the meter's turn comes; marked handled so that a failure meanwhile is not "unhandled".
+    first.catch(() => undefined);
+    return { seedDeviceId, span, cursor, batches, first };
   }
 
   async run(): Promise<SeedReport> {
@@ -169,13 +278,17 @@ export class SeedMigration {
       if (span)
         this.chunkTotal += Math.ceil((daysBetween(dayOfEnd(span.first), dayOfEnd(span.last)) + 1) / chunk);
     }
-    for (const d of devices) {
-      const userId = users.get(d.userId);
-      const account = accounts.find((a) => a.seedUserId === d.userId && a.prm === d.mac);
-      if (userId === undefined || !isUsagePointId(d.mac)) {
+    const todo = devices.filter((d) => {
+      if (users.get(d.userId) === undefined || !isUsagePointId(d.mac)) {
         this.report.meters.skipped.push({ seedDeviceId: d.id, reason: "no user, or its mac is not a PRM" });
-        continue;
+        return false;
       }
+      return true;
+    });
+    let ahead: CurveRead | undefined;
+    for (const [k, d] of todo.entries()) {
+      const userId = users.get(d.userId) as number;
+      const account = accounts.find((a) => a.seedUserId === d.userId && a.prm === d.mac);
       const type = await this.store.devices.linkyType();
       const device = await this.store.devices.findOrCreate({
         userId,
@@ -183,7 +296,15 @@ export class SeedMigration {
         label: d.label,
         deviceTypeId: type.id,
       });
-      const span = await this.curve(d.id, device.id);
+      this.seed = this.readers[k % this.readers.length] as SeedReader;
+      const mine = ahead ?? (await this.startCurve(d.id, this.seed));
+      // The next meter's curve is asked for now, on the other reader, while this one is written.
+      const next = todo[k + 1];
+      ahead =
+        next && this.readers.length > 1
+          ? await this.startCurve(next.id, this.readers[(k + 1) % this.readers.length] as SeedReader)
+          : undefined;
+      const span = await this.curve(d.id, device.id, mine);
       const daily = await this.daily(d.id, device.id);
       if (account) await this.cursors(account, span, daily);
       this.report.meters.migrated++;
@@ -401,18 +522,131 @@ export class SeedMigration {
     return out;
   }
 
+  /**
+   * One day's points and ledger entry from its rows `[i, j)` of a chunk's columns. A regular day (not a
+   * change of offset, exactly one W row per label on a full 30- or 60-minute grid: nearly every day) is
+   * read straight from the columns; any other goes through `dayPoints` (duplicates, conflicts, baseinst,
+   * the series walk).
+   */
+  private dayOf(day: LocalDate, c: SeedColumns, i: number, j: number, out: Reading[]): LedgerEntry {
+    const need = dayLengthMin(day);
+    const n = j - i;
+    const t0 = Date.parse(`${day}T00:00:00Z`);
+    const step = n === 48 ? 30 : n === 24 ? 60 : 0;
+    let regular = need === 1440 && step > 0;
+    if (regular) {
+      const stepMs = step * MIN;
+      for (let k = i; k < j; k++) {
+        if (c.main[k] !== 1 || c.t[k] !== t0 + (k - i + 1) * stepMs) {
+          regular = false;
+          break;
+        }
+      }
+    }
+    if (regular) {
+      const shift = offsetOfNaive(t0 + step * MIN) + step * MIN;
+      for (let k = i; k < j; k++)
+        out.push({ startMs: (c.t[k] as number) - shift, lengthMin: step, value: c.value[k] as number });
+      const expected = need / step;
+      return { day, expected, received: expected, status: "complete", source: "seed" };
+    }
+    const rows: SeedValue[] = [];
+    for (let k = i; k < j; k++)
+      rows.push({
+        id: c.id[k] as number,
+        t: c.t[k] as number,
+        name: c.main[k] === 1 ? null : "baseinst",
+        value: c.value[k] as number,
+      });
+    const pts = this.dayPoints(day, rows);
+    for (const p of pts) out.push(p);
+    const minutes = pts.reduce((a, p) => a + p.lengthMin, 0);
+    const st = pts[0]?.lengthMin ?? 30;
+    const status = minutes >= need ? "complete" : minutes > 0 ? "partial" : "missing";
+    return {
+      day,
+      expected: Math.round(need / st),
+      received: Math.round(Math.min(minutes, need) / st),
+      status,
+      source: "seed",
+    };
+  }
+
+  /**
+   * A chunk's points, ledger and cursor in one transaction, through the bulk writer: a range the meter
+   * has nothing in (the usual case) is written straight (PostgreSQL COPY); otherwise what is stored wins
+   * (`mergeAgainstStored`: absent points added, stored missing measures filled, contradictions counted as
+   * conflicts) and a day the ledger has complete stays so. Retried once when another writer of the meter
+   * wrote the same range meanwhile (the unique key refused this transaction whole).
+   */
+  private async writeChunk(
+    deviceId: number,
+    key: string,
+    readings: Reading[],
+    ledger: LedgerEntry[],
+    next: object,
+    last: boolean,
+  ): Promise<{ conflicts: number[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction(
+          async (tx) => {
+            let conflicts: number[] = [];
+            let entries = ledger;
+            if (readings.length > 0) {
+              const res = await writeImportedCurve(
+                tx,
+                deviceId,
+                readings,
+                {
+                  fromMs: (readings[0] as Reading).startMs,
+                  toMs: (readings[readings.length - 1] as Reading).startMs + 1,
+                },
+                { lastValue: last },
+              );
+              conflicts = res.conflicts;
+              if (!res.fresh) {
+                // A day the ledger has complete (the API's, an earlier import's) stays so.
+                const days = ledger.map((e) => e.day);
+                const complete = new Set(
+                  (
+                    await tx.ledger.list(deviceId, "consumption_load_curve", {
+                      fromDay: days[0] as LocalDate,
+                      toDay: addDays(days[days.length - 1] as LocalDate, 1),
+                    })
+                  )
+                    .filter((d) => d.status === "complete")
+                    .map((d) => d.day),
+                );
+                entries = ledger.filter((e) => !complete.has(e.day));
+              }
+            }
+            if (entries.length > 0)
+              await writer(tx).recordLedger(deviceId, "consumption_load_curve", entries, this.opts.nowMs);
+            await tx.importCursors.set(key, next, this.opts.nowMs);
+            return { conflicts };
+          },
+          { durability: "relaxed" },
+        );
+      } catch (e) {
+        if (attempt >= 2 || !(e instanceof UniqueViolationError)) throw e;
+      }
+    }
+  }
+
   /** The device's load curve, a chunk of days per transaction. Returns the days migrated. */
   private async curve(
     seedDeviceId: number,
     deviceId: number,
+    read: CurveRead,
   ): Promise<{ first: LocalDate; completeUntil: LocalDate } | null> {
     const key = `seed:device:${seedDeviceId}:curve`;
-    type Cursor = { until: LocalDate; first: LocalDate; completeUntil: LocalDate; done: boolean };
-    const span = await this.seed.curveSpan(seedDeviceId);
+    if (read.seedDeviceId !== seedDeviceId) throw new Error("import-seed: a meter's curve read mixed up");
+    const span = read.span;
     if (!span) return null;
     const firstDay = dayOfEnd(span.first);
     const lastDay = dayOfEnd(span.last);
-    let cur = (await this.store.importCursors.get<Cursor>(key)) ?? {
+    let cur: CurveCursor = read.cursor ?? {
       until: firstDay,
       first: firstDay,
       completeUntil: firstDay,
@@ -420,66 +654,34 @@ export class SeedMigration {
     };
     const chunk = this.opts.chunkDays ?? 31;
     this.chunkDone += Math.ceil(daysBetween(cur.first, cur.until) / chunk);
-    // Labels in (from 00:00, to 00:00]: the end labels of the days [from, to). The next chunk is asked
-    // for while this one is written: the seed's server works while we do.
-    const ask = (from: LocalDate) => {
-      const to = minDate(addDays(from, chunk), addDays(lastDay, 1));
-      const rows = this.seed.curveValues(
-        seedDeviceId,
-        Date.parse(`${from}T00:00:00Z`),
-        Date.parse(`${to}T00:00:00Z`),
-      );
-      // Awaited below; marked handled so that a failure while the previous chunk is written is not "unhandled".
-      rows.catch(() => undefined);
-      return { from, to, rows };
-    };
-    let pending = cur.done ? null : ask(cur.until);
-    while (!cur.done && pending) {
-      const { from, to } = pending;
-      const rows = await pending.rows;
-      pending = to > lastDay ? null : ask(to);
-      // By day number (naive ms / day), named once per day: no date formatting per row.
-      const byDayNo = new Map<number, SeedValue[]>();
-      for (const r of rows) {
-        const d = Math.floor((r.t - 1) / DAY);
-        let l = byDayNo.get(d);
-        if (!l) byDayNo.set(d, (l = []));
-        l.push(r);
-      }
-      const byDay = new Map<LocalDate, SeedValue[]>();
-      for (const [d, l] of byDayNo) byDay.set(new Date(d * DAY).toISOString().slice(0, 10), l);
+    if (cur.done) return { first: cur.first, completeUntil: cur.completeUntil };
+    // Labels in (from 00:00, to 00:00] are the end labels of the days [from, to). One COPY streams the
+    // device's rows from the cursor on; each chunk of days is written as soon as its last label is in
+    // (or the stream ends), while the server goes on sending.
+    const pending = new ColumnQueue();
+    let from = cur.until;
+    let to = minDate(addDays(from, chunk), addDays(lastDay, 1));
+    const flush = async () => {
+      const toT = Date.parse(`${to}T00:00:00Z`);
+      const c = pending.take(toT);
       const readings: Reading[] = [];
       const ledger: LedgerEntry[] = [];
       let completeUntil = cur.completeUntil;
       const counted = { complete: 0, partial: 0, missing: 0 };
-      for (let day = from; day < to; day = addDays(day, 1)) {
-        const pts = this.dayPoints(day, byDay.get(day) ?? []);
-        readings.push(...pts);
-        const minutes = pts.reduce((s, p) => s + p.lengthMin, 0);
-        const need = dayLengthMin(day);
-        const step = pts[0]?.lengthMin ?? 30;
-        const status = minutes >= need ? "complete" : minutes > 0 ? "partial" : "missing";
-        if (status === "complete") completeUntil = maxDate(completeUntil, addDays(day, 1));
-        counted[status]++;
-        ledger.push({
-          day,
-          expected: Math.round(need / step),
-          received: Math.round(Math.min(minutes, need) / step),
-          status,
-          source: "seed",
-        });
+      let i = 0;
+      for (let day = from, dayT = Date.parse(`${from}T00:00:00Z`); day < to; day = addDays(day, 1)) {
+        dayT += DAY;
+        let j = i;
+        while (j < c.length && (c.t[j] as number) <= dayT) j++;
+        const entry = this.dayOf(day, c, i, j, readings);
+        i = j;
+        ledger.push(entry);
+        counted[entry.status as "complete" | "partial" | "missing"]++;
+        if (entry.status === "complete") completeUntil = maxDate(completeUntil, addDays(day, 1));
       }
-      const next: Cursor = { until: to, first: cur.first, completeUntil, done: to > lastDay };
-      await this.store.transaction(
-        async (tx) => {
-          const w = writer(tx);
-          for (let i = 0; i < readings.length; i += 5000)
-            await w.saveReadings(deviceId, "consumption_load_curve", readings.slice(i, i + 5000));
-          await w.recordLedger(deviceId, "consumption_load_curve", ledger, this.opts.nowMs);
-          await tx.importCursors.set(key, next, this.opts.nowMs);
-        },
-        { durability: "relaxed" },
-      );
+      const next: CurveCursor = { until: to, first: cur.first, completeUntil, done: to > lastDay };
+      const { conflicts } = await this.writeChunk(deviceId, key, readings, ledger, next, next.done);
+      for (const t of conflicts) this.conflict(parisDateOf(t));
       this.report.measures.consumption_load_curve += readings.length;
       this.report.days.complete += counted.complete;
       this.report.days.partial += counted.partial;
@@ -487,7 +689,14 @@ export class SeedMigration {
       this.report.chunks++;
       cur = next;
       this.opts.onProgress?.({ stage: "measures", done: ++this.chunkDone, total: this.chunkTotal });
+      from = to;
+      to = minDate(addDays(from, chunk), addDays(lastDay, 1));
+    };
+    for (let r = await read.first; !r.done; r = await read.batches.next()) {
+      pending.push(r.value);
+      while (!cur.done && pending.lastT() > Date.parse(`${to}T00:00:00Z`)) await flush();
     }
+    while (!cur.done) await flush();
     return { first: cur.first, completeUntil: cur.completeUntil };
   }
 

@@ -30,6 +30,11 @@ export interface ParsedFile {
   readings: Reading[];
   /** Data lines read (header and trailer blocks not counted). */
   lines: number;
+  /**
+   * "Jour" files: the index readings themselves (cumulative Wh per register, dataset `consumption_index`),
+   * grouped by the reading's type (`Type de releve`), by start then register.
+   */
+  index?: Array<{ readingType: string; readings: Reading[] }>;
 }
 
 /** A line of a text file: its 1-based number and its cells. */

@@ -12,6 +12,7 @@ import BetterSqlite3 from "better-sqlite3";
 import {
   CompiledQuery,
   Kysely,
+  sql,
   PostgresDialect,
   PostgresDriver,
   SqliteDialect,
@@ -189,12 +190,43 @@ export function preparedName(text: string): string | undefined {
   return /^\/\* prepared:([a-z0-9_]+) \*\//.exec(text)?.[1];
 }
 
+/**
+ * Work that needs the pg client of a Kysely connection itself (a COPY stream), run on that connection in
+ * its turn, inside whatever transaction holds it: see `withPgClient`.
+ */
+class ClientTask {
+  constructor(readonly run: (client: pg.ClientBase) => Promise<void>) {}
+}
+
+const CLIENT_TASK_SQL = "/* linky client task */ select $1";
+
+/**
+ * Runs `fn` with the pg client behind `db` (a transaction's connection, or one the pool lends for the
+ * call): for what Kysely cannot express, such as `COPY … FROM STDIN` (pg-copy-streams). `fn` must leave
+ * the client as it found it (no BEGIN/COMMIT of its own, nothing left running).
+ */
+export async function withPgClient<T>(
+  db: Kysely<Database>,
+  fn: (client: pg.ClientBase) => Promise<T>,
+): Promise<T> {
+  let out: { value: T } | undefined;
+  const task = new ClientTask(async (client) => {
+    out = { value: await fn(client) };
+  });
+  await sql`${sql.raw(CLIENT_TASK_SQL.slice(0, -2))}${task}`.execute(db);
+  if (!out) throw new Error("withPgClient: the connection is not a PostgreSQL connection of this store");
+  return out.value;
+}
+
 class PreparingClient extends pg.Client {
   // pg's query() has a dozen overloads; this only adds a name to the (text, values) calls Kysely makes.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const [text, values] = args as [unknown, unknown];
     if (args.length === 2 && typeof text === "string" && Array.isArray(values)) {
+      if (text === CLIENT_TASK_SQL && values.length === 1 && values[0] instanceof ClientTask) {
+        return values[0].run(this).then(() => ({ command: "SELECT", rowCount: 0, rows: [] }));
+      }
       const name = preparedName(text);
       if (name !== undefined) return super.query({ name, text, values });
     }

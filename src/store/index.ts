@@ -28,6 +28,7 @@ import { ImportCursorsRepository } from "./repositories/import-cursors.js";
 import { LedgerRepository } from "./repositories/ledger.js";
 import { MeasuresRepository } from "./repositories/measures.js";
 import { SecretsRepository } from "./repositories/secrets.js";
+import { CurveBulkRepository } from "./repositories/curve-bulk.js";
 import { SchedulerRepository } from "./repositories/scheduler.js";
 import { SendersRepository } from "./repositories/senders.js";
 import { TariffsRepository } from "./repositories/tariffs.js";
@@ -62,6 +63,8 @@ export interface Repositories {
   readonly importCursors: ImportCursorsRepository;
   /** Alerts raised, their deliveries, users' alert preferences and settings (alerts/). */
   readonly alerts: AlertsRepository;
+  /** Bulk load-curve writes inside a transaction (history imports, multi-window commits). */
+  readonly curveBulk: CurveBulkRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -123,6 +126,7 @@ function repositories(scope: Scope): Repositories {
     tariffs: new TariffsRepository(scope),
     importCursors: new ImportCursorsRepository(scope),
     alerts: new AlertsRepository(scope),
+    curveBulk: new CurveBulkRepository(scope),
   };
 }
 
@@ -182,6 +186,7 @@ export * from "./repositories/web-sessions.js";
 export * from "./repositories/erasure.js";
 export * from "./repositories/gateways.js";
 export * from "./repositories/import-cursors.js";
+export * from "./repositories/curve-bulk.js";
 export {
   eraseUser,
   eraseAccount,

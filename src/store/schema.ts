@@ -135,6 +135,8 @@ export interface IndexValueTable {
   length_min: number;
   /** Cumulative counter in Wh; NULL = reported missing. */
   value_wh: number | null;
+  /** The reading's kind as its source names it (a "Jour" file's `Type de releve`); NULL from the API (061). */
+  reading_type: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type LedgerStatus = "complete" | "partial" | "missing" | "gap" | "pending";

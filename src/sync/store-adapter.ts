@@ -1,6 +1,6 @@
 /** The sync's storage port implemented with the store's repositories. */
 import { parisDateOf, type LocalDate } from "../domain/time.js";
-import type { DatasetKey, Reading } from "../domain/types.js";
+import type { DatasetKey, Direction, Reading } from "../domain/types.js";
 import { datasetSpec } from "../domain/datasets.js";
 import type { Repositories, Store } from "../store/index.js";
 import { ApiSubscriptionsRepository } from "../store/repositories/api-subscriptions.js";
@@ -18,13 +18,39 @@ function months(readings: Reading[]): { from: string; to: string } | null {
   return { from: parisDateOf(min).slice(0, 7), to: parisDateOf(max).slice(0, 7) };
 }
 
+/**
+ * A batch of load-curve points with the sync's semantics (the API's values replace stored ones). A large
+ * batch (several windows committed together) into a range the meter has nothing in goes through the bulk
+ * writer (PostgreSQL COPY, `tx.curveBulk`); anything else through the per-window upsert.
+ */
+async function saveCurve(
+  tx: Repositories,
+  deviceId: number,
+  direction: Direction,
+  readings: Reading[],
+): Promise<void> {
+  if (tx.curveBulk.pays(readings.length)) {
+    let min = Number.MAX_SAFE_INTEGER;
+    let max = Number.MIN_SAFE_INTEGER;
+    for (const r of readings) {
+      if (r.startMs < min) min = r.startMs;
+      if (r.startMs > max) max = r.startMs;
+    }
+    if (await tx.curveBulk.claimRange(deviceId, direction, min, max)) {
+      await tx.curveBulk.insertNew(deviceId, direction, readings);
+      return;
+    }
+  }
+  await tx.measures.upsertCurve(deviceId, direction, readings);
+}
+
 /** The sync's writer inside a store transaction (also the history imports' writer). */
 export function writer(tx: Repositories): SyncWriter {
   return {
     async saveReadings(deviceId, dataset, readings) {
       const spec = datasetSpec(dataset);
       if (spec.kind === "curve") {
-        await tx.measures.upsertCurve(deviceId, spec.direction, readings);
+        await saveCurve(tx, deviceId, spec.direction, readings);
         if (spec.direction === "consumption") {
           const last = readings.reduce((a, b) => (b.startMs > a.startMs ? b : a));
           await tx.devices.advanceLastValue(deviceId, last.value, last.startMs + last.lengthMin * 60_000);

@@ -10,6 +10,7 @@ import { isoUtc, parisDayBounds, parisDayStartMs } from "../../src/domain/time.j
 import type { DatasetKey, Reading } from "../../src/domain/types.js";
 import { exportRows } from "../../src/export/format.js";
 import { importFile } from "../../src/import/service.js";
+import { jourLines } from "../../src/import/jour.js";
 import { ImportRefusal } from "../../src/import/text.js";
 import type { Store } from "../../src/store/index.js";
 import { syncStoreOf } from "../../src/sync/store-adapter.js";
@@ -194,6 +195,70 @@ describeEachDatabase("import of Enedis files", (db) => {
         peak_at: "2024-10-27T18:32:00Z",
       },
     ]);
+  });
+
+  it("Jour: every register of every reading is stored and given back row for row (index export and the file's own lines); again: nothing changes; a stored index wins", async () => {
+    const id = await meter(store, "jour-index");
+    const days: Array<[string, number | null]> = [
+      ["2024-10-26", 5_000_000],
+      ["2024-10-27", 5_009_000],
+      ["2024-10-28", null],
+      ["2024-10-29", 5_030_000],
+    ];
+    const buf = jourFile(days, { bom: true, crlf: true });
+    const [r] = await importFile(store, buf, "Enedis_Conso_Jour.csv", { deviceId: id, nowMs: NOW });
+    // The registers the file uses (F1, D1, T: the others are empty on every line), on 4 days.
+    expect(r?.index).toEqual({ readings: 12, stored: 12, unchanged: 0 });
+    const points = await store.measures.listIndex(id, "consumption", 0, Date.parse("2100-01-01"));
+    expect(points).toHaveLength(12);
+    expect(points.every((p) => p.readingType === "Arrêté quotidien")).toBe(true);
+    // The file's data lines (after its 3 header lines, before the Periode block), exactly.
+    const lines = buf
+      .toString("utf8")
+      .replace(/^\uFEFF/, "")
+      .split("\r\n");
+    expect(jourLines(points)).toEqual(lines.slice(3, 3 + days.length));
+    // The contract's export: one row per register and day with a value, by start then register.
+    const b = (d: string) => parisDayBounds(d);
+    const row = (d: string, register: string, value: number) => ({
+      start: isoUtc(b(d).startMs),
+      end: isoUtc(b(d).endMs),
+      value,
+      unit: "Wh",
+      register,
+    });
+    expect(await exported(store, id, "consumption_index", "2024-10-26", "2024-10-30")).toEqual(
+      (["2024-10-26", "2024-10-27", "2024-10-29"] as const).flatMap((d) => {
+        const v = days.find(([x]) => x === d)![1] as number;
+        return [row(d, "EAS D1", v), row(d, "EAS F1", v), row(d, "EAS T", v)];
+      }),
+    );
+    const ledger = await store.ledger.list(id, "consumption_index");
+    expect(ledger.map((d) => [d.day, d.status, d.source])).toEqual([
+      ["2024-10-26", "complete", "file"],
+      ["2024-10-27", "complete", "file"],
+      ["2024-10-28", "missing", "file"],
+      ["2024-10-29", "complete", "file"],
+    ]);
+
+    const before = await store.measures.listIndex(id, "consumption", 0, Date.parse("2100-01-01"));
+    const [again] = await importFile(store, buf, "Enedis_Conso_Jour.csv", { deviceId: id, nowMs: NOW + 1 });
+    expect(again?.index).toEqual({ readings: 12, stored: 0, unchanged: 12 });
+    expect(again?.conflicts.count).toBe(0);
+    expect(await store.measures.listIndex(id, "consumption", 0, Date.parse("2100-01-01"))).toEqual(before);
+    expect(await store.ledger.list(id, "consumption_index")).toEqual(ledger);
+
+    // What is stored wins: a later file that says otherwise about 29 October's total is a conflict.
+    const other = jourFile([
+      ["2024-10-29", 5_031_000],
+      ["2024-10-30", 5_040_000],
+    ]);
+    const [third] = await importFile(store, other, "Enedis_Conso_Jour.csv", { deviceId: id, nowMs: NOW + 2 });
+    expect(third?.conflicts).toMatchObject({ count: 3, firstDays: ["2024-10-29"] });
+    const total = (await store.measures.listIndex(id, "consumption", 0, Date.parse("2100-01-01"))).filter(
+      (p) => p.register === "EAS T",
+    );
+    expect(total.map((p) => p.valueWh)).toEqual([5_000_000, 5_009_000, null, 5_030_000, 5_040_000]);
   });
 
   it("overlap with API data: the API's values stay, the conflicts are counted with their first day, the API's ledger day stays", async () => {

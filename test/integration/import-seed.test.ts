@@ -14,6 +14,7 @@ import { SeedMigration } from "../../src/import/seed.js";
 import { startSimulator } from "../../src/simulator/index.js";
 import type { Store } from "../../src/store/index.js";
 import { dataConnectAccounts, syncOneAccount } from "../../src/sync/service.js";
+import { syncStoreOf } from "../../src/sync/store-adapter.js";
 import { describeEachDatabase, probePostgres } from "../helpers/db.js";
 import {
   createSeedDb,
@@ -255,6 +256,44 @@ describeEachDatabase("import-seed", (db) => {
     });
     expect(await migratedSnapshot(store)).toEqual(before);
   }, 120_000);
+
+  it("a meter the API already has: its stored values stay, the differences are conflicts, its complete day stays the API's", async () => {
+    const fresh = await db.freshStore();
+    // Carol's meter, already synced for 10 January 2024: 48 half-hours, the first 10 at 777 W where the
+    // seed says 500, the others as the seed; the day complete (source api).
+    const user = await fresh.users.create({ username: "carol@example.org", passwordHash: "x" });
+    const type = await fresh.devices.linkyType();
+    const dev = await fresh.devices.findOrCreate({
+      userId: user.id,
+      mac: PRM_C,
+      label: "Linky",
+      deviceTypeId: type.id,
+    });
+    const start = paris("2024-01-10");
+    const api = Array.from({ length: 48 }, (_, i) => ({
+      startMs: start + i * HALF,
+      lengthMin: 30,
+      value: i < 10 ? 777 : 500,
+    }));
+    await syncStoreOf(fresh).transaction(async (w) => {
+      await w.saveReadings(dev.id, "consumption_load_curve", api);
+      await w.recordLedger(
+        dev.id,
+        "consumption_load_curve",
+        [{ day: "2024-01-10", expected: 48, received: 48, status: "complete" }],
+        NOW,
+      );
+    });
+    const report = await SeedMigration.run(fresh, seed.url, { nowMs: NOW, chunkDays: 2 });
+    // Alice's own conflict (two values for one label in the seed), and carol's 10 half-hours.
+    expect(report.conflicts).toEqual({ count: 11, firstDays: ["2024-01-10", "2024-10-25"] });
+    const curve = await fresh.measures.readings(dev.id, "consumption_load_curve", start, paris("2024-01-11"));
+    expect(curve).toEqual(api);
+    expect(
+      (await fresh.ledger.list(dev.id, "consumption_load_curve")).map((d) => [d.day, d.status, d.source]),
+    ).toEqual([["2024-01-10", "complete", "api"]]);
+    await fresh.close();
+  });
 
   it("the next sync asks Enedis for no migrated day, only for what is missing", async () => {
     let now = NOW;

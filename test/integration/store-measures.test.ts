@@ -307,8 +307,22 @@ describeEachDatabase("store: measures", (db) => {
     expect(await store.measures.upsertIndex(dev, "consumption", readings)).toEqual({ written: 2 });
     expect(await store.measures.upsertIndex(dev, "consumption", readings)).toEqual({ written: 0 });
     expect(await store.measures.listIndex(dev, "consumption", start, start + 86_400_000)).toEqual([
-      { register: "DI000001:HC", day: "2024-01-10", startMs: start, lengthMin: 1440, valueWh: 1_000_000 },
-      { register: "DI000001:HP", day: "2024-01-10", startMs: start, lengthMin: 1440, valueWh: 2_000_000 },
+      {
+        register: "DI000001:HC",
+        day: "2024-01-10",
+        startMs: start,
+        lengthMin: 1440,
+        valueWh: 1_000_000,
+        readingType: null,
+      },
+      {
+        register: "DI000001:HP",
+        day: "2024-01-10",
+        startMs: start,
+        lengthMin: 1440,
+        valueWh: 2_000_000,
+        readingType: null,
+      },
     ]);
     expect(await store.measures.readings(dev, "consumption_index", 0, Date.UTC(2100, 0))).toEqual(readings);
     await expect(

@@ -18,6 +18,8 @@ import * as m012 from "./012_gateways.js";
 import * as m020 from "./020_tariffs.js";
 import * as m030 from "./030_history_import.js";
 import * as m040 from "./040_quota_pause_reason.js";
+import * as m060 from "./060_curve_value_set_checks.js";
+import * as m061 from "./061_index_reading_type.js";
 import * as m080 from "./080_alerts.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
@@ -33,6 +35,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["020_tariffs", m020],
   ["030_history_import", m030],
   ["040_quota_pause_reason", m040],
+  ["060_curve_value_set_checks", m060],
+  ["061_index_reading_type", m061],
   ["080_alerts", m080],
 ];
 

@@ -83,6 +83,8 @@ export interface IndexPoint {
   startMs: number;
   lengthMin: number;
   valueWh: number | null;
+  /** The reading's kind as its source named it (a "Jour" file's `Type de releve`), or null (the API). */
+  readingType: string | null;
 }
 
 /** Load-curve points folded into an hour or a Paris day. */
@@ -239,6 +241,7 @@ function toIndex(r: Selectable<IndexValueTable>): IndexPoint {
     startMs: r.start_ms,
     lengthMin: r.length_min,
     valueWh: r.value_wh,
+    readingType: r.reading_type,
   };
 }
 
@@ -729,11 +732,15 @@ export class MeasuresRepository {
 
   // --- index registers (experimental datasets)
 
-  /** Stores daily index readings (cumulative Wh); each reading names its `register`. */
+  /**
+   * Stores daily index readings (cumulative Wh); each reading names its `register`. `readingType`: the
+   * kind of reading the source names (a "Jour" file's `Type de releve`), kept with the rows it writes.
+   */
   async upsertIndex(
     deviceId: number,
     direction: Direction,
     readings: readonly Reading[],
+    opts: { readingType?: string | null } = {},
   ): Promise<UpsertResult> {
     const what = `upsertIndex(device ${deviceId}, ${direction})`;
     const byKey = new Map<string, Insertable<IndexValueTable>>();
@@ -748,6 +755,7 @@ export class MeasuresRepository {
         start_ms: r.startMs,
         length_min: r.lengthMin,
         value_wh: r.value,
+        ...(opts.readingType !== undefined && { reading_type: opts.readingType }),
       });
     });
     const rows = [...byKey.values()];
@@ -765,6 +773,9 @@ export class MeasuresRepository {
                 .doUpdateSet({
                   length_min: (eb) => eb.ref("excluded.length_min"),
                   value_wh: (eb) => eb.ref("excluded.value_wh"),
+                  ...(opts.readingType !== undefined && {
+                    reading_type: (eb) => eb.ref("excluded.reading_type"),
+                  }),
                 })
                 .where(
                   sql<boolean>`(excluded.value_wh is not null or index_value.value_wh is null)
