@@ -66,7 +66,10 @@ export function summaryTitle(p: SummaryPeriod): string {
   if (p.period === "monthly")
     return `Votre mois de ${MONTHS[Number(p.from.slice(5, 7)) - 1]} ${p.from.slice(0, 4)}`;
   const last = addDays(p.to, -1);
-  return `Votre semaine du ${dayMonth(p.from)} au ${dayMonth(last)} ${last.slice(0, 4)}`;
+  const first =
+    p.from.slice(0, 7) === last.slice(0, 7) ? String(Number(p.from.slice(8, 10))) : dayMonth(p.from);
+  const firstYear = p.from.slice(0, 4) === last.slice(0, 4) ? "" : ` ${p.from.slice(0, 4)}`;
+  return `Votre semaine du ${first}${firstYear} au ${dayMonth(last)} ${last.slice(0, 4)}`;
 }
 
 async function dailyEnergy(store: Store, device: Device, from: LocalDate, to: LocalDate) {

@@ -42,11 +42,12 @@ export const emailChannel: Channel<EmailConfig> = {
   description: "Envoie les alertes par e-mail à l'adresse que chaque utilisateur indique.",
   fields: [
     { name: "host", label: "Serveur SMTP", type: "text", placeholder: "smtp.example.org" },
-    { name: "port", label: "Port", type: "number", placeholder: "587" },
+    { name: "port", label: "Port", type: "number", placeholder: "587", defaultValue: "587" },
     {
       name: "security",
       label: "Chiffrement",
       type: "select",
+      defaultValue: "starttls",
       options: [
         { value: "starttls", label: "STARTTLS (port 587)" },
         { value: "tls", label: "TLS dès la connexion (port 465)" },

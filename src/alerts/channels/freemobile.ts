@@ -47,6 +47,7 @@ export const freeMobileChannel: Channel<FreeMobileConfig> = {
       label: "Adresse de l'API",
       type: "url",
       placeholder: FREE_MOBILE_URL,
+      defaultValue: FREE_MOBILE_URL,
       hint: "Laisser la valeur par défaut, sauf pour un essai.",
     },
   ],

@@ -23,8 +23,10 @@ export interface ChannelField {
   type: "text" | "number" | "email" | "url" | "select" | "checkbox" | "secret";
   hint?: string;
   options?: readonly { value: string; label: string }[];
-  /** The value when the form leaves it empty (shown as the placeholder). */
+  /** An example shown in the empty field. */
   placeholder?: string;
+  /** The value when the form leaves it empty. */
+  defaultValue?: string;
 }
 
 /** What a channel sends: one alert, for one user, through one sender. */
