@@ -290,6 +290,31 @@ export const fr = {
       newToken: "Saisir un nouveau jeton",
     },
   },
+  // Issue 17: alert channels, the in-app list and the user's alert settings.
+  alerts: {
+    nav: "Alertes",
+    navUnread: "Alertes, {{count}} non lue(s)",
+    title: "Mes alertes",
+    settingsTitle: "Réglages des alertes",
+    notFound: "Cette alerte n'existe pas, ou elle n'est pas à vous.",
+    allRead: "Toutes les alertes sont marquées comme lues.",
+    saved: "Réglages des alertes enregistrés.",
+    quietBoth: "Indiquez le début et la fin des heures calmes, ou laissez les deux vides.",
+    quietFormat: "Les heures calmes s'écrivent HH:MM, par exemple 22:00 et 07:00.",
+    quietSame: "Le début et la fin des heures calmes doivent être différents.",
+    summaryChoice: "Choisissez : pas de résumé, chaque semaine ou chaque mois.",
+    recipientMissing: "Complétez ces informations pour recevoir les alertes par « {{channel}} ».",
+    senderSaved: "Canal enregistré.",
+    senderEnabled: "Canal activé.",
+    senderDisabled: "Canal désactivé.",
+    keepSecret: "Laisser vide pour garder la valeur enregistrée.",
+    secretSet: "enregistré",
+    secretUnset: "non renseigné",
+  },
+  // (issue 17) the sender form's channel-specific messages live under `form` in the same block of keys:
+  channelForm: {
+    implChannelFixed: "Le type d'un canal ne change pas : créez un autre connecteur.",
+  },
   token: {
     created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",
   },
