@@ -64,7 +64,11 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { store } = deps.ctx;
   const signedIn = { preHandler: guards.user };
   const signedInForm = { preHandler: [guards.user, app.csrfProtection] };
-  const when = (ms: number) => formatParisWallTime(ms).slice(0, 16);
+  /** `02/12/2026 à 13:29`, Paris time. */
+  const when = (ms: number) => {
+    const w = formatParisWallTime(ms);
+    return `${w.slice(8, 10)}/${w.slice(5, 7)}/${w.slice(0, 4)} à ${w.slice(11, 16)}`;
+  };
 
   app.get("/alerts", signedIn, async (request, reply) => {
     const user = request.user!;

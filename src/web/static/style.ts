@@ -84,6 +84,7 @@ table.picks input[type=checkbox]{width:1.2rem;height:1.2rem}
   table.stack td[data-label]::before{content:attr(data-label) " : ";color:var(--muted);font-size:.85rem}
   dl.facts{grid-template-columns:1fr}
   dl.facts dd{margin-bottom:.4rem}
-  table.picks td,table.picks th{padding:.35rem .25rem;font-size:.85rem}
+  table.picks td,table.picks th{padding:.35rem .25rem;font-size:.85rem;overflow-wrap:anywhere}
+  table.picks th:first-child{width:38%}
 }
 `;
