@@ -6,8 +6,10 @@
  * period: the alert's day is the period's first day, and the unique key makes a second raise a no-op
  * (several processes may look at once).
  */
+import { DateTime } from "luxon";
 import {
   addDays,
+  PARIS,
   addMonths,
   parisDateOf,
   parisDayStartMs,
@@ -46,6 +48,24 @@ export function duePeriod(cadence: "weekly" | "monthly", nowMs: number, hour: nu
   return { period: "monthly", from, to: first, previousFrom: addMonths(first, -2) };
 }
 
+/**
+ * When quiet hours (Paris wall clock, `HH:MM`, possibly across midnight) that cover `nowMs` end, or
+ * undefined when they do not cover it (or there are none).
+ */
+export function quietUntilMs(quiet: AlertSettings["quietHours"], nowMs: number): number | undefined {
+  if (!quiet) return undefined;
+  const mins = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const start = mins(quiet.start);
+  const end = mins(quiet.end);
+  const now = DateTime.fromMillis(nowMs, { zone: PARIS });
+  const m = now.hour * 60 + now.minute;
+  const inside = start < end ? m >= start && m < end : m >= start || m < end;
+  if (!inside || start === end) return undefined;
+  let until = now.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
+  if (until.toMillis() <= nowMs) until = until.plus({ days: 1 });
+  return until.toMillis();
+}
+
 const MONTHS = [
   "janvier",
   "février",
@@ -60,14 +80,16 @@ const MONTHS = [
   "novembre",
   "décembre",
 ];
-const dayMonth = (d: LocalDate) => `${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]}`;
+const dayNumber = (d: LocalDate) => (Number(d.slice(8, 10)) === 1 ? "1er" : String(Number(d.slice(8, 10))));
+const dayMonth = (d: LocalDate) => `${dayNumber(d)} ${MONTHS[Number(d.slice(5, 7)) - 1]}`;
 
 export function summaryTitle(p: SummaryPeriod): string {
-  if (p.period === "monthly")
-    return `Votre mois de ${MONTHS[Number(p.from.slice(5, 7)) - 1]} ${p.from.slice(0, 4)}`;
+  if (p.period === "monthly") {
+    const month = MONTHS[Number(p.from.slice(5, 7)) - 1]!;
+    return `Votre mois ${/^[aeiou]/.test(month) ? "d'" : "de "}${month} ${p.from.slice(0, 4)}`;
+  }
   const last = addDays(p.to, -1);
-  const first =
-    p.from.slice(0, 7) === last.slice(0, 7) ? String(Number(p.from.slice(8, 10))) : dayMonth(p.from);
+  const first = p.from.slice(0, 7) === last.slice(0, 7) ? dayNumber(p.from) : dayMonth(p.from);
   const firstYear = p.from.slice(0, 4) === last.slice(0, 4) ? "" : ` ${p.from.slice(0, 4)}`;
   return `Votre semaine du ${first}${firstYear} au ${dayMonth(last)} ${last.slice(0, 4)}`;
 }
@@ -163,7 +185,11 @@ export async function raiseDueSummaries(deps: {
     if (!p || (await store.alertDeliveries.alertExists("summary", `user:${row.userId}`, p.from))) continue;
     const candidate = await buildSummary(store, row.userId, p);
     if (!candidate) continue;
-    const alert = await store.transaction((tx) => tx.alerts.raise(candidate));
+    // The summary waits for the end of the user's quiet hours, like any alert.
+    const notBeforeMs = quietUntilMs(settings.quietHours, deps.now());
+    const alert = await store.transaction((tx) =>
+      tx.alerts.raise(candidate, notBeforeMs === undefined ? {} : { notBeforeMs }),
+    );
     if (alert) {
       raised++;
       deps.log(`alerts: ${p.period} summary ${p.from} raised for user ${row.userId}`);

@@ -21,7 +21,7 @@ import { backoffMs, DeliveryRunner } from "../../src/alerts/delivery.js";
 import type { AlertCandidate, AlertKind } from "../../src/alerts/kinds.js";
 import type { Config } from "../../src/config/schema.js";
 import { validateOffer } from "../../src/tariffs/offers.js";
-import type { Store } from "../../src/store/index.js";
+import { eraseUser, type Store } from "../../src/store/index.js";
 import { describeEachDatabase } from "../helpers/db.js";
 import { config as baseConfig, meter, writeDaily } from "../publish/helpers.js";
 
@@ -391,6 +391,32 @@ describeEachDatabase(
         expect((await s.store.senders.findById(s.sender.id))?.failures).toBe(code === "500" ? 1 : 0);
       }
       expect(logs.some((l) => l.includes("free-key"))).toBe(false);
+    });
+
+    it("erases a user's recipient settings with the user, and a sender's secrets with the sender", async () => {
+      const s = await setup(
+        "stale_data",
+        "email",
+        smtpConfig(),
+        { password: "p" },
+        { address: "x@example.org" },
+      );
+      const other = await meter(s.store, "09900000000099", `keeper-${db.kind}`);
+      await s.store.secrets.put(
+        recipientSecretName(s.sender.id, other.account.userId),
+        '{"address":"k@example.org"}',
+      );
+      // A user id that is a prefix of another's must not take the other's settings with it.
+      await eraseUser(s.store, s.userId);
+      expect(await s.store.secrets.get(recipientSecretName(s.sender.id, s.userId))).toBeUndefined();
+      expect(await s.store.secrets.get(recipientSecretName(s.sender.id, other.account.userId))).toBeDefined();
+      await s.store.transaction(async (tx) => {
+        await tx.alertDeliveries.deleteSenderSecrets(s.sender.id);
+        await tx.senders.delete(s.sender.id);
+      });
+      expect(
+        (await s.store.secrets.names()).filter((n) => n.startsWith(`sender.secret:${s.sender.id}`)),
+      ).toEqual([]);
     });
   },
   { now: () => clock },
