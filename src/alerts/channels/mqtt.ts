@@ -15,6 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { connect, type MqttClient } from "mqtt";
 import { z } from "zod";
+import { alertEventConfigTopic } from "../../publish/discovery.js";
 import { redactMqttUrl } from "../../publish/mqtt.js";
 import { ALERT_KINDS } from "../kinds.js";
 import { ChannelError, type Channel, type ChannelDeps, type OutgoingAlert } from "./types.js";
@@ -23,8 +24,7 @@ const configSchema = z.object({}).strict();
 export type MqttChannelConfig = z.infer<typeof configSchema>;
 
 export const alertEventTopic = (baseTopic: string, prm: string) => `${baseTopic}/${prm}/alert`;
-export const alertEventConfigTopic = (prefix: string, prm: string) =>
-  `${prefix}/event/linky_${prm}_alert/config`;
+export { alertEventConfigTopic };
 
 /** The discovery config of a meter's alert event entity. */
 export function alertEventDiscovery(
