@@ -30,7 +30,7 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 export function registerUnreadCount(app: FastifyInstance, deps: WebDeps): void {
   app.decorateRequest("alertsUnread", 0);
   app.addHook("preHandler", async (request) => {
-    if (!request.user || request.method !== "GET" || request.url.startsWith("/api/")) return;
+    if (!request.user || request.url.startsWith("/api/")) return;
     if (request.url.startsWith("/static/")) return;
     request.alertsUnread = await deps.ctx.store.alertDeliveries.unreadCount(request.user.id);
   });
