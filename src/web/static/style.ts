@@ -45,7 +45,7 @@ fieldset.field legend{font-weight:600;padding:0 .3rem}
 fieldset.field label{display:flex;gap:.5rem;align-items:flex-start;font-weight:400;margin:.3rem 0}
 .field.invalid input,.field.invalid select{border-color:var(--err)}
 input,select,button{font:inherit}
-input[type=text],input[type=password],input[type=date],input[type=search],select{width:100%;max-width:28rem;padding:.45rem .5rem;border:1px solid #b9c3d3;border-radius:5px;background:#fff}
+input[type=text],input[type=password],input[type=date],input[type=search],input[type=email],input[type=url],input[type=number],input[type=time],select{width:100%;max-width:28rem;padding:.45rem .5rem;border:1px solid #b9c3d3;border-radius:5px;background:#fff}
 button,.button{display:inline-block;background:var(--accent);color:#fff;border:0;border-radius:5px;padding:.5rem .9rem;text-decoration:none;cursor:pointer}
 button.secondary,.button.secondary{background:#e7ecf5;color:var(--fg)}
 button.danger,.button.danger{background:var(--err)}
@@ -64,7 +64,7 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 #diag-error code{white-space:normal;overflow-wrap:anywhere}
 .pager{display:flex;gap:.5rem;align-items:center;margin-top:.8rem}
 .inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
-.inline input[type=date]{width:auto}
+.inline input[type=date],.inline input[type=time]{width:auto}
 details{margin:.5rem 0}
 .badge{display:inline-block;min-width:1.3rem;padding:0 .35rem;border-radius:999px;background:#e5484d;color:#fff;font-size:.75rem;font-weight:700;text-align:center;line-height:1.3rem}
 .alert-item{border-left:4px solid var(--line)}
