@@ -88,6 +88,8 @@ export class DeliveryRunner {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = true;
+  /** When the summaries were last looked for (they are due at most once a day per user). */
+  private summariesAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: DeliveryRunnerOptions) {
     this.holder = opts.holder ?? holderName("alerts");
@@ -130,7 +132,14 @@ export class DeliveryRunner {
       if (holderIsDead(c.holder) && (await store.alertDeliveries.release(c.id, c.holder)))
         this.opts.log(`alerts: delivery ${c.id}: claim of a process that died released`);
     }
-    if (this.opts.summaries ?? this.opts.config.alerts.summary.enabled) {
+    // Summaries: every user's settings are read, so not at every look; every 5 minutes is soon enough for
+    // a message due from a given hour.
+    const now = this.opts.now();
+    if (
+      (this.opts.summaries ?? this.opts.config.alerts.summary.enabled) &&
+      now - this.summariesAtMs >= 300_000
+    ) {
+      this.summariesAtMs = now;
       await raiseDueSummaries({
         store,
         hour: this.opts.config.alerts.summary.hour,
