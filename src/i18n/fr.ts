@@ -310,9 +310,6 @@ export const fr = {
     keepSecret: "Laisser vide pour garder la valeur enregistrée.",
     secretSet: "enregistré",
     secretUnset: "non renseigné",
-  },
-  // (issue 17) the sender form's channel-specific messages live under `form` in the same block of keys:
-  channelForm: {
     implChannelFixed: "Le type d'un canal ne change pas : créez un autre connecteur.",
   },
   token: {

@@ -297,7 +297,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     };
     const channel = channelOf(findImplementation(values.implClass)?.key ?? "");
     if (existing && channel && findImplementation(existing.implClass)?.key !== channel.key)
-      return form(request, reply, existing, values, { implClass: t("channelForm.implChannelFixed") }, 400);
+      return form(request, reply, existing, values, { implClass: t("alerts.implChannelFixed") }, 400);
     if (channel) return saveChannel(request, reply, existing, channel, values);
     const checked = checkSenderForm(values);
     if (!checked.ok) return form(request, reply, existing, values, checked.errors, 400);
