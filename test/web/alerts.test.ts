@@ -159,7 +159,30 @@ describe("alert channels and settings on the web", () => {
     expect((await f.ctx.store.senders.findById(hook.id))?.enabled).toBe(false);
     // A disabled channel is not offered to users.
     expect((await alice.get("/alerts/settings")).body).not.toContain("Crochet");
+    // Disabled by repeated failures: the reason is on the list and on the form.
+    await f.ctx.store.senders.recordFailure(
+      hook.id,
+      1,
+      "Désactivé automatiquement après 1 échecs d'envoi de suite ; dernier : Le webhook répond 503 ; nouvel essai plus tard.",
+    );
+    await f.ctx.store.senders.update(hook.id, { enabled: true });
+    expect(
+      await f.ctx.store.senders.recordFailure(
+        hook.id,
+        1,
+        "Désactivé automatiquement : le webhook répond 503.",
+      ),
+    ).toBe(true);
+    expect((await admin.get(LIST)).body).toContain("Désactivé automatiquement : le webhook répond 503.");
+    expect((await admin.get(`/notificationAccountSender/edit/${hook.id}`)).body).toContain(
+      "Désactivé automatiquement : le webhook répond 503.",
+    );
     await admin.submit(`/notificationAccountSender/toggle/${hook.id}`, { enabled: "1" }, LIST);
+    expect(await f.ctx.store.senders.findById(hook.id)).toMatchObject({
+      enabled: true,
+      failures: 0,
+      disabledReason: null,
+    });
     expect((await alice.get("/alerts/settings")).body).toContain("Crochet");
     // Alice's own pages are not the admin's: a user posting the toggle is refused.
     expect(
