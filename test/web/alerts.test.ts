@@ -160,11 +160,6 @@ describe("alert channels and settings on the web", () => {
     // A disabled channel is not offered to users.
     expect((await alice.get("/alerts/settings")).body).not.toContain("Crochet");
     // Disabled by repeated failures: the reason is on the list and on the form.
-    await f.ctx.store.senders.recordFailure(
-      hook.id,
-      1,
-      "Désactivé automatiquement après 1 échecs d'envoi de suite ; dernier : Le webhook répond 503 ; nouvel essai plus tard.",
-    );
     await f.ctx.store.senders.update(hook.id, { enabled: true });
     expect(
       await f.ctx.store.senders.recordFailure(
