@@ -83,8 +83,8 @@ export async function checkSenderSecrets(
   for (const f of channel.secretFields) {
     const v = given[f.name] ?? "";
     if (f.required && v === "" && !stored[f.name]) errors[f.name] = "Ce secret est obligatoire.";
-    if (channel.key === "webhook" && v !== "" && v.length < 16)
-      errors[f.name] = "La clé doit avoir au moins 16 caractères.";
+    if (f.minLength !== undefined && v !== "" && v.length < f.minLength)
+      errors[f.name] = `Au moins ${f.minLength} caractères.`;
   }
   return errors;
 }

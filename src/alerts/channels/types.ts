@@ -99,7 +99,7 @@ export interface Channel<C = Record<string, unknown>> {
   /** Validates the non-secret settings (after the form's strings are converted). */
   configSchema: z.ZodType<C>;
   /** Secret settings (admin): write-only. */
-  secretFields: readonly (ChannelField & { required: boolean })[];
+  secretFields: readonly (ChannelField & { required: boolean; minLength?: number })[];
   /** What each user gives (e-mail address, Free Mobile login and key); all encrypted. */
   recipientFields: readonly (ChannelField & { required: boolean; secret?: boolean })[];
   /** Checks a user's recipient settings; a French message when wrong. */

@@ -68,6 +68,7 @@ export const webhookChannel: Channel<WebhookConfig> = {
       label: "Clé de signature HMAC",
       type: "secret",
       required: true,
+      minLength: 16,
       hint: "Au moins 16 caractères ; le destinataire vérifie la signature avec la même clé.",
     },
   ],
