@@ -2,10 +2,15 @@
  * Issue 17, the summary's calendar (pure): which period is due when, in Paris time whatever the process's
  * zone; quiet hours across midnight and across the autumn change; titles; the chart's image.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { barChartPng } from "../../src/alerts/chart.js";
+import { backoffMs } from "../../src/alerts/delivery.js";
 import { duePeriod, quietUntilMs, summaryTitle } from "../../src/alerts/summary.js";
+import { loadConfig } from "../../src/config/load.js";
 
 const paris = (iso: string) => Date.parse(iso);
 
@@ -93,5 +98,31 @@ describe("the summary chart", () => {
     expect(at(mid(0), 150)).toEqual(blue);
     // No data that day: a grey stub.
     expect(at(mid(2), 150)).toEqual([209, 213, 219]);
+  });
+});
+
+describe("alerts.delivery and alerts.summary config", () => {
+  const file = (text: string) => {
+    const p = join(mkdtempSync(join(tmpdir(), "linky-alerts-config-")), "c.json");
+    writeFileSync(p, text);
+    return p;
+  };
+  it("has its defaults, and refuses a bad value naming its path", () => {
+    const c = loadConfig({ env: {} });
+    expect(c.alerts.delivery).toMatchObject({ pollSeconds: 15, maxAttempts: 8, disableAfterFailures: 10 });
+    expect(c.alerts.summary).toEqual({ enabled: true, hour: 9 });
+    expect(() => loadConfig({ file: file('{"alerts":{"delivery":{"pollSeconds":0}}}'), env: {} })).toThrow(
+      /alerts\.delivery\.pollSeconds/,
+    );
+    expect(() => loadConfig({ file: file('{"alerts":{"summary":{"hour":24}}}'), env: {} })).toThrow(
+      /alerts\.summary\.hour/,
+    );
+    expect(() => loadConfig({ file: file('{"alerts":{"delivery":{"retries":3}}}'), env: {} })).toThrow(
+      /alerts\.delivery/,
+    );
+  });
+  it("doubles the wait between attempts up to its cap", () => {
+    const d = { ...loadConfig({ env: {} }).alerts.delivery, baseBackoffSeconds: 60, maxBackoffSeconds: 600 };
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, d) / 1000)).toEqual([60, 120, 240, 480, 600, 600]);
   });
 });
