@@ -140,12 +140,15 @@ export class DeliveryRunner {
       now - this.summariesAtMs >= 300_000
     ) {
       this.summariesAtMs = now;
+      // A database error there must not keep the due deliveries from going.
       await raiseDueSummaries({
         store,
         hour: this.opts.config.alerts.summary.hour,
         now: this.opts.now,
         log: this.opts.log,
-      });
+      }).catch((e: unknown) =>
+        this.opts.log(`alerts: summaries not looked for: ${e instanceof Error ? e.message : String(e)}`),
+      );
     }
     const out: DeliveryOutcome[] = [];
     for (let round = 0; round < 50; round++) {

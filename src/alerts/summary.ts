@@ -181,18 +181,23 @@ export async function raiseDueSummaries(deps: {
     }
     const cadence = settings.summary;
     if (cadence !== "weekly" && cadence !== "monthly") continue;
-    const p = duePeriod(cadence, deps.now(), deps.hour);
-    if (!p || (await store.alertDeliveries.alertExists("summary", `user:${row.userId}`, p.from))) continue;
-    const candidate = await buildSummary(store, row.userId, p);
-    if (!candidate) continue;
-    // The summary waits for the end of the user's quiet hours, like any alert.
-    const notBeforeMs = quietUntilMs(settings.quietHours, deps.now());
-    const alert = await store.transaction((tx) =>
-      tx.alerts.raise(candidate, notBeforeMs === undefined ? {} : { notBeforeMs }),
-    );
-    if (alert) {
-      raised++;
-      deps.log(`alerts: ${p.period} summary ${p.from} raised for user ${row.userId}`);
+    try {
+      const p = duePeriod(cadence, deps.now(), deps.hour);
+      if (!p || (await store.alertDeliveries.alertExists("summary", `user:${row.userId}`, p.from))) continue;
+      const candidate = await buildSummary(store, row.userId, p);
+      if (!candidate) continue;
+      // The summary waits for the end of the user's quiet hours, like any alert.
+      const notBeforeMs = quietUntilMs(settings.quietHours, deps.now());
+      const alert = await store.transaction((tx) =>
+        tx.alerts.raise(candidate, notBeforeMs === undefined ? {} : { notBeforeMs }),
+      );
+      if (alert) {
+        raised++;
+        deps.log(`alerts: ${p.period} summary ${p.from} raised for user ${row.userId}`);
+      }
+    } catch (e) {
+      // One user's summary failing (their data) never stops the others' nor the deliveries.
+      deps.log(`alerts: summary of user ${row.userId}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return raised;
