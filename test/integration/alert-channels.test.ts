@@ -33,6 +33,7 @@ function configWith(delivery: Partial<Config["alerts"]["delivery"]> = {}): Confi
     ...baseConfig,
     enedis: { ...baseConfig.enedis, redirect_uri: "https://linky.example.org/dataconnect-proxy/redirect" },
     alerts: {
+      ...baseConfig.alerts,
       delivery: { ...baseConfig.alerts.delivery, baseBackoffSeconds: 60, ...delivery },
       summary: { enabled: true, hour: 9 },
     },
