@@ -311,6 +311,7 @@ export const fr = {
     secretSet: "enregistré",
     secretUnset: "non renseigné",
     implChannelFixed: "Le type d'un canal ne change pas : créez un autre connecteur.",
+    thresholdRange: "Un nombre de {{min}} à {{max}} est attendu, ou vide pour la valeur par défaut.",
   },
   token: {
     created: "Voici votre nouveau jeton : copiez-le maintenant, il ne sera plus jamais affiché.",

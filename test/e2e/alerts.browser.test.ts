@@ -198,6 +198,7 @@ describe.skipIf(!available && !REQUIRE)("browser: alert channels, settings and t
     expect(await page.textContent("main")).toContain("Réglages des alertes enregistrés.");
     await shot(page, "alert-settings-saved");
     expect(await ctx.store.alerts.settings(marie!.id)).toEqual({
+      thresholds: {},
       quietHours: { start: "22:00", end: "07:00" },
       summary: "weekly",
     });

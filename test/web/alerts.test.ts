@@ -224,9 +224,32 @@ describe("alert channels and settings on the web", () => {
     expect(prefs.get("summary")).toEqual([mail.id]);
     expect(prefs.get("consent_ended")).toEqual([hook.id]);
     expect(await f.ctx.store.alerts.settings(aliceId)).toEqual({
+      thresholds: {},
       quietHours: { start: "22:00", end: "07:00" },
       summary: "weekly",
     });
+    // Per-user thresholds: empty keeps the installation's default; out of range is refused.
+    const badThreshold = await alice.submit(
+      "/alerts/settings",
+      { t_unusual_day: "30", summary: "weekly" },
+      "/alerts/settings",
+    );
+    expect(badThreshold.statusCode).toBe(400);
+    expect(badThreshold.body).toContain("Un nombre de 50 à 100 est attendu");
+    await alice.submit(
+      "/alerts/settings",
+      {
+        k_stale_data: String(mail.id),
+        [`r_${mail.id}_address`]: "alice@example.org",
+        t_stale_data: "5",
+        t_night_base_load: "",
+        quietStart: "22:00",
+        quietEnd: "07:00",
+        summary: "weekly",
+      },
+      "/alerts/settings",
+    );
+    expect((await f.ctx.store.alerts.settings(aliceId)).thresholds).toEqual({ stale_data: 5 });
     expect(JSON.parse((await f.ctx.store.secrets.get(recipientSecretName(mail.id, aliceId)))!)).toEqual({
       address: "alice@example.org",
     });

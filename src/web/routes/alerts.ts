@@ -132,6 +132,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
         settings: AlertSettings;
         recipients: Map<number, Record<string, string>>;
       };
+      /** Thresholds as typed, shown back with their errors. */
+      postedThresholds?: Record<string, string>;
     } = {},
   ) {
     const user = request.user!;
@@ -159,6 +161,17 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
       });
     }
     const failures = await store.alertDeliveries.failuresOfUser(user.id, 10);
+    const defaults = deps.ctx.config.alerts.thresholds as Record<string, number>;
+    const thresholds = ALERT_KINDS.filter((k) => k in defaults).map((k) => ({
+      kind: k,
+      label: ALERT_KIND_INFO[k].label,
+      unit: ALERT_KIND_INFO[k].threshold?.unit === "percent" ? "%" : "jours",
+      placeholder: String(defaults[k]),
+      value:
+        opts.postedThresholds?.[k] ??
+        (settings.thresholds?.[k] !== undefined ? String(settings.thresholds[k]) : ""),
+      error: opts.errors?.[`t_${k}`],
+    }));
     return render.send(
       request,
       reply,
@@ -173,6 +186,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
           picked: prefs.get(k) ?? [],
         })),
         recipients,
+        thresholds,
         quietStart: settings.quietHours?.start ?? "",
         quietEnd: settings.quietHours?.end ?? "",
         summary: settings.summary ?? "off",
@@ -235,14 +249,31 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
       );
     }
 
+    // Thresholds: empty = the installation's default (`alerts.thresholds.<kind>`); the same bounds as there.
+    const defaults = deps.ctx.config.alerts.thresholds as Record<string, number>;
+    const postedThresholds: Record<string, string> = {};
+    const thresholds: Partial<Record<AlertKind, number>> = {};
+    for (const kind of ALERT_KINDS.filter((k) => k in defaults)) {
+      const v = field(body, `t_${kind}`).replace(",", ".");
+      postedThresholds[kind] = v;
+      if (v === "") continue;
+      const n = Number(v);
+      const [min, max] = kind === "unusual_day" ? [50, 100] : [1, kind === "night_base_load" ? 1000 : 365];
+      if (!/^\d+(\.\d+)?$/.test(v) || n < min || n > max || (kind !== "unusual_day" && !Number.isInteger(n)))
+        errors[`t_${kind}`] = t("alerts.thresholdRange", { min, max });
+      else thresholds[kind] = n;
+    }
+
     const current = await store.alerts.settings(user.id);
     const settings: AlertSettings = {
       ...current,
+      thresholds,
       quietHours: quietStart === "" ? null : { start: quietStart, end: quietEnd },
       summary: summary ?? current.summary ?? "off",
     };
     const posted = { picks, settings, recipients };
-    if (Object.keys(errors).length > 0) return settingsPage(request, reply, { errors, status: 400, posted });
+    if (Object.keys(errors).length > 0)
+      return settingsPage(request, reply, { errors, status: 400, posted, postedThresholds });
 
     // Recipient settings first: a channel picked without them would only fail later.
     for (const { sender, channel } of senders) {
@@ -259,7 +290,8 @@ export function registerAlertRoutes(app: FastifyInstance, deps: WebDeps): void {
         }
       }
     }
-    if (Object.keys(errors).length > 0) return settingsPage(request, reply, { errors, status: 400, posted });
+    if (Object.keys(errors).length > 0)
+      return settingsPage(request, reply, { errors, status: 400, posted, postedThresholds });
 
     await store.transaction(async (tx) => {
       for (const [kind, ids] of picks) await tx.alerts.setPreference(user.id, kind, ids);

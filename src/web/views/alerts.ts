@@ -83,6 +83,17 @@ export const alertTemplates = {
   <% } %>
 </div>
 <% } %>
+<div class="card" id="thresholds">
+  <h2>Seuils</h2>
+  <p class="muted">Vide : la valeur par défaut de l'installation, indiquée dans le champ.</p>
+  <% for (const th of it.thresholds) { %>
+  <div class="field<%= th.error ? ' invalid' : '' %>">
+    <label for="f-t_<%= th.kind %>"><%= th.label %> (<%= th.unit %>)</label>
+    <input id="f-t_<%= th.kind %>" name="t_<%= th.kind %>" type="number" inputmode="decimal" value="<%= th.value %>" placeholder="<%= th.placeholder %>"<% if (th.error) { %> aria-invalid="true" aria-describedby="e-t_<%= th.kind %>"<% } %>>
+    <% if (th.error) { %><div class="error" id="e-t_<%= th.kind %>"><%= th.error %></div><% } %>
+  </div>
+  <% } %>
+</div>
 <div class="card">
   <h2>Heures calmes et résumé</h2>
   <fieldset class="field<%= it.errors.quiet ? ' invalid' : '' %>">
