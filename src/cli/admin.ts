@@ -14,7 +14,9 @@ import type { Store } from "../store/index.js";
 import { maskToken } from "../store/repositories/gateways.js";
 import { withStore } from "./context.js";
 import { CliError, EXIT_USAGE, printResult } from "./output.js";
-import { newPassword } from "./prompt.js";
+import { newPassword, readSecretFromStdin } from "./prompt.js";
+import { channelOf } from "../alerts/channels/index.js";
+import { checkSenderSecrets, parseChannelConfig, saveSenderSecrets } from "../alerts/channels/settings.js";
 
 const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
 const ROLE_RE = /^ROLE_[A-Z0-9_]+$/;
@@ -86,45 +88,141 @@ export function registerAdminCommands(program: Command): void {
     )
     .option("--cron <expr>", "Quartz cron expression, e.g. '0 0/10 * * * ?' (every 10 minutes)")
     .option("--role <role>", "role a user needs to use it (e.g. ROLE_USER)")
-    .action(async (o: { libelle: string; impl: string; cron?: string; role?: string }, cmd: Command) => {
-      const libelle = o.libelle.trim();
-      if (!libelle || libelle.length > 255)
-        throw new CliError("--libelle must be 1 to 255 characters", EXIT_USAGE);
-      const impl = findImplementation(o.impl);
-      if (!impl) {
-        throw new CliError(
-          `unknown implementation "${o.impl}" (known: ${implementations()
-            .map((i) => i.key)
-            .join(", ")})`,
-          EXIT_USAGE,
-        );
-      }
-      if (o.cron !== undefined) {
-        const problem = validateQuartzCron(o.cron);
-        if (problem) throw new CliError(`invalid cron "${o.cron}": ${problem}`, EXIT_USAGE);
-      }
-      if (o.role !== undefined && !ROLE_RE.test(o.role))
-        throw new CliError(`--role must look like ROLE_NAME, got "${o.role}"`, EXIT_USAGE);
-      await withStore(cmd, async ({ store }, g) => {
-        try {
-          const s = await store.senders.create({
-            libelle,
-            implClass: impl.key,
-            cron: o.cron ?? null,
-            role: o.role ?? null,
-          });
-          printResult(
-            g,
-            `sender "${s.libelle}" created (${impl.key}${s.cron ? `, cron ${s.cron}` : ", no cron"})`,
-            s,
+    .option(
+      "--set <key=value>",
+      "a channel sender's setting (repeatable), e.g. --set host=smtp.example.org --set port=587",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      "--secrets-stdin",
+      'read a channel sender\'s secrets from the first line of stdin, as JSON: {"password":"…"} (e-mail), {"signingKey":"…"} (webhook)',
+    )
+    .option("--disabled", "create a channel sender switched off")
+    .action(
+      async (
+        o: {
+          libelle: string;
+          impl: string;
+          cron?: string;
+          role?: string;
+          set: string[];
+          secretsStdin?: boolean;
+          disabled?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const libelle = o.libelle.trim();
+        if (!libelle || libelle.length > 255)
+          throw new CliError("--libelle must be 1 to 255 characters", EXIT_USAGE);
+        const impl = findImplementation(o.impl);
+        if (!impl) {
+          throw new CliError(
+            `unknown implementation "${o.impl}" (known: ${implementations()
+              .map((i) => i.key)
+              .join(", ")})`,
+            EXIT_USAGE,
           );
-        } catch (e) {
-          if (e instanceof UniqueViolationError)
-            throw new CliError(`a sender labelled "${libelle}" already exists`);
-          throw e;
         }
-      });
-    });
+        if (o.cron !== undefined) {
+          const problem = validateQuartzCron(o.cron);
+          if (problem) throw new CliError(`invalid cron "${o.cron}": ${problem}`, EXIT_USAGE);
+        }
+        if (o.role !== undefined && !ROLE_RE.test(o.role))
+          throw new CliError(`--role must look like ROLE_NAME, got "${o.role}"`, EXIT_USAGE);
+        // Channel senders (alerts): settings from --set, secrets from stdin, no cron.
+        const channel = channelOf(impl.key);
+        if (!channel && (o.set.length > 0 || o.secretsStdin || o.disabled))
+          throw new CliError(
+            `--set, --secrets-stdin and --disabled are for alert channels, not ${impl.key}`,
+            EXIT_USAGE,
+          );
+        if (channel && o.cron !== undefined)
+          throw new CliError(`an alert channel (${impl.key}) has no cron`, EXIT_USAGE);
+        let config: Record<string, unknown> | undefined;
+        let secrets: Record<string, string> = {};
+        if (channel) {
+          const strings: Record<string, string> = {};
+          for (const kv of o.set) {
+            const eq = kv.indexOf("=");
+            const key = eq > 0 ? kv.slice(0, eq) : "";
+            if (!channel.fields.some((f) => f.name === key))
+              throw new CliError(
+                `--set ${kv}: ${impl.key} settings are ${channel.fields.map((f) => f.name).join(", ") || "none"}`,
+                EXIT_USAGE,
+              );
+            strings[key] = kv.slice(eq + 1);
+          }
+          const parsed = parseChannelConfig(channel, strings);
+          if (!parsed.ok)
+            throw new CliError(
+              Object.entries(parsed.errors)
+                .map(([k, v]) => `--set ${k}: ${v}`)
+                .join("; "),
+              EXIT_USAGE,
+            );
+          config = parsed.config;
+          if (o.secretsStdin) {
+            let v: unknown;
+            try {
+              v = JSON.parse(await readSecretFromStdin());
+            } catch {
+              throw new CliError(
+                "--secrets-stdin: the first line of stdin must be a JSON object",
+                EXIT_USAGE,
+              );
+            }
+            if (typeof v !== "object" || v === null || Array.isArray(v))
+              throw new CliError(
+                "--secrets-stdin: the first line of stdin must be a JSON object",
+                EXIT_USAGE,
+              );
+            for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+              if (!channel.secretFields.some((f) => f.name === k) || typeof val !== "string")
+                throw new CliError(
+                  `--secrets-stdin: ${impl.key} secrets are ${channel.secretFields.map((f) => f.name).join(", ") || "none"} (strings)`,
+                  EXIT_USAGE,
+                );
+              secrets[k] = val;
+            }
+          }
+        }
+        await withStore(cmd, async ({ store }, g) => {
+          if (channel) {
+            const problems = await checkSenderSecrets(store, null, channel, secrets);
+            const first = Object.entries(problems)[0];
+            if (first)
+              throw new CliError(
+                `secret ${first[0]}: ${first[1]} (give it with --secrets-stdin)`,
+                EXIT_USAGE,
+              );
+          }
+          try {
+            const s = await store.transaction(async (tx) => {
+              const created = await tx.senders.create({
+                libelle,
+                implClass: impl.key,
+                cron: o.cron ?? null,
+                role: o.role ?? null,
+                ...(config ? { config, enabled: !o.disabled } : {}),
+              });
+              if (channel) await saveSenderSecrets(tx, created.id, channel, secrets);
+              return created;
+            });
+            secrets = {};
+            printResult(
+              g,
+              `sender "${s.libelle}" created (${impl.key}${channel ? (s.enabled ? ", enabled" : ", disabled") : s.cron ? `, cron ${s.cron}` : ", no cron"})`,
+              s,
+            );
+          } catch (e) {
+            if (e instanceof UniqueViolationError)
+              throw new CliError(`a sender labelled "${libelle}" already exists`);
+            throw e;
+          }
+        });
+      },
+    );
 
   const account = program.command("account").description("accounts (a user's usage point under a sender)");
   account

@@ -6,7 +6,7 @@ import { publishersFor } from "../publish/index.js";
 import { startWebServer, type Lifecycle } from "../web/server.js";
 import { globalOptions } from "./context.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, log } from "./output.js";
-import { alertsLifecycle, schedulerLifecycle, tempoLifecycle } from "./worker.js";
+import { alertsLifecycle, deliveryLifecycle, schedulerLifecycle, tempoLifecycle } from "./worker.js";
 
 interface ServeFlags {
   port?: string;
@@ -72,6 +72,8 @@ export function registerServeCommand(program: Command): void {
           await ctx.close();
           throw new CliError(`serve: ${e instanceof Error ? e.message : String(e)}`, EXIT_USAGE);
         }
+        // Alert deliveries go with the scheduler: a `--no-scheduler` web front sends none either.
+        lifecycles.push(deliveryLifecycle(ctx));
       } else log("serve: scheduler disabled (--no-scheduler)");
       // Alerts (issue 17): evaluated after each sync of this process and daily.
       lifecycles.push(alertsLifecycle(ctx));

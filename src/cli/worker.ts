@@ -10,6 +10,7 @@
 import type { Command } from "commander";
 import { AlertEvaluator } from "../alerts/evaluate.js";
 import { createAppContext, type AppContext } from "../app/context.js";
+import { DeliveryRunner } from "../alerts/delivery.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { MemoryQueue } from "../scheduler/queue/memory.js";
 import { PgQueue } from "../scheduler/queue/pg.js";
@@ -96,6 +97,15 @@ export function alertsLifecycle(ctx: AppContext): Lifecycle {
   };
 }
 
+/**
+ * Alert deliveries as a part of `serve` and `worker` (alerts/delivery.ts): every process that runs the
+ * scheduler also sends the alerts that are due, each delivery claimed in the database first.
+ */
+export function deliveryLifecycle(ctx: AppContext): Lifecycle {
+  const runner = new DeliveryRunner({ store: ctx.store, config: ctx.config, now: ctx.now, log: ctx.log });
+  return { name: "alert-deliveries", start: () => runner.start(), stop: () => runner.stop() };
+}
+
 function parseConcurrency(text: string): number {
   if (!/^\d{1,3}$/.test(text.trim()) || Number(text) < 1) {
     throw new CliError(
@@ -147,12 +157,14 @@ export function registerWorkerCommand(program: Command): void {
       let running: RunningScheduler;
       let tempo: TempoFetcher | null = null;
       const alerts = alertsLifecycle(ctx);
+      const deliveries = deliveryLifecycle(ctx);
       try {
         const queue = queueFor(ctx, { concurrency, onFatal: (e) => fatal?.(e) });
         running = await startScheduler(ctx, { queue });
         tempo = tempoLifecycle(ctx);
         await tempo?.start();
         await alerts.start();
+        await deliveries.start();
       } catch (e) {
         await ctx.close();
         throw new CliError(
@@ -175,6 +187,7 @@ export function registerWorkerCommand(program: Command): void {
       process.once("SIGINT", again);
       process.once("SIGTERM", again);
       try {
+        await deliveries.stop();
         await alerts.stop();
         await tempo?.stop();
         await running.stop();

@@ -350,6 +350,75 @@ export const configSchema = z
           })
           .strict()
           .default({ onSync: true, dailyAt: "12:00", weeks: 8 }),
+        // Issue 17, channels and delivery (alerts/delivery.ts, alerts/summary.ts).
+        delivery: z
+          .object({
+            pollSeconds: positiveInt
+              .max(3600)
+              .default(15)
+              .describe("How often `serve` and `worker` look for alert deliveries that are due, in seconds"),
+            batchSize: positiveInt.max(1000).default(20).describe("Deliveries claimed per look"),
+            maxAttempts: positiveInt
+              .max(100)
+              .default(8)
+              .describe("Attempts of one delivery before it is abandoned (shown to the user and the admin)"),
+            baseBackoffSeconds: positiveInt
+              .default(60)
+              .describe("Wait before the second attempt, in seconds; doubled at each later one"),
+            maxBackoffSeconds: positiveInt
+              .default(21_600)
+              .describe("Longest wait between two attempts (6 h)"),
+            claimSeconds: positiveInt
+              .default(120)
+              .describe(
+                "How long a process holds a delivery it is sending (others leave it alone); longer than timeoutSeconds",
+              ),
+            timeoutSeconds: positiveInt
+              .max(600)
+              .default(20)
+              .describe("Longest wait for one send (SMTP, HTTP, MQTT)"),
+            disableAfterFailures: z
+              .number()
+              .int()
+              .min(0)
+              .default(10)
+              .describe(
+                "A channel sender is disabled after this many failed deliveries in a row, with the reason (0: never)",
+              ),
+            publicUrl: z
+              .string()
+              .url()
+              .optional()
+              .describe(
+                "Address of the web app in messages' links (default: the origin of enedis.redirect_uri)",
+              ),
+          })
+          .strict()
+          .default({
+            pollSeconds: 15,
+            batchSize: 20,
+            maxAttempts: 8,
+            baseBackoffSeconds: 60,
+            maxBackoffSeconds: 21_600,
+            claimSeconds: 120,
+            timeoutSeconds: 20,
+            disableAfterFailures: 10,
+          }),
+        summary: z
+          .object({
+            enabled: z.boolean().default(true).describe("Raise the weekly or monthly summary users ask for"),
+            hour: z
+              .number()
+              .int()
+              .min(0)
+              .max(23)
+              .default(9)
+              .describe(
+                "Paris hour from which the summary of the week (Mondays) or of the month (the 1st) is sent",
+              ),
+          })
+          .strict()
+          .default({ enabled: true, hour: 9 }),
       })
       .strict()
       .default({
@@ -364,8 +433,21 @@ export const configSchema = z
           power_near_limit: 10,
         },
         evaluate: { onSync: true, dailyAt: "12:00", weeks: 8 },
+        delivery: {
+          pollSeconds: 15,
+          batchSize: 20,
+          maxAttempts: 8,
+          baseBackoffSeconds: 60,
+          maxBackoffSeconds: 21_600,
+          claimSeconds: 120,
+          timeoutSeconds: 20,
+          disableAfterFailures: 10,
+        },
+        summary: { enabled: true, hour: 9 },
       })
-      .describe("Alert kinds: thresholds and evaluation (channels and delivery are configured elsewhere)"),
+      .describe(
+        "Alerts: the kinds' thresholds and evaluation; delivery through channel senders and the summary e-mails",
+      ),
     tempo: z
       .object({
         provider: z

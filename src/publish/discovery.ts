@@ -306,9 +306,19 @@ export function discoveryMessages(o: DiscoveryOptions, m: MeterSnapshot): Discov
   });
 }
 
-/** Topics of every entity a meter may have (to clear the ones that no longer apply). */
+/** The meter's alert `event` entity (alerts/channels/mqtt.ts publishes it with the first alert). */
+export const alertEventConfigTopic = (prefix: string, prm: string) =>
+  `${prefix}/event/${uniqueId(prm, "alert")}/config`;
+
+/**
+ * Topics of every entity a meter may have (to clear the ones that no longer apply, and all of them when
+ * the meter is erased), the alert event entity included.
+ */
 export function allConfigTopics(o: DiscoveryOptions, prm: string): string[] {
-  return ENTITIES.map((e) => configTopic(o, e.component, prm, e.key));
+  return [
+    ...ENTITIES.map((e) => configTopic(o, e.component, prm, e.key)),
+    alertEventConfigTopic(o.prefix, prm),
+  ];
 }
 
 /** Whether the meter has tariff entities (a tariff state topic). */

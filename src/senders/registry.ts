@@ -2,7 +2,11 @@
  * Sender implementations (the seed's `NotificationAccountSender.implClass`): one entry per kind of
  * connector, registered once. The seed stored Java class names; they are accepted as aliases so that a
  * migrated database keeps working.
+ *
+ * Alert channels (alerts/channels/: e-mail, Free Mobile, webhook, MQTT) are senders too, with
+ * `dataSource: false`: the scheduler never runs accounts of theirs; the delivery runner uses them.
  */
+import { CHANNELS } from "../alerts/channels/index.js";
 export interface SenderImplementation {
   /** What `sender add --impl` and the admin form take, and what is stored in `impl_class`. */
   key: string;
@@ -29,6 +33,10 @@ registerImplementation({
   aliases: ["smarthome.automation.datasource.DataConnectDataSourceProvider", "DataConnectDataSourceProvider"],
   dataSource: true,
 });
+
+for (const c of CHANNELS.values()) {
+  registerImplementation({ key: c.key, label: c.label, aliases: c.aliases, dataSource: false });
+}
 
 export function findImplementation(name: string): SenderImplementation | undefined {
   return registry.get(name.trim().toLowerCase());

@@ -17,6 +17,7 @@ import { SecretBox } from "./crypto.js";
 import { openDatabase, type DatabaseHandle, type DialectKind, type OpenDatabaseOptions } from "./database.js";
 import { migrate, type MigrateResult } from "./migrations/index.js";
 import { AccountsRepository } from "./repositories/accounts.js";
+import { AlertDeliveriesRepository } from "./repositories/alert-deliveries.js";
 import { AlertsRepository } from "./repositories/alerts.js";
 import { ApiTokensRepository } from "./repositories/api-tokens.js";
 import { ConsentsRepository } from "./repositories/consents.js";
@@ -65,6 +66,8 @@ export interface Repositories {
   readonly alerts: AlertsRepository;
   /** Bulk load-curve writes inside a transaction (history imports, multi-window commits). */
   readonly curveBulk: CurveBulkRepository;
+  /** Deliveries of alerts through channel senders: claims, outcomes, what users and admins see. */
+  readonly alertDeliveries: AlertDeliveriesRepository;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
@@ -127,6 +130,7 @@ function repositories(scope: Scope): Repositories {
     importCursors: new ImportCursorsRepository(scope),
     alerts: new AlertsRepository(scope),
     curveBulk: new CurveBulkRepository(scope),
+    alertDeliveries: new AlertDeliveriesRepository(scope),
   };
 }
 

@@ -66,6 +66,8 @@ export interface NotificationAccountSenderTable {
   /** 0/1 (migration 080): 0 when switched off by the admin or by repeated failures. */
   enabled: ColumnType<number, number | undefined, number>;
   disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Deliveries that failed in a row through this sender (migration 081). */
+  failures: ColumnType<number, number | undefined, number>;
 }
 
 export interface NotificationAccountTable {
@@ -403,6 +405,9 @@ export interface AlertDeliveryTable {
   next_attempt_ms: number;
   last_error: ColumnType<string | null, string | null | undefined, string | null>;
   sent_at_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** `<host>:<pid>` of the process sending it (migration 081), while `claim_until_ms` is ahead. */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  claim_until_ms: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AlertPreferenceTable {

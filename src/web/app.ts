@@ -39,6 +39,7 @@ import { WebMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
 import { ApiError } from "./api/tokens.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerAlertRoutes, registerUnreadCount } from "./routes/alerts.js";
 import { registerGatewayRoutes } from "./routes/gateways.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerAuthRoutes, SetupGate } from "./routes/auth.js";
@@ -243,6 +244,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
     getUserInfo: csrfUserInfo,
   });
   sessions.register(app);
+  registerUnreadCount(app, deps);
   metrics.register(app);
   // Pages and API answers are personal (or carry a CSRF token): no browser or proxy may keep a copy.
   // Routes that may be cached say so themselves (static assets, the OpenAPI document).
@@ -355,6 +357,7 @@ export async function buildWebApp(options: WebAppOptions): Promise<WebApp> {
   registerConsentReviewRoutes(app, deps);
   registerCostRoutes(app, deps);
   registerDiagnosisRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   await app.ready();
 
   return {

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { t } from "../i18n/index.js";
 import { isAdmin } from "./session.js";
 import { accountTemplates } from "./views/accounts.js";
+import { alertTemplates } from "./views/alerts.js";
 import { analysisTemplates } from "./views/analysis.js";
 import { authTemplates } from "./views/auth.js";
 import { consentTemplates } from "./views/consent.js";
@@ -33,7 +34,9 @@ export interface BaseView {
   /** CSRF token for the page's forms. */
   csrf: string;
   /** Menu entry to highlight. */
-  nav: "dashboard" | "services" | "senders" | "users" | "consents" | "user" | "login" | "";
+  nav: "dashboard" | "services" | "senders" | "users" | "consents" | "user" | "alerts" | "login" | "";
+  /** The signed-in user's unread alerts (the navigation's badge). */
+  alertsUnread: number;
   notice: Notice | null;
   /** Seconds before the page reloads itself (first sync in progress), or 0. */
   refresh: number;
@@ -59,6 +62,7 @@ const ALL = {
   ...profileTemplates,
   ...costTemplates,
   ...diagnosisTemplates,
+  ...alertTemplates,
 };
 
 export type ViewName = keyof typeof ALL;
@@ -94,6 +98,7 @@ export class Renderer {
       user: user ? { username: user.username, admin: isAdmin(user) } : null,
       csrf: reply.generateCsrf({ userInfo: this.opts.csrfUserInfo(request) }),
       nav: "",
+      alertsUnread: user ? request.alertsUnread : 0,
       notice: null,
       refresh: 0,
       css: this.opts.cssPath,

@@ -40,6 +40,10 @@ interface Ids {
   ownerSession: string;
   /** Static asset paths by pattern (`/static/app-*.css`…). */
   assets: Record<string, string>;
+  /** An alert of the owner's (issue 17). */
+  alert: number;
+  /** A channel sender (webhook). */
+  channel: number;
 }
 
 const PRM = "22516914714270";
@@ -224,6 +228,32 @@ const CASES: Case[] = [
   { method: "POST", route: "/admin/offers/delete", form: { name: "access-other" }, ...adminOnlyPost(303) },
   { method: "GET", route: "/notificationAccountSender/notificationAccountSenders", ...adminOnly(200) },
   { method: "GET", route: "/notificationAccountSender/create", ...adminOnly(200) },
+  {
+    method: "POST",
+    route: "/notificationAccountSender/toggle/:id",
+    path: (i) => `/notificationAccountSender/toggle/${i.channel}`,
+    form: { enabled: "1" },
+    ...adminOnlyPost(303),
+  },
+  { method: "GET", route: "/alerts", ...sig(200) },
+  { method: "GET", route: "/alerts/settings", ...sig(200) },
+  {
+    method: "POST",
+    route: "/alerts/settings",
+    form: { summary: "off" },
+    anonymous: 401,
+    owner: 303,
+    other: 303,
+    admin: 303,
+  },
+  {
+    method: "POST",
+    route: "/alerts/:id/read",
+    path: (i) => `/alerts/${i.alert}/read`,
+    form: {},
+    ...minePost(303),
+  },
+  { method: "POST", route: "/alerts/read-all", form: {}, anonymous: 401, owner: 303, other: 303, admin: 303 },
   {
     method: "GET",
     route: "/notificationAccountSender/edit/:id",
@@ -436,7 +466,23 @@ describe("access to every route", () => {
     await f.agent().login("owner", "correct horse battery");
     const mine = await f.ctx.store.webSessions.listActive(r.account.userId, f.clock.now(), 3600_000);
     const ownerSession = mine[0]!.id; // the newest: the second agent's
+    const alert = await f.ctx.store.alerts.raise({
+      userId: r.account.userId,
+      accountId: r.account.id,
+      kind: "stale_data",
+      day: "2026-11-28",
+      title: "Plus de nouvelles données",
+      body: "…",
+      link: null,
+    });
+    const channel = await f.ctx.store.senders.create({
+      libelle: "access hook",
+      implClass: "webhook",
+      config: { url: "http://127.0.0.1:9/hook" },
+    });
     ids = {
+      alert: alert!.id,
+      channel: channel.id,
       account: r.account.id,
       device: r.device.id,
       sender,

@@ -21,6 +21,7 @@ import * as m040 from "./040_quota_pause_reason.js";
 import * as m060 from "./060_curve_value_set_checks.js";
 import * as m061 from "./061_index_reading_type.js";
 import * as m080 from "./080_alerts.js";
+import * as m081 from "./081_alert_delivery_claim.js";
 
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ["001_initial", m001],
@@ -38,6 +39,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migrat
   ["060_curve_value_set_checks", m060],
   ["061_index_reading_type", m061],
   ["080_alerts", m080],
+  ["081_alert_delivery_claim", m081],
 ];
 
 const provider: MigrationProvider = {

@@ -119,7 +119,13 @@ export class ErasureRepository {
     const sessions = await db.deleteFrom("web_session").where("user_id", "=", userId).executeTakeFirst();
     const secrets = await db
       .deleteFrom("app_secret")
-      .where("name", "=", pendingConsentSecret(userId))
+      .where((eb) =>
+        eb.or([
+          eb("name", "=", pendingConsentSecret(userId)),
+          // The user's recipient settings of channel senders (alerts/channels: address, Free Mobile key).
+          eb("name", "like", `sender.secret:%:user:${userId}`),
+        ]),
+      )
       .executeTakeFirst();
     const user = await db.deleteFrom("app_user").where("id", "=", userId).executeTakeFirst();
     return {

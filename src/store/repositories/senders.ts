@@ -15,6 +15,13 @@ export interface Sender {
   role: string | null;
   /** Quartz cron expression (`0 0/10 * * * ?`), or null: never scheduled. */
   cron: string | null;
+  /** A channel sender's non-secret settings (its secrets are in `app_secret`, see alerts/channels). */
+  config: Record<string, unknown>;
+  /** False when the admin switched it off, or repeated failures did (`disabledReason`). */
+  enabled: boolean;
+  disabledReason: string | null;
+  /** Deliveries that failed in a row through it. */
+  failures: number;
 }
 
 export interface NewSender {
@@ -22,6 +29,9 @@ export interface NewSender {
   implClass: string;
   role?: string | null;
   cron?: string | null;
+  config?: Record<string, unknown>;
+  enabled?: boolean;
+  disabledReason?: string | null;
 }
 
 export type SenderPatch = Partial<NewSender>;
@@ -33,8 +43,27 @@ export interface SenderListOptions {
   limit?: number;
 }
 
+function parseConfig(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 function toSender(row: Selectable<NotificationAccountSenderTable>): Sender {
-  return { id: row.id, libelle: row.libelle, implClass: row.impl_class, role: row.role, cron: row.cron };
+  return {
+    id: row.id,
+    libelle: row.libelle,
+    implClass: row.impl_class,
+    role: row.role,
+    cron: row.cron,
+    config: parseConfig(row.config),
+    enabled: Number(row.enabled) === 1,
+    disabledReason: row.disabled_reason,
+    failures: Number(row.failures),
+  };
 }
 
 function checkLibelle(libelle: string): void {
@@ -60,6 +89,9 @@ export class SendersRepository {
           impl_class: sender.implClass,
           role: sender.role ?? null,
           cron: sender.cron ?? null,
+          config: JSON.stringify(sender.config ?? {}),
+          enabled: sender.enabled === false ? 0 : 1,
+          disabled_reason: sender.disabledReason ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -113,6 +145,11 @@ export class SendersRepository {
       ...(patch.implClass !== undefined && { impl_class: patch.implClass }),
       ...(patch.role !== undefined && { role: patch.role }),
       ...(patch.cron !== undefined && { cron: patch.cron }),
+      ...(patch.config !== undefined && { config: JSON.stringify(patch.config) }),
+      ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
+      // Switching a sender on again starts its failure count afresh.
+      ...(patch.enabled === true && { failures: 0, disabled_reason: null }),
+      ...(patch.disabledReason !== undefined && { disabled_reason: patch.disabledReason }),
     };
     if (Object.keys(set).length === 0) return this.findById(id);
     try {
@@ -126,6 +163,38 @@ export class SendersRepository {
     } catch (e) {
       throw translateDbError(e, `a sender with libelle "${patch.libelle ?? ""}"`);
     }
+  }
+
+  /** A delivery through this sender went: its failures in a row start again from 0. */
+  async recordSuccess(id: number): Promise<void> {
+    await this.scope.db
+      .updateTable("notification_account_sender")
+      .set({ failures: 0 })
+      .where("id", "=", id)
+      .where("failures", "<>", 0)
+      .execute();
+  }
+
+  /**
+   * A delivery through this sender failed: counts it, and disables the sender with `reason` when this
+   * makes `disableAfter` failures in a row (0: never). True when this call disabled it.
+   */
+  async recordFailure(id: number, disableAfter: number, reason: string): Promise<boolean> {
+    const row = await this.scope.db
+      .updateTable("notification_account_sender")
+      .set((eb) => ({ failures: eb("failures", "+", 1) }))
+      .where("id", "=", id)
+      .returning(["failures", "enabled"])
+      .executeTakeFirst();
+    if (!row || disableAfter <= 0 || Number(row.failures) < disableAfter || Number(row.enabled) !== 1)
+      return false;
+    const r = await this.scope.db
+      .updateTable("notification_account_sender")
+      .set({ enabled: 0, disabled_reason: reason })
+      .where("id", "=", id)
+      .where("enabled", "=", 1)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
   }
 
   /** True when it existed. A sender that accounts still use cannot be deleted (ForeignKeyViolationError). */

@@ -5,6 +5,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { defaultSenderId } from "../../accounts/service.js";
+import { CHANNEL_DEFAULTS, channelOf } from "../../alerts/channels/index.js";
+import {
+  checkSenderSecrets,
+  parseChannelConfig,
+  saveSenderSecrets,
+  senderSecretsSet,
+} from "../../alerts/channels/settings.js";
+import type { Channel } from "../../alerts/channels/types.js";
 import { t } from "../../i18n/index.js";
 import { cronProblem, type CronSyntaxError } from "../../scheduler/cron.js";
 import { findImplementation, implementations } from "../../senders/registry.js";
@@ -21,6 +29,23 @@ interface SenderValues {
   implClass: string;
   role: string;
   cron: string;
+  /** A channel sender's settings as typed (`cfg_<name>` fields); secrets are never echoed. */
+  cfg?: Record<string, string>;
+  enabled?: boolean;
+}
+
+/** A channel's settings as form strings (what is stored, or the defaults). */
+function cfgStrings(channel: Channel, config: Record<string, unknown>): Record<string, string> {
+  const merged = { ...CHANNEL_DEFAULTS[channel.key], ...config };
+  return Object.fromEntries(
+    channel.fields.map((f) => {
+      const v = merged[f.name];
+      return [
+        f.name,
+        v === undefined || v === null ? "" : typeof v === "boolean" ? (v ? "on" : "") : String(v),
+      ];
+    }),
+  );
 }
 
 const CRON_FIELDS = ["seconds", "minutes", "hours", "day-of-month", "month", "day-of-week", "year"] as const;
@@ -101,6 +126,35 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     errors: Record<string, string>,
     status = 200,
   ) {
+    const channel = channelOf(findImplementation(values.implClass)?.key ?? "");
+    if (channel) {
+      const set = sender ? await senderSecretsSet(store, sender.id) : new Set<string>();
+      return render.send(
+        request,
+        reply,
+        "channelForm",
+        {
+          title: sender ? `Canal ${sender.libelle}` : `Nouveau canal : ${channel.label}`,
+          nav: "senders",
+          sender,
+          channel: { key: channel.key, label: channel.label, description: channel.description },
+          values,
+          errors,
+          fields: channel.fields.map((f) => ({
+            ...f,
+            value: values.cfg?.[f.name] ?? "",
+            error: errors[`cfg_${f.name}`],
+          })),
+          secrets: channel.secretFields.map((f) => ({
+            ...f,
+            set: set.has(f.name),
+            error: errors[`secret_${f.name}`],
+          })),
+          recipientFields: channel.recipientFields.map((f) => f.label),
+        },
+        status,
+      );
+    }
     return render.send(
       request,
       reply,
@@ -130,7 +184,10 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     });
     const rows = [];
     const created = await defaultSenderId(store);
+    const stats = await store.alertDeliveries.statsBySender(senders.map((s) => s.id));
     for (const s of senders) {
+      const channel = channelOf(findImplementation(s.implClass)?.key ?? "");
+      const st = stats.get(s.id);
       rows.push({
         id: s.id,
         firstRun: s.id === created,
@@ -138,7 +195,16 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
         impl: findImplementation(s.implClass)?.label ?? s.implClass,
         role: s.role,
         cron: s.cron,
-        accounts: await accountsUpTo(s.id),
+        accounts: channel ? "—" : await accountsUpTo(s.id),
+        channel: channel !== undefined,
+        enabled: s.enabled,
+        disabledReason: s.disabledReason,
+        deliveries: st
+          ? `${st.sent} envoyée(s), ${st.waiting} en attente, ${st.failed} en échec, ${st.abandoned} abandonnée(s)`
+          : channel
+            ? "aucun envoi"
+            : null,
+        lastError: st && st.failed + st.abandoned > 0 ? st.lastError : null,
       });
     }
     const link = (p: number) =>
@@ -154,22 +220,52 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
       prev: page > 1 ? link(page - 1) : null,
       next: last < total ? link(page + 1) : null,
       notice: noticeOf(field(request.query, "done")),
+      channels: [...implementations()]
+        .filter((i) => !i.dataSource)
+        .map((i) => ({ key: i.key, label: i.label })),
     });
   });
 
-  app.get("/notificationAccountSender/create", admin, async (request, reply) =>
-    form(
+  app.get("/notificationAccountSender/create", admin, async (request, reply) => {
+    const channel = channelOf(findImplementation(field(request.query, "impl"))?.key ?? "");
+    if (channel)
+      return form(
+        request,
+        reply,
+        null,
+        {
+          libelle: "",
+          implClass: channel.key,
+          role: "",
+          cron: "",
+          cfg: cfgStrings(channel, {}),
+          enabled: true,
+        },
+        {},
+      );
+    return form(
       request,
       reply,
       null,
       { libelle: "", implClass: "dataconnect", role: "", cron: "0 0/10 * * * ?" },
       {},
-    ),
-  );
+    );
+  });
+
+  app.post("/notificationAccountSender/toggle/:id", adminForm, async (request, reply) => {
+    const sender = await store.senders.findById(idParam(request));
+    if (!sender || !channelOf(findImplementation(sender.implClass)?.key ?? ""))
+      throw notFound(t("error.senderNotFound"));
+    const enabled = field(request.body, "enabled") === "1";
+    await store.senders.update(sender.id, { enabled, ...(enabled ? {} : { disabledReason: null }) });
+    deps.ctx.log(`admin: channel sender ${sender.id} ${enabled ? "enabled" : "disabled"}`);
+    return reply.redirect(`${LIST}?done=${enabled ? "enabled" : "disabled"}`, 303);
+  });
 
   app.get("/notificationAccountSender/edit/:id", admin, async (request, reply) => {
     const sender = await store.senders.findById(idParam(request));
     if (!sender) throw notFound(t("error.senderNotFound"));
+    const channel = channelOf(findImplementation(sender.implClass)?.key ?? "");
     return form(
       request,
       reply,
@@ -179,6 +275,7 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
         implClass: findImplementation(sender.implClass)?.key ?? sender.implClass,
         role: sender.role ?? "",
         cron: sender.cron ?? "",
+        ...(channel ? { cfg: cfgStrings(channel, sender.config), enabled: sender.enabled } : {}),
       },
       {},
     );
@@ -198,6 +295,10 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
       role: field(request.body, "role"),
       cron: field(request.body, "cron"),
     };
+    const channel = channelOf(findImplementation(values.implClass)?.key ?? "");
+    if (existing && channel && findImplementation(existing.implClass)?.key !== channel.key)
+      return form(request, reply, existing, values, { implClass: t("alerts.implChannelFixed") }, 400);
+    if (channel) return saveChannel(request, reply, existing, channel, values);
     const checked = checkSenderForm(values);
     if (!checked.ok) return form(request, reply, existing, values, checked.errors, 400);
     const same = await store.senders.findByLibelle(checked.sender.libelle);
@@ -216,6 +317,55 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     }
     return reply.redirect(`${LIST}?done=${existing ? "saved" : "created"}`, 303);
   });
+
+  /** A channel sender's save: label, role, settings (zod), secrets (empty = keep), enabled. */
+  async function saveChannel(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    existing: Sender | null,
+    channel: Channel,
+    base: SenderValues,
+  ) {
+    const cfg = Object.fromEntries(channel.fields.map((f) => [f.name, field(request.body, `cfg_${f.name}`)]));
+    const secrets = Object.fromEntries(
+      channel.secretFields.map((f) => [f.name, field(request.body, `secret_${f.name}`, false)]),
+    );
+    const values: SenderValues = { ...base, cron: "", cfg, enabled: field(request.body, "enabled") === "on" };
+    const errors: Record<string, string> = {};
+    const checked = checkSenderForm({ ...values, cron: "" });
+    if (!checked.ok) Object.assign(errors, checked.errors);
+    const parsed = parseChannelConfig(channel, cfg);
+    if (!parsed.ok) for (const [k, v] of Object.entries(parsed.errors)) errors[`cfg_${k}`] = v;
+    for (const [k, v] of Object.entries(
+      await checkSenderSecrets(store, existing?.id ?? null, channel, secrets),
+    ))
+      errors[`secret_${k}`] = v;
+    const same = values.libelle ? await store.senders.findByLibelle(values.libelle) : undefined;
+    if (same && same.id !== existing?.id) errors.libelle = t("form.libelleTaken");
+    if (Object.keys(errors).length > 0 || !parsed.ok || !checked.ok)
+      return form(request, reply, existing, values, errors, 400);
+    const row = {
+      libelle: checked.sender.libelle,
+      implClass: channel.key,
+      role: checked.sender.role,
+      cron: null,
+      config: parsed.config,
+      enabled: values.enabled === true,
+    };
+    try {
+      await store.transaction(async (tx) => {
+        const saved = existing ? await tx.senders.update(existing.id, row) : await tx.senders.create(row);
+        if (saved) await saveSenderSecrets(tx, saved.id, channel, secrets);
+      });
+    } catch (e) {
+      if (e instanceof UniqueViolationError)
+        return form(request, reply, existing, values, { libelle: t("form.libelleTaken") }, 400);
+      throw e;
+    }
+    // Never the settings or the secrets in the log.
+    deps.ctx.log(`admin: channel sender "${row.libelle}" (${channel.key}) ${existing ? "saved" : "created"}`);
+    return reply.redirect(`${LIST}?done=${existing ? "saved" : "created"}`, 303);
+  }
 
   app.get("/notificationAccountSender/delete/:id", admin, async (request, reply) => {
     const sender = await store.senders.findById(idParam(request));
@@ -254,6 +404,8 @@ export function registerSenderRoutes(app: FastifyInstance, deps: WebDeps): void 
     }
     await store.transaction(async (tx) => {
       for (const a of accounts) await tx.accounts.delete(a.id);
+      // A channel sender's secrets and its users' recipient settings go with it.
+      await tx.alertDeliveries.deleteSenderSecrets(sender.id);
       await tx.senders.delete(sender.id);
     });
     deps.ctx.log(`admin: sender "${sender.libelle}" deleted with ${accounts.length} account(s)`);
@@ -266,6 +418,8 @@ function noticeOf(done: string) {
     created: "Connecteur créé.",
     saved: "Connecteur enregistré.",
     deleted: "Connecteur supprimé.",
+    enabled: t("alerts.senderEnabled"),
+    disabled: t("alerts.senderDisabled"),
   }[done];
   return text ? { kind: "ok" as const, text } : null;
 }

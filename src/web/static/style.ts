@@ -45,7 +45,7 @@ fieldset.field legend{font-weight:600;padding:0 .3rem}
 fieldset.field label{display:flex;gap:.5rem;align-items:flex-start;font-weight:400;margin:.3rem 0}
 .field.invalid input,.field.invalid select{border-color:var(--err)}
 input,select,button{font:inherit}
-input[type=text],input[type=password],input[type=date],input[type=search],select{width:100%;max-width:28rem;padding:.45rem .5rem;border:1px solid #b9c3d3;border-radius:5px;background:#fff}
+input[type=text],input[type=password],input[type=date],input[type=search],input[type=email],input[type=url],input[type=number],input[type=time],select{width:100%;max-width:28rem;padding:.45rem .5rem;border:1px solid #b9c3d3;border-radius:5px;background:#fff}
 button,.button{display:inline-block;background:var(--accent);color:#fff;border:0;border-radius:5px;padding:.5rem .9rem;text-decoration:none;cursor:pointer}
 button.secondary,.button.secondary{background:#e7ecf5;color:var(--fg)}
 button.danger,.button.danger{background:var(--err)}
@@ -64,8 +64,18 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 #diag-error code{white-space:normal;overflow-wrap:anywhere}
 .pager{display:flex;gap:.5rem;align-items:center;margin-top:.8rem}
 .inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}
-.inline input[type=date]{width:auto}
+.inline input[type=date],.inline input[type=time]{width:auto}
 details{margin:.5rem 0}
+.badge{display:inline-block;min-width:1.3rem;padding:0 .35rem;border-radius:999px;background:#e5484d;color:#fff;font-size:.75rem;font-weight:700;text-align:center;line-height:1.3rem}
+.alert-item{border-left:4px solid var(--line)}
+.alert-item.unread{border-left-color:var(--accent)}
+.alert-item h2{font-size:1.05rem;margin:0 0 .3rem}
+.alert-item .meta{font-size:.85rem;color:var(--muted);margin:0 0 .4rem}
+.alert-item p.body{white-space:pre-line;margin:.3rem 0}
+.alert-item ul.deliveries{list-style:none;padding:0;margin:.4rem 0 0;font-size:.9rem}
+.alert-item ul.deliveries .err{color:var(--err)}
+table.picks td,table.picks th{text-align:center}table.picks td:first-child,table.picks th:first-child{text-align:left}
+table.picks input[type=checkbox]{width:1.2rem;height:1.2rem}
 @media (max-width:40rem){
   main{padding:.7rem}
   table.stack thead{display:none}
@@ -74,5 +84,7 @@ details{margin:.5rem 0}
   table.stack td[data-label]::before{content:attr(data-label) " : ";color:var(--muted);font-size:.85rem}
   dl.facts{grid-template-columns:1fr}
   dl.facts dd{margin-bottom:.4rem}
+  table.picks td,table.picks th{padding:.35rem .25rem;font-size:.85rem;overflow-wrap:anywhere}
+  table.picks th:first-child{width:38%}
 }
 `;

@@ -17,6 +17,7 @@ export const layoutTemplates = {
   <nav>
     <a href="/" class="<%= it.nav === 'dashboard' ? 'on' : '' %>"><%= it.t("layout.nav.dashboard") %></a>
     <a href="/notificationAccount/notificationAccounts" class="<%= it.nav === 'services' ? 'on' : '' %>"><%= it.t("layout.nav.services") %></a>
+    <a href="/alerts" class="<%= it.nav === 'alerts' ? 'on' : '' %>"<% if (it.alertsUnread > 0) { %> aria-label="<%= it.t('alerts.navUnread', { count: it.alertsUnread }) %>"<% } %>><%= it.t("alerts.nav") %><% if (it.alertsUnread > 0) { %> <span class="badge" id="alerts-unread"><%= it.alertsUnread %></span><% } %></a>
     <a href="/user" class="<%= it.nav === 'user' ? 'on' : '' %>"><%= it.t("layout.nav.user") %></a>
     <% if (it.user.admin) { %>
     <a href="/notificationAccountSender/notificationAccountSenders" class="<%= it.nav === 'senders' ? 'on' : '' %>"><%= it.t("layout.nav.senders") %></a>
