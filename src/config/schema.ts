@@ -127,9 +127,18 @@ export const configSchema = z
           .describe(
             "Behind a reverse proxy: trust its X-Forwarded-* headers (true, a number of hops, or addresses/CIDRs, comma-separated), so that rate limits and HTTPS cookies see the client",
           ),
+        statsCacheMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(60_000)
+          .default(5000)
+          .describe(
+            "How long one snapshot of the database figures serves /stats and /metrics, in ms (0: every request computes its own)",
+          ),
       })
       .strict()
-      .default({ port: 3000, trustProxy: false }),
+      .default({ port: 3000, trustProxy: false, statsCacheMs: 5000 }),
     data: z
       .object({
         dir: z

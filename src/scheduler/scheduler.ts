@@ -121,6 +121,9 @@ export function backfillBacklog(
   for (const key of keys) {
     const st = account.config.datasets?.[key] ?? {};
     if (st.not_applicable) continue;
+    // History done down to Enedis' floor: nothing to plan (the planner never goes below the floor).
+    if (st.fetched_until && st.backfill_oldest && st.data_floor && st.backfill_oldest <= st.data_floor)
+      continue;
     const spec = datasetSpec(key);
     const months = spec.kind === "curve" ? settings.backfillMonths?.curve : settings.backfillMonths?.daily;
     n += planDataset(
@@ -202,6 +205,7 @@ export function lastFireOf(account: Account): number | null {
 export class Scheduler {
   private readonly instanceId: string;
   private readonly crons = new Map<string, QuartzCron | null>();
+  private readonly fireMemo = new Map<string, boolean>();
   private timer: unknown = null;
   private readonly inflight = new Set<Promise<void>>();
   private stopped = true;
@@ -375,6 +379,20 @@ export class Scheduler {
     return this.crons.get(expression) ?? null;
   }
 
+  /** Whether a sender's cron fires in the page's (since, fire time]: asked once per cron and page. */
+  private firesIn(expression: string, job: PageJob): boolean {
+    const key = `${expression}\u0000${job.sinceMs}\u0000${job.fireTimeMs}`;
+    let v = this.fireMemo.get(key);
+    if (v === undefined) {
+      const cron = this.cron(expression);
+      v =
+        cron !== null && cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length > 0;
+      if (this.fireMemo.size >= 256) this.fireMemo.clear();
+      this.fireMemo.set(key, v);
+    }
+    return v;
+  }
+
   /** Whether an account should get a fresh sync at this fire time. */
   private due(account: Account, job: PageJob): boolean {
     const c = account.config;
@@ -414,10 +432,7 @@ export class Scheduler {
         const found = page.get(id) ?? (await this.deps.store.accounts.findWithSender(id));
         if (!found?.sender.cron) continue;
         if (!findImplementation(found.sender.implClass)?.dataSource) continue;
-        const cron = this.cron(found.sender.cron);
-        const fires =
-          cron !== null &&
-          cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length > 0;
+        const fires = this.firesIn(found.sender.cron, job);
         if (fires && this.due(found.account, job)) {
           const strides = this.stridesOf(job);
           const aj: AccountJob = {

@@ -161,9 +161,9 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
 }
 
 /**
- * How long a snapshot of the database serves `/stats` and `/metrics` (real time, ms): a scraper or a
- * probe polling every second, or several at once, costs one computation per window. Documented in the
- * README (Monitoring).
+ * How long a snapshot of the database serves `/stats` and `/metrics` by default (real time, ms; config
+ * `server.statsCacheMs`): a scraper or a probe polling every second, or several at once, costs one
+ * computation per window.
  */
 export const SNAPSHOT_CACHE_MS = 5_000;
 
@@ -306,7 +306,7 @@ export class WebMetrics {
 
     // The database gauges read one snapshot per scrape (they are collected concurrently), and `/stats`
     // the same one: at most one computation per SNAPSHOT_CACHE_MS.
-    const snapshot = snapshotCache(() => computeSnapshot(store, config, now()));
+    const snapshot = snapshotCache(() => computeSnapshot(store, config, now()), config.server.statsCacheMs);
     this.snapshot = snapshot;
     const gauge = (
       name: string,

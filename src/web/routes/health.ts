@@ -15,7 +15,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void 
         .send({ status: "error", database: "unreachable" });
     }
   });
-  // The database figures are a snapshot of at most SNAPSHOT_CACHE_MS (5 s) ago, shared with /metrics.
+  // The database figures are a snapshot of at most `server.statsCacheMs` (5 s) ago, shared with /metrics.
   app.get("/stats", async (_request, reply) =>
     reply.header("cache-control", "no-store").send((await deps.metrics.snapshot()).stats),
   );
