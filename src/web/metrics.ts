@@ -235,10 +235,27 @@ export class WebMetrics {
   /** The database snapshot `/metrics` reads, cached `SNAPSHOT_CACHE_MS` (also `/stats`'s). */
   readonly snapshot: () => Promise<Snapshot>;
 
-  /** The Prometheus exposition text of this process. */
+  /**
+   * The Prometheus exposition text of this process, built at most once per `server.statsCacheMs` (with
+   * one series per account, building it costs more than the snapshot at 50,000 accounts): a scrape in
+   * the window gets the same text.
+   */
   async text(): Promise<string> {
-    return withoutMeaninglessSamples(await this.registry.metrics());
+    const ttl = this.ctx.config.server.statsCacheMs;
+    const t = Date.now();
+    if (!this.cachedText || t - this.cachedText.atMs >= ttl) {
+      const entry = {
+        atMs: t,
+        text: this.registry.metrics().then((x) => withoutMeaninglessSamples(x)),
+      };
+      this.cachedText = entry;
+      entry.text.catch(() => {
+        if (this.cachedText === entry) this.cachedText = null;
+      });
+    }
+    return this.cachedText.text;
   }
+  private cachedText: { atMs: number; text: Promise<string> } | null = null;
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly duration: Histogram<"method" | "route">;
   private readonly syncs: Counter<"outcome">;

@@ -436,7 +436,7 @@ export class AccountsRepository {
     const num = (path: string[]) => (pg ? `(${text(path)})::double precision` : text(path));
     const inner = pg
       ? sql`SELECT config::jsonb AS c FROM notification_account WHERE sender_id IN (${sql.join([...senderIds])})`
-      : sql`SELECT jsonb(config) AS c FROM notification_account WHERE sender_id IN (${sql.join([...senderIds])})`;
+      : sql`SELECT config AS c FROM notification_account WHERE sender_id IN (${sql.join([...senderIds])})`;
     const q = sql<Record<string, unknown>>`
       SELECT ${sql.raw(groupCols.join(", "))},
         COUNT(*) AS n,
