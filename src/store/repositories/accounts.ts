@@ -397,7 +397,16 @@ export class AccountsRepository {
       .selectFrom("notification_account as a")
       .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
       .selectAll("a")
-      .select(["s.libelle", "s.impl_class", "s.role", "s.cron"])
+      .select([
+        "s.libelle",
+        "s.impl_class",
+        "s.role",
+        "s.cron",
+        "s.config as sender_config",
+        "s.enabled as sender_enabled",
+        "s.disabled_reason as sender_disabled_reason",
+        "s.failures as sender_failures",
+      ])
       .where("a.id", "in", [...ids])
       .orderBy("a.id")
       .execute();
@@ -409,6 +418,10 @@ export class AccountsRepository {
         implClass: row.impl_class,
         role: row.role,
         cron: row.cron,
+        config: JSON.parse(row.sender_config) as Record<string, unknown>,
+        enabled: Number(row.sender_enabled) === 1,
+        disabledReason: row.sender_disabled_reason,
+        failures: Number(row.sender_failures),
       },
     }));
   }
