@@ -65,6 +65,27 @@ export const enedisSchema = z
         "Largest Enedis answer read, in bytes; a larger one is refused unread as a transient error (the largest real answer is about 100 kB)",
       ),
     dailyWindowDays: positiveInt.max(366).default(365).describe("Days per call for daily datasets"),
+    freshness: z
+      .object({
+        curveDays: positiveInt
+          .max(7)
+          .default(7)
+          .describe(
+            "Longest a meter's load curve may lag behind the published data, in days, when the quota is short (a curve call covers at most 7 days)",
+          ),
+        dailyDays: positiveInt
+          .max(365)
+          .default(7)
+          .describe(
+            "The same for daily energy (fetched with longer windows, less often, when the quota is short)",
+          ),
+        maxPowerDays: positiveInt.max(365).default(30).describe("The same for the daily maximum power"),
+      })
+      .strict()
+      .default({ curveDays: 7, dailyDays: 7, maxPowerDays: 30 })
+      .describe(
+        "Freshness policy per dataset: under a short quota each dataset is fetched every few days, within its bound; daily every day when the quota allows",
+      ),
     credentials: z
       .enum(["basic", "form"])
       .default("basic")
@@ -106,9 +127,18 @@ export const configSchema = z
           .describe(
             "Behind a reverse proxy: trust its X-Forwarded-* headers (true, a number of hops, or addresses/CIDRs, comma-separated), so that rate limits and HTTPS cookies see the client",
           ),
+        statsCacheMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(60_000)
+          .default(5000)
+          .describe(
+            "How long one snapshot of the database figures serves /stats and /metrics, in ms (0: every request computes its own)",
+          ),
       })
       .strict()
-      .default({ port: 3000, trustProxy: false }),
+      .default({ port: 3000, trustProxy: false, statsCacheMs: 5000 }),
     data: z
       .object({
         dir: z

@@ -23,7 +23,16 @@ import type { Account } from "../store/repositories/accounts.js";
 import type { SyncSettings } from "../sync/account-sync.js";
 import { planDataset, publishedUntil } from "../sync/planner.js";
 import { syncOneAccount, type AccountRunResult, type SyncRunDeps } from "../sync/service.js";
-import { planBudget, type Budget } from "./budget.js";
+import {
+  BACKFILL_MAX_LOAD,
+  datasetDue,
+  DAILY_STRIDES,
+  freshnessGroupOf,
+  isDaily,
+  planBudget,
+  type Budget,
+  type Strides,
+} from "./budget.js";
 import { parseQuartzCron, type QuartzCron } from "./cron.js";
 import { gatewayDue, isGatewayAccount } from "./gateway-slots.js";
 import { withAccountLease } from "./lease.js";
@@ -112,6 +121,9 @@ export function backfillBacklog(
   for (const key of keys) {
     const st = account.config.datasets?.[key] ?? {};
     if (st.not_applicable) continue;
+    // History done down to Enedis' floor: nothing to plan (the planner never goes below the floor).
+    if (st.fetched_until && st.backfill_oldest && st.data_floor && st.backfill_oldest <= st.data_floor)
+      continue;
     const spec = datasetSpec(key);
     const months = spec.kind === "curve" ? settings.backfillMonths?.curve : settings.backfillMonths?.daily;
     n += planDataset(
@@ -130,6 +142,41 @@ export function backfillBacklog(
     ).filter((w) => w.purpose === "backfill").length;
   }
   return n;
+}
+
+/** Each dataset's lag: days since its newest fetched day (null: never fetched); not-applicable ones left out. */
+export function datasetLags(account: Account, nowMs: number): Array<{ key: DatasetKey; lag: number | null }> {
+  const until = publishedUntil(nowMs);
+  const out: Array<{ key: DatasetKey; lag: number | null }> = [];
+  for (const key of (account.config.dataset_keys ?? []) as DatasetKey[]) {
+    const st = account.config.datasets?.[key];
+    if (st?.not_applicable) continue;
+    out.push({ key, lag: st?.fetched_until ? Math.max(0, daysBetween(st.fetched_until, until)) : null });
+  }
+  return out;
+}
+
+/** Days since 1970-01-01 of the Paris day of an instant (the phase of the freshness policy's strides). */
+export function parisDayNumber(ms: number): number {
+  return daysBetween("1970-01-01", parisDateOf(ms));
+}
+
+/**
+ * The datasets an account's fresh sync fetches under a plan's strides, for the Paris day of `fireTimeMs`
+ * (each dataset when it reached its stride, or on its phase day); null: all of them (the daily plan, or an
+ * account whose datasets are not known yet).
+ */
+export function dueDatasets(
+  account: Account,
+  nowMs: number,
+  strides: Strides | undefined,
+  fireTimeMs: number,
+): DatasetKey[] | null {
+  if (isDaily(strides) || !account.config.dataset_keys) return null;
+  const day = parisDayNumber(fireTimeMs);
+  return datasetLags(account, nowMs)
+    .filter(({ key, lag }) => datasetDue(lag, strides![freshnessGroupOf(key)], account.id, day))
+    .map(({ key }) => key);
 }
 
 /** Days since the oldest dataset's newest fetched day: 0 = up to date. */
@@ -158,10 +205,13 @@ export function lastFireOf(account: Account): number | null {
 export class Scheduler {
   private readonly instanceId: string;
   private readonly crons = new Map<string, QuartzCron | null>();
+  private readonly fireMemo = new Map<string, boolean>();
   private timer: unknown = null;
   private readonly inflight = new Set<Promise<void>>();
   private stopped = true;
   private budget: Budget | null = null;
+  /** Backfill jobs wait until then: the quota was found busy (`backfillWaits`). */
+  private backfillWaitUntilMs = 0;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -274,13 +324,17 @@ export class Scheduler {
   }
 
   private async enqueuePages(fireTimeMs: number, sinceMs: number): Promise<number> {
-    const count = await this.deps.store.accounts.countWithCron();
+    // The ids once, to give each page its id range: a page reads its accounts by range (an index range),
+    // not by OFFSET, which walks every row before the page (quadratic over the pages of 50,000 accounts).
+    const ids = await this.deps.store.accounts.idsWithCron();
+    const count = ids.length;
     const pageSize = this.opts.pageSize ?? 25;
     const pages = Math.ceil(count / pageSize);
     this.budget = planBudget({
       accounts: count,
       datasetsPerAccount: 3,
       perHour: this.deps.config.enedis.quota.perHour,
+      freshness: this.deps.config.enedis.freshness,
     });
     for (let p = 0; p < pages; p++) {
       const job: PageJob = {
@@ -289,7 +343,10 @@ export class Scheduler {
         fireTimeMs,
         offset: p * pageSize,
         limit: pageSize,
+        fromId: ids[p * pageSize]!,
+        toId: ids[Math.min(count, (p + 1) * pageSize) - 1]!,
         strideDays: this.budget.strideDays,
+        strides: this.budget.strides,
       };
       await this.deps.queue.add(job, {
         key: `page:${fireTimeMs}:${p}`,
@@ -322,6 +379,20 @@ export class Scheduler {
     return this.crons.get(expression) ?? null;
   }
 
+  /** Whether a sender's cron fires in the page's (since, fire time]: asked once per cron and page. */
+  private firesIn(expression: string, job: PageJob): boolean {
+    const key = `${expression}\u0000${job.sinceMs}\u0000${job.fireTimeMs}`;
+    let v = this.fireMemo.get(key);
+    if (v === undefined) {
+      const cron = this.cron(expression);
+      v =
+        cron !== null && cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length > 0;
+      if (this.fireMemo.size >= 256) this.fireMemo.clear();
+      this.fireMemo.set(key, v);
+    }
+    return v;
+  }
+
   /** Whether an account should get a fresh sync at this fire time. */
   private due(account: Account, job: PageJob): boolean {
     const c = account.config;
@@ -330,32 +401,46 @@ export class Scheduler {
     // Gateways: one run a day at the account's minute (06:00-10:00 Paris), one afternoon retry; no loops.
     if (isGatewayAccount(account)) return gatewayDue(account, job.fireTimeMs, lastFireOf(account));
     // The dispatcher's plan travels with the page job: in distributed mode another process runs it.
-    const stride = job.strideDays ?? this.budget?.strideDays ?? 1;
-    if (stride > 1) {
-      const lag = freshnessLagDays(account, this.deps.now());
-      // New accounts first; others once their data are `stride` days old (one wider window then).
-      if (lag !== null && lag < stride) return false;
-    }
-    return true;
+    const strides = this.stridesOf(job);
+    // New accounts first; others once a dataset is due under its stride (one wider window then).
+    const due = dueDatasets(account, this.deps.now(), strides, job.fireTimeMs);
+    return due === null || due.length > 0;
+  }
+
+  /** The plan's strides a job carries (older jobs: the curve's stride for every dataset). */
+  private stridesOf(job: PageJob | AccountJob): Strides {
+    if (job.strides) return job.strides;
+    const stride = (job.kind === "page" ? job.strideDays : undefined) ?? this.budget?.strideDays;
+    if (stride === undefined) return this.budget?.strides ?? DAILY_STRIDES;
+    return { curve: stride, daily: stride, maxPower: stride };
   }
 
   private async handlePage(job: PageJob): Promise<void> {
-    const ids = await this.deps.store.accounts.listIdsWithCron({ offset: job.offset, limit: job.limit });
+    const ids =
+      job.fromId !== undefined && job.toId !== undefined
+        ? await this.deps.store.accounts.listIdsWithCronBetween(job.fromId, job.toId)
+        : await this.deps.store.accounts.listIdsWithCron({ offset: job.offset, limit: job.limit });
+    // The page's accounts in one query (not one per account); one that cannot be read is tried alone.
+    let page: Map<number, { account: Account; sender: { cron: string | null; implClass: string } }>;
+    try {
+      page = new Map((await this.deps.store.accounts.listWithSender(ids)).map((f) => [f.account.id, f]));
+    } catch {
+      page = new Map();
+    }
     for (const id of ids) {
       try {
-        const found = await this.deps.store.accounts.findWithSender(id);
+        const found = page.get(id) ?? (await this.deps.store.accounts.findWithSender(id));
         if (!found?.sender.cron) continue;
         if (!findImplementation(found.sender.implClass)?.dataSource) continue;
-        const cron = this.cron(found.sender.cron);
-        const fires =
-          cron !== null &&
-          cron.fireTimesBetween(new Date(job.sinceMs), new Date(job.fireTimeMs), 1).length > 0;
+        const fires = this.firesIn(found.sender.cron, job);
         if (fires && this.due(found.account, job)) {
+          const strides = this.stridesOf(job);
           const aj: AccountJob = {
             kind: "account",
             accountId: id,
             fireTimeMs: job.fireTimeMs,
             mode: "fresh",
+            ...(isDaily(strides) ? {} : { strides }),
           };
           await this.deps.queue.add(aj, {
             key: accountJobKey(id, "fresh"),
@@ -376,6 +461,7 @@ export class Scheduler {
   }
 
   private async handleAccount(job: AccountJob): Promise<void> {
+    if (job.mode === "backfill" && (await this.backfillWaits(job))) return;
     const known = await this.deps.store.accounts.findById(job.accountId);
     if (!known || known.config.expired) return;
     // Another sync of this account may run outside this queue (the first sync after a consent, the CLI
@@ -424,20 +510,22 @@ export class Scheduler {
       // A second backfill job (the dispatcher's, added while the chain's ran) finds the history done.
       if (account.config.dataset_keys && backfillBacklog(account, now(), this.deps.syncSettings) === 0)
         return;
-      const load = (await this.deps.quotaLoad?.()) ?? 0;
-      if (load > (this.opts.backfillMaxLoad ?? 0.8)) {
-        // The fresh syncs need the quota: try again in a while.
-        await queue.add(job, {
-          key: `${accountJobKey(job.accountId, "backfill")}:later:${Math.floor(now() / 300_000)}`,
-          serialGroup: `account:${job.accountId}`,
-          priority: PRIORITY.backfill,
-          runAtMs: now() + 5 * MINUTE,
-        });
-        return;
-      }
+    }
+    // Under a short quota a fresh sync fetches the datasets due under their strides only.
+    const only =
+      job.mode === "fresh" && !isGatewayAccount(account)
+        ? dueDatasets(account, now(), job.strides, job.fireTimeMs)
+        : null;
+    if (only !== null && only.length === 0) {
+      // Synced meanwhile (another fire time, a CLI sync): nothing is due for this one.
+      await this.deps.store.accounts.updateConfig(job.accountId, {
+        [LAST_FIRE_KEY]: Math.max(job.fireTimeMs, lastFireOf(account) ?? job.fireTimeMs),
+      });
+      return;
     }
     const settings: Partial<SyncSettings> = {
       ...this.deps.syncSettings,
+      ...(only === null ? {} : { onlyDatasets: only }),
       // A gateway account's one daily run also spends its share of the budget on history (no backfill jobs).
       freshOnly: job.mode === "fresh" && !isGatewayAccount(account),
       ...(job.mode === "backfill" ? { maxWindows: this.opts.backfillWindowsPerJob ?? 20 } : {}),
@@ -455,15 +543,18 @@ export class Scheduler {
       account,
       settings,
     );
+    // The account as stored after the sync: the fresh path's own write returns it (no second read).
+    let stored: Account | undefined;
     if (job.mode === "fresh") {
       const newest = Math.max(job.fireTimeMs, lastFireOf(account) ?? job.fireTimeMs);
-      await this.deps.store.accounts.updateConfig(job.accountId, { [LAST_FIRE_KEY]: newest });
+      const config = await this.deps.store.accounts.updateConfig(job.accountId, { [LAST_FIRE_KEY]: newest });
+      stored = { ...account, config };
     }
     this.deps.log(
       `scheduler: account ${job.accountId} ${job.mode} sync for ${new Date(job.fireTimeMs).toISOString()}: ${outcome.outcome} (${outcome.calls} calls)`,
     );
     if (outcome.outcome === "expired") return;
-    const after = await this.deps.store.accounts.findById(job.accountId);
+    const after = stored ?? (await this.deps.store.accounts.findById(job.accountId));
     if (!after) return;
     // Data not published yet, or a transient failure: once more later the same day, spread out.
     const retryAt = after.config.next_attempt_ms;
@@ -482,6 +573,30 @@ export class Scheduler {
     // Gateway accounts spread their history over their daily runs: no backfill chain.
     if (!gateway && backfillBacklog(after, now(), this.deps.syncSettings) > 0)
       await this.enqueueBackfill(job.accountId, job.fireTimeMs);
+  }
+
+  /**
+   * Backfill only from what the fresh syncs leave: while the last hour used more than `backfillMaxLoad`
+   * of the quota, a backfill job is put off by 5 minutes. Once one job found the quota busy, the others
+   * of the next 5 minutes are put off to the same time without asking the database again (thousands of
+   * meters with history to fetch would otherwise each take their lease and read the quota every 5 min).
+   */
+  private async backfillWaits(job: AccountJob): Promise<boolean> {
+    const now = this.deps.now();
+    let until = this.backfillWaitUntilMs > now ? this.backfillWaitUntilMs : null;
+    if (until === null) {
+      const load = (await this.deps.quotaLoad?.()) ?? 0;
+      if (load <= (this.opts.backfillMaxLoad ?? BACKFILL_MAX_LOAD)) return false;
+      until = this.backfillWaitUntilMs = now + 5 * MINUTE;
+    }
+    // The fresh syncs need the quota: try again in a while.
+    await this.deps.queue.add(job, {
+      key: `${accountJobKey(job.accountId, "backfill")}:later:${Math.floor(until / 300_000)}`,
+      serialGroup: `account:${job.accountId}`,
+      priority: PRIORITY.backfill,
+      runAtMs: until,
+    });
+    return true;
   }
 
   /** One pending backfill job per account (its key dedupes the chain and the dispatcher's adds). */

@@ -76,6 +76,11 @@ export interface SyncSettings {
   contractMaxAgeMs: number;
   /** Fresh data and repairs only, no history backfill: the scheduler's cheap daily pass. */
   freshOnly?: boolean;
+  /**
+   * Only these datasets' windows (the scheduler's freshness policy under a short quota: the others are not
+   * due this day); every dataset when absent.
+   */
+  onlyDatasets?: DatasetKey[];
   /** Stop after this many measure windows (a run's share of the quota). */
   maxWindows?: number;
   /**
@@ -632,6 +637,16 @@ export class AccountSync {
           outcome: "not_applicable",
           message: st.not_applicable_reason ?? null,
           reason: st.not_applicable_code ?? null,
+        };
+        continue;
+      }
+      if (this.settings.onlyDatasets && !this.settings.onlyDatasets.includes(key)) {
+        outcome.datasets[key] = {
+          outcome: "ok",
+          windows: 0,
+          retries: 0,
+          points: 0,
+          message: "not due under the freshness policy",
         };
         continue;
       }

@@ -17,8 +17,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { FastifyInstance } from "fastify";
 import type { CallEvent } from "../enedis/http.js";
-import { planBudget } from "../scheduler/budget.js";
-import { accountState, formatDuration, operatorStatus, type AccountState } from "../scheduler/status.js";
+import { formatDuration, summarizeGroups, type AccountState } from "../scheduler/status.js";
 import { findImplementation } from "../senders/registry.js";
 import { gatewayBudgets, gatewayStatus, type GatewayBudgetUse } from "../sources/status.js";
 import type { Store } from "../store/index.js";
@@ -26,7 +25,6 @@ import type { Config } from "../config/schema.js";
 import type { WebContext } from "./app.js";
 
 const DAY_MS = 24 * 3600_000;
-const STATES: AccountState[] = ["fresh", "behind", "expired", "failing", "new"];
 const OUTCOMES = ["ok", "partial", "failed", "expired", "running"] as const;
 
 /** The kind of a pause's reason, as a metric label (a bounded set, not the free text). */
@@ -100,47 +98,40 @@ export interface Snapshot {
   };
 }
 
+/**
+ * What `/stats` and `/metrics` read from the database: aggregate queries only (accounts folded by state
+ * and cursors in the database, `statusGroups`), so that 50,000 accounts cost a few dozen rows, not
+ * 50,000 configs parsed; the plan, states and catch-up estimate are `operatorStatus`'s, by the same code
+ * (`sumStatus`). The last-success ages are one narrow query (one series per account).
+ */
 export async function computeSnapshot(store: Store, config: Config, nowMs: number): Promise<Snapshot> {
   const senders = await store.senders.list({ limit: 10_000 });
-  const dataConnect = new Set(
-    senders.filter((s) => findImplementation(s.implClass)?.key === "dataconnect").map((s) => s.id),
-  );
-  const all = [];
-  // One page at a time: a large installation never loads every account at once.
-  for (let offset = 0; ; offset += 500) {
-    const page = await store.accounts.list({ offset, limit: 500 });
-    for (const a of page) if (dataConnect.has(a.senderId)) all.push({ id: a.id, a });
-    if (page.length < 500) break;
-  }
-  const active = all.filter((x) => !x.a.config.expired).length;
-  const { strideDays } = planBudget({
-    accounts: active,
-    datasetsPerAccount: 3,
-    perHour: config.enedis.quota.perHour,
-  });
-  const states = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<AccountState, number>;
-  const lastSync: Record<string, number> = Object.fromEntries([...OUTCOMES, "none"].map((o) => [o, 0]));
-  const ages: Snapshot["lastSuccessAge"] = [];
+  const ids = senders.filter((s) => findImplementation(s.implClass)?.key === "dataconnect").map((s) => s.id);
+  const groups = await store.accounts.statusGroups(ids, nowMs - DAY_MS);
+  let accounts = 0;
   let expired = 0;
   let synced = 0;
-  for (const { a } of all) {
-    if (a.config.expired) expired++;
-    const last = a.config.last_success_ms ?? null;
-    if (last !== null && last >= nowMs - DAY_MS) synced++;
-    if (last !== null) ages.push({ accountId: a.id, seconds: Math.max(0, (nowMs - last) / 1000) });
-    states[accountState(a, nowMs, strideDays).state]++;
-    const outcome = a.config.last_sync?.outcome ?? "none";
-    lastSync[outcome] = (lastSync[outcome] ?? 0) + 1;
+  const lastSync: Record<string, number> = Object.fromEntries([...OUTCOMES, "none"].map((o) => [o, 0]));
+  for (const g of groups) {
+    accounts += g.count;
+    if (g.expired) expired += g.count;
+    synced += g.syncedSince;
+    const outcome = g.lastOutcome ?? "none";
+    lastSync[outcome] = (lastSync[outcome] ?? 0) + g.count;
   }
-  const op = await operatorStatus(store, config, nowMs);
-  const never = op.catchUpMs !== null && !Number.isFinite(op.catchUpMs);
+  const { budget, sums, catchUp } = summarizeGroups(groups, config, nowMs);
+  const never = catchUp !== null && !Number.isFinite(catchUp);
   const plan: StatsPlan = {
-    ...op.budget,
-    backlogCalls: op.backlogCalls,
-    catchUpMs: never || op.catchUpMs === null ? null : Math.round(op.catchUpMs),
+    ...budget,
+    backlogCalls: sums.backlog,
+    catchUpMs: never || catchUp === null ? null : Math.round(catchUp),
     catchUpNever: never,
-    catchUp: formatDuration(op.catchUpMs),
+    catchUp: formatDuration(catchUp),
   };
+  const ages: Snapshot["lastSuccessAge"] = (await store.accounts.lastSuccesses(ids)).map((a) => ({
+    accountId: a.id,
+    seconds: Math.max(0, (nowMs - a.lastSuccessMs) / 1000),
+  }));
   const quota = (await store.scheduler.quotaRows(nowMs)).map((q) => ({
     api: q.api,
     calls: q.calls,
@@ -151,10 +142,10 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
   }));
   return {
     stats: {
-      accounts: all.length,
+      accounts,
       expiredAccounts: expired,
       syncedLast24h: synced,
-      states,
+      states: sums.states,
       lastSync,
       users: await store.users.count(),
       senders: senders.length,
@@ -166,6 +157,33 @@ export async function computeSnapshot(store: Store, config: Config, nowMs: numbe
     quota,
     completeness: await store.ledger.countAll(),
     gateways: await gatewaySnapshot(store, nowMs),
+  };
+}
+
+/**
+ * How long a snapshot of the database serves `/stats` and `/metrics` by default (real time, ms; config
+ * `server.statsCacheMs`): a scraper or a probe polling every second, or several at once, costs one
+ * computation per window.
+ */
+export const SNAPSHOT_CACHE_MS = 5_000;
+
+/** One snapshot per `SNAPSHOT_CACHE_MS` (concurrent callers share it; a failed one is not kept). */
+export function snapshotCache(
+  compute: () => Promise<Snapshot>,
+  ttlMs = SNAPSHOT_CACHE_MS,
+  clock: () => number = Date.now,
+): () => Promise<Snapshot> {
+  let cached: { atMs: number; snapshot: Promise<Snapshot> } | null = null;
+  return () => {
+    const t = clock();
+    if (!cached || t - cached.atMs >= ttlMs) {
+      const entry = { atMs: t, snapshot: compute() };
+      cached = entry;
+      entry.snapshot.catch(() => {
+        if (cached === entry) cached = null;
+      });
+    }
+    return cached.snapshot;
   };
 }
 
@@ -214,11 +232,30 @@ export function withoutMeaninglessSamples(text: string): string {
 
 export class WebMetrics {
   readonly registry = new Registry();
+  /** The database snapshot `/metrics` reads, cached `SNAPSHOT_CACHE_MS` (also `/stats`'s). */
+  readonly snapshot: () => Promise<Snapshot>;
 
-  /** The Prometheus exposition text of this process. */
+  /**
+   * The Prometheus exposition text of this process, built at most once per `server.statsCacheMs` (with
+   * one series per account, building it costs more than the snapshot at 50,000 accounts): a scrape in
+   * the window gets the same text.
+   */
   async text(): Promise<string> {
-    return withoutMeaninglessSamples(await this.registry.metrics());
+    const ttl = this.ctx.config.server.statsCacheMs;
+    const t = Date.now();
+    if (!this.cachedText || t - this.cachedText.atMs >= ttl) {
+      const entry = {
+        atMs: t,
+        text: this.registry.metrics().then((x) => withoutMeaninglessSamples(x)),
+      };
+      this.cachedText = entry;
+      entry.text.catch(() => {
+        if (this.cachedText === entry) this.cachedText = null;
+      });
+    }
+    return this.cachedText.text;
   }
+  private cachedText: { atMs: number; text: Promise<string> } | null = null;
   private readonly requests: Counter<"method" | "route" | "status">;
   private readonly duration: Histogram<"method" | "route">;
   private readonly syncs: Counter<"outcome">;
@@ -284,18 +321,10 @@ export class WebMetrics {
       registers,
     });
 
-    // The database gauges read one snapshot per scrape (they are collected concurrently).
-    let cached: { atMs: number; snapshot: Promise<Snapshot> } | null = null;
-    const snapshot = (): Promise<Snapshot> => {
-      const t = Date.now();
-      if (!cached || t - cached.atMs > 1000) {
-        cached = { atMs: t, snapshot: computeSnapshot(store, config, now()) };
-        cached.snapshot.catch(() => {
-          cached = null;
-        });
-      }
-      return cached.snapshot;
-    };
+    // The database gauges read one snapshot per scrape (they are collected concurrently), and `/stats`
+    // the same one: at most one computation per SNAPSHOT_CACHE_MS.
+    const snapshot = snapshotCache(() => computeSnapshot(store, config, now()), config.server.statsCacheMs);
+    this.snapshot = snapshot;
     const gauge = (
       name: string,
       help: string,

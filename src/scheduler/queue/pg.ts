@@ -90,6 +90,14 @@ export interface PgQueueOptions {
   instanceId?: string;
 }
 
+const stridesSchema = z
+  .object({
+    curve: z.number().int().positive(),
+    daily: z.number().int().positive(),
+    maxPower: z.number().int().positive(),
+  })
+  .strict();
+
 const pageJobSchema = z
   .object({
     kind: z.literal("page"),
@@ -97,7 +105,10 @@ const pageJobSchema = z
     fireTimeMs: z.number().int(),
     offset: z.number().int().min(0),
     limit: z.number().int().positive(),
+    fromId: z.number().int().optional(),
+    toId: z.number().int().optional(),
     strideDays: z.number().int().positive().optional(),
+    strides: stridesSchema.optional(),
   })
   .strict();
 
@@ -107,6 +118,7 @@ const accountJobSchema = z
     accountId: z.number().int().positive(),
     fireTimeMs: z.number().int(),
     mode: z.enum(["fresh", "backfill"]),
+    strides: stridesSchema.optional(),
   })
   .strict();
 

@@ -12,6 +12,7 @@
  * - priority: fresh (the daily incremental sync) runs before backfill (history), which only uses the
  *   quota the fresh syncs leave free.
  */
+import type { Strides } from "../budget.js";
 
 export interface PageJob {
   kind: "page";
@@ -20,11 +21,16 @@ export interface PageJob {
   fireTimeMs: number;
   offset: number;
   limit: number;
+  /** The page's id range (inclusive), read by range; `offset`/`limit` when absent (older jobs). */
+  fromId?: number;
+  toId?: number;
   /**
    * The quota plan's stride (days between two syncs of a meter) the dispatcher computed for this fire
    * time: the page job may run in another process, which has no plan of its own.
    */
   strideDays?: number;
+  /** The plan's stride per freshness group (`strideDays` is the curve's); daily when absent. */
+  strides?: Strides;
 }
 
 export type SyncMode = "fresh" | "backfill";
@@ -34,6 +40,8 @@ export interface AccountJob {
   accountId: number;
   fireTimeMs: number;
   mode: SyncMode;
+  /** A fresh sync under a short quota: the plan's strides (the datasets due are fetched); all when absent. */
+  strides?: Strides;
 }
 
 export type Job = PageJob | AccountJob;

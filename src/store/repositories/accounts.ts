@@ -4,7 +4,7 @@
  * watermarks in epoch ms, `expired`) so that people who ran the seed recognise it; embedded domain objects
  * (subscribed services) keep the domain's shape. Unknown keys are kept as they are.
  */
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import { z } from "zod";
 import type { DatasetKey } from "../../domain/types.js";
 import { CorruptRowError, NotFoundError, translateDbError } from "../errors.js";
@@ -177,6 +177,19 @@ export interface NewAccount {
   usagePointId: string;
   /** Initial config; `usage_point_id` is set from `usagePointId`. */
   config?: Omit<AccountConfigPatch, "usage_point_id">;
+}
+
+/** One group of `statusGroups`: accounts with the same state and cursors. */
+export interface AccountStatusGroup {
+  count: number;
+  /** Of which with a successful sync since the time asked. */
+  syncedSince: number;
+  maxNextAttemptMs: number | null;
+  expired: boolean;
+  lastOutcome: string | null;
+  datasetKeys: string[] | null;
+  /** Per dataset: `fetched_until`, `backfill_oldest`, `data_floor`, `not_applicable` when set. */
+  datasets: Record<string, Record<string, unknown>>;
 }
 
 export interface AccountListOptions {
@@ -377,6 +390,115 @@ export class AccountsRepository {
     };
   }
 
+  /** `findWithSender` for many ids in one query (a scheduler page), in id order; unknown ids left out. */
+  async listWithSender(ids: readonly number[]): Promise<Array<{ account: Account; sender: Sender }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .selectAll("a")
+      .select([
+        "s.libelle",
+        "s.impl_class",
+        "s.role",
+        "s.cron",
+        "s.config as sender_config",
+        "s.enabled as sender_enabled",
+        "s.disabled_reason as sender_disabled_reason",
+        "s.failures as sender_failures",
+      ])
+      .where("a.id", "in", [...ids])
+      .orderBy("a.id")
+      .execute();
+    return rows.map((row) => ({
+      account: toAccount(row),
+      sender: {
+        id: row.sender_id,
+        libelle: row.libelle,
+        implClass: row.impl_class,
+        role: row.role,
+        cron: row.cron,
+        config: JSON.parse(row.sender_config) as Record<string, unknown>,
+        enabled: Number(row.sender_enabled) === 1,
+        disabledReason: row.sender_disabled_reason,
+        failures: Number(row.sender_failures),
+      },
+    }));
+  }
+
+  /**
+   * The accounts of some senders folded into groups that look alike to the operator status (same consent
+   * state, last outcome, datasets and cursors), with their count, their latest retry time and how many
+   * had a successful sync since `sinceMs`: one aggregate query (the configs' JSON read by the database),
+   * a few dozen rows for thousands of accounts in a steady state.
+   */
+  async statusGroups(senderIds: readonly number[], sinceMs: number): Promise<AccountStatusGroup[]> {
+    if (senderIds.length === 0) return [];
+    const pg = this.scope.kind === "postgres";
+    // Constant paths only (no input in them): the dataset keys and the cursor fields.
+    const text = (path: string[]) =>
+      pg ? `(c #>> '{${path.join(",")}}')` : `json_extract(c, '$.${path.join(".")}')`;
+    const keys = Object.keys(WATERMARK_KEYS) as DatasetKey[];
+    const fields = ["fetched_until", "backfill_oldest", "data_floor", "not_applicable"] as const;
+    const groupCols = [
+      `${text(["expired"])} AS expired`,
+      `${text(["last_sync", "outcome"])} AS outcome`,
+      `${text(["dataset_keys"])} AS dataset_keys`,
+      ...keys.flatMap((k, i) => fields.map((f, j) => `${text(["datasets", k, f])} AS d${i}_${j}`)),
+    ];
+    const num = (path: string[]) => (pg ? `(${text(path)})::double precision` : text(path));
+    const inner = pg
+      ? sql`SELECT config::jsonb AS c FROM notification_account WHERE sender_id IN (${sql.join([...senderIds])})`
+      : sql`SELECT config AS c FROM notification_account WHERE sender_id IN (${sql.join([...senderIds])})`;
+    const q = sql<Record<string, unknown>>`
+      SELECT ${sql.raw(groupCols.join(", "))},
+        COUNT(*) AS n,
+        MAX(${sql.raw(num(["next_attempt_ms"]))}) AS next_attempt,
+        SUM(CASE WHEN ${sql.raw(num(["last_success_ms"]))} >= ${sinceMs} THEN 1 ELSE 0 END) AS synced
+      FROM (${inner}) t
+      GROUP BY ${sql.raw(groupCols.map((_, i) => String(i + 1)).join(", "))}`;
+    const rows = (await q.execute(this.scope.db)).rows;
+    const bool = (v: unknown) => v === true || v === 1 || v === "true" || v === "1";
+    return rows.map((r) => {
+      const datasets: Record<string, Record<string, unknown>> = {};
+      keys.forEach((k, i) => {
+        const st: Record<string, unknown> = {};
+        fields.forEach((f, j) => {
+          const v = r[`d${i}_${j}`];
+          if (v === null || v === undefined) return;
+          st[f] = f === "not_applicable" ? bool(v) : String(v);
+        });
+        if (Object.keys(st).length > 0) datasets[k] = st;
+      });
+      const dk = r.dataset_keys;
+      return {
+        count: Number(r.n),
+        syncedSince: Number(r.synced ?? 0),
+        maxNextAttemptMs:
+          r.next_attempt === null || r.next_attempt === undefined ? null : Number(r.next_attempt),
+        expired: bool(r.expired),
+        lastOutcome: typeof r.outcome === "string" ? r.outcome : null,
+        datasetKeys: typeof dk === "string" ? (JSON.parse(dk) as string[]) : null,
+        datasets,
+      };
+    });
+  }
+
+  /** Each account's last successful sync (epoch ms) for some senders, by id, without reading the configs whole. */
+  async lastSuccesses(senderIds: readonly number[]): Promise<Array<{ id: number; lastSuccessMs: number }>> {
+    if (senderIds.length === 0) return [];
+    const expr =
+      this.scope.kind === "postgres"
+        ? sql.raw(`(config::jsonb #>> '{last_success_ms}')::double precision`)
+        : sql.raw(`json_extract(config, '$.last_success_ms')`);
+    const rows = await sql<{ id: number; v: number | string | null }>`
+      SELECT id, ${expr} AS v FROM notification_account
+      WHERE sender_id IN (${sql.join([...senderIds])}) ORDER BY id`.execute(this.scope.db);
+    return rows.rows
+      .filter((r) => r.v !== null)
+      .map((r) => ({ id: Number(r.id), lastSuccessMs: Number(r.v) }));
+  }
+
   /** Ids of the accounts whose sender has a cron, ordered by id, one page (the seed's `listIdsWithCron`). */
   async listIdsWithCron(page: { offset: number; limit: number }): Promise<number[]> {
     const rows = await this.scope.db
@@ -387,6 +509,32 @@ export class AccountsRepository {
       .orderBy("a.id")
       .limit(page.limit)
       .offset(page.offset)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Every id of the accounts whose sender has a cron, ordered (the dispatcher's page boundaries). */
+  async idsWithCron(): Promise<number[]> {
+    const rows = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .select("a.id")
+      .where("s.cron", "is not", null)
+      .orderBy("a.id")
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Ids of the accounts whose sender has a cron with `fromId <= id <= toId`, ordered (a page by range). */
+  async listIdsWithCronBetween(fromId: number, toId: number): Promise<number[]> {
+    const rows = await this.scope.db
+      .selectFrom("notification_account as a")
+      .innerJoin("notification_account_sender as s", "s.id", "a.sender_id")
+      .select("a.id")
+      .where("s.cron", "is not", null)
+      .where("a.id", ">=", fromId)
+      .where("a.id", "<=", toId)
+      .orderBy("a.id")
       .execute();
     return rows.map((r) => r.id);
   }

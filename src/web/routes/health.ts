@@ -1,10 +1,9 @@
 /** `/healthz` (liveness + database), `/stats` (JSON counters), `/metrics` (Prometheus). Public, like the seed's. */
 import type { FastifyInstance } from "fastify";
 import type { WebDeps } from "../app.js";
-import { computeStats } from "../metrics.js";
 
 export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { store, now, config } = deps.ctx;
+  const { store } = deps.ctx;
   app.get("/healthz", async (_request, reply) => {
     try {
       await store.users.count();
@@ -16,8 +15,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: WebDeps): void 
         .send({ status: "error", database: "unreachable" });
     }
   });
+  // The database figures are a snapshot of at most `server.statsCacheMs` (5 s) ago, shared with /metrics.
   app.get("/stats", async (_request, reply) =>
-    reply.header("cache-control", "no-store").send(await computeStats(store, config, now())),
+    reply.header("cache-control", "no-store").send((await deps.metrics.snapshot()).stats),
   );
   app.get("/metrics", async (_request, reply) =>
     reply
