@@ -218,7 +218,9 @@ export class DeliveryRunner {
     const user = await store.users.findById(alert.userId);
     const accounts = await store.accounts.list({ userId: alert.userId, limit: 1000 });
     const usagePointId =
-      alert.accountId === null ? null : await store.alertDeliveries.usagePointOf(alert.accountId);
+      alert.accountId === null
+        ? null
+        : ((await store.accounts.findById(alert.accountId))?.usagePointId ?? null);
     const outgoing: OutgoingAlert = {
       alertId,
       deliveryId,

@@ -6,10 +6,8 @@
  * period: the alert's day is the period's first day, and the unique key makes a second raise a no-op
  * (several processes may look at once).
  */
-import { DateTime } from "luxon";
 import {
   addDays,
-  PARIS,
   addMonths,
   parisDateOf,
   parisDayStartMs,
@@ -21,6 +19,7 @@ import type { Device } from "../store/repositories/devices.js";
 import { costsOnTariff, loadMeterEnergy, PricingError } from "../tariffs/service.js";
 import type { AlertCandidate, AlertSettings } from "./kinds.js";
 import { change, euros, kwh, type SummaryData, type SummaryMeter } from "./summary-message.js";
+import { notBeforeMs } from "./quiet-hours.js";
 
 export interface SummaryPeriod {
   period: "weekly" | "monthly";
@@ -49,21 +48,12 @@ export function duePeriod(cadence: "weekly" | "monthly", nowMs: number, hour: nu
 }
 
 /**
- * When quiet hours (Paris wall clock, `HH:MM`, possibly across midnight) that cover `nowMs` end, or
- * undefined when they do not cover it (or there are none).
+ * When quiet hours that cover `nowMs` end, or undefined when they do not cover it (or there are none):
+ * `notBeforeMs` of quiet-hours.ts, the rule every alert's deliveries follow.
  */
 export function quietUntilMs(quiet: AlertSettings["quietHours"], nowMs: number): number | undefined {
-  if (!quiet) return undefined;
-  const mins = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-  const start = mins(quiet.start);
-  const end = mins(quiet.end);
-  const now = DateTime.fromMillis(nowMs, { zone: PARIS });
-  const m = now.hour * 60 + now.minute;
-  const inside = start < end ? m >= start && m < end : m >= start || m < end;
-  if (!inside || start === end) return undefined;
-  let until = now.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 });
-  if (until.toMillis() <= nowMs) until = until.plus({ days: 1 });
-  return until.toMillis();
+  const until = notBeforeMs(nowMs, quiet);
+  return until > nowMs ? until : undefined;
 }
 
 const MONTHS = [

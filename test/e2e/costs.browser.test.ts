@@ -11,11 +11,10 @@
  *
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
@@ -24,10 +23,8 @@ import { ROLE_USER } from "../../src/store/index.js";
 import { syncAccounts, syncSettingsOf } from "../../src/sync/service.js";
 import { parseOfferFile } from "../../src/tariffs/offers.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
+import { available, CHROMIUM, launchChromium, REQUIRE } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const available = existsSync(CHROMIUM);
 const PASSWORD = "correct horse battery";
 const PRM = "22516914714270";
 const NOW = "2026-11-28T11:00:00Z";
@@ -116,7 +113,7 @@ describe.skipIf(!available && !REQUIRE)("browser: comparing offers", { timeout: 
       })),
     );
     server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     page = await context.newPage();
     page.on("console", (m) => {

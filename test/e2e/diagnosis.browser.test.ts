@@ -12,11 +12,10 @@
  *
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { AlertEvaluator } from "../../src/alerts/evaluate.js";
@@ -26,10 +25,8 @@ import { startSimulator, type RunningSimulator } from "../../src/simulator/index
 import { ROLE_USER, type Account } from "../../src/store/index.js";
 import { syncAccounts, syncSettingsOf } from "../../src/sync/service.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
+import { available, CHROMIUM, launchChromium, REQUIRE } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const available = existsSync(CHROMIUM);
 const PASSWORD = "correct horse battery";
 /** 28/11/2026 12:00 Paris. */
 const NOW = Date.parse("2026-11-28T11:00:00Z");
@@ -177,7 +174,7 @@ describe.skipIf(!available && !REQUIRE)("browser: a meter's diagnosis", { timeou
     expect(["ok", "partial"]).toContain((await sync(ctx, "curveOff")).outcome);
 
     server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on("console", (m) => {

@@ -9,19 +9,17 @@
  *
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
 import { DEMO_PRM } from "../../src/simulator/households.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
+import { available, CHROMIUM, launchChromium, REQUIRE } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const available = existsSync(CHROMIUM);
 const PASSWORD = "correct horse battery 9";
 
 if (!available && !REQUIRE)
@@ -74,7 +72,7 @@ describe.skipIf(!available && !REQUIRE)("browser: the first run", () => {
       log: () => undefined,
     });
     server = await startWebServer({ ctx, port: 0, host: "127.0.0.1", defaultSender: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

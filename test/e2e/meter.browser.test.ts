@@ -11,12 +11,11 @@
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
@@ -25,10 +24,8 @@ import { addDays, parisDayLengthMin } from "../../src/domain/time.js";
 import { ROLE_USER } from "../../src/store/index.js";
 import { syncAccounts, syncSettingsOf } from "../../src/sync/service.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
+import { available, CHROMIUM, launchChromium, REQUIRE } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const available = existsSync(CHROMIUM);
 const PASSWORD = "correct horse battery";
 const PRM = "22516914714270";
 const GAP_PRM = "42900589957123";
@@ -133,7 +130,7 @@ describe.skipIf(!available && !REQUIRE)("browser: a meter's pages", { timeout: T
       expect(res?.outcome.outcome).toMatch(/^(ok|partial)$/);
     }
     server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1100, height: 900 },
       acceptDownloads: true,

@@ -7,11 +7,10 @@
  *
  * Without Chromium the test is skipped with the reason printed, unless REQUIRE_SERVICES=1: then it fails.
  */
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAccount } from "../../src/accounts/service.js";
 import { createAppContext, type AppContext } from "../../src/app/context.js";
@@ -19,10 +18,8 @@ import { hashPassword } from "../../src/auth/password.js";
 import { ROLE_ADMIN, ROLE_USER } from "../../src/store/index.js";
 import { startWebServer, type RunningWebServer } from "../../src/web/server.js";
 import { seedMeterData, SEEDED_ROWS } from "../helpers/meter-data.js";
+import { available, CHROMIUM, launchChromium, REQUIRE } from "../helpers/browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const REQUIRE = process.env.REQUIRE_SERVICES === "1";
-const available = existsSync(CHROMIUM);
 const PASSWORD = "correct horse battery";
 const NEW_PASSWORD = "a brand new passphrase";
 const PRM = "11453290002823";
@@ -103,7 +100,7 @@ describe.skipIf(!available && !REQUIRE)("browser: passwords, sessions and user a
     const paul = await registerAccount(ctx.store, ctx.config, { username: "paul", usagePointId: PRM });
     await seedMeterData(ctx.store, paul.device.id, "paul");
     server = await startWebServer({ ctx, port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   }, 120_000); // starting Chromium alone can take many seconds on a loaded machine
 
   afterAll(async () => {

@@ -90,6 +90,7 @@ describeEachDatabase("account job keys: a stalled queue holds one pending fresh 
     );
   });
 
+  // PostgreSQL only: graphile-worker runs there (the SQLite variant is the memory queue above).
   it.runIf(db.kind === "postgres")("graphile-worker queue", async () => {
     const url = db.target().url;
     const queue = new PgQueue({ connectionString: url, schema: "keys_test", now: clock });

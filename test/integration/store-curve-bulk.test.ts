@@ -164,6 +164,7 @@ describeEachDatabase("store: bulk load-curve writes", (db) => {
     expect(await store.measures.countCurve(deviceId, "consumption")).toEqual({ rows: 0, missing: 0 });
   });
 
+  // PostgreSQL only: the advisory lock and the COPY race it guards exist there; SQLite has one writer.
   it.runIf(db.kind === "postgres")(
     "PostgreSQL: two bulk writers of one meter take turns (the second sees the first's points)",
     async () => {

@@ -44,6 +44,43 @@ export interface SenderDeliveryStats {
   lastError: string | null;
 }
 
+/** What `DeliveryView` is read from (`alert_delivery as d` joined with its sender `s`). */
+const VIEW_COLUMNS = [
+  "d.id",
+  "d.alert_id",
+  "d.sender_id",
+  "s.libelle",
+  "d.status",
+  "d.attempts",
+  "d.next_attempt_ms",
+  "d.last_error",
+  "d.sent_at_ms",
+] as const;
+
+function toView(r: {
+  id: number;
+  alert_id: number;
+  sender_id: number;
+  libelle: string;
+  status: AlertDeliveryStatus;
+  attempts: number;
+  next_attempt_ms: number;
+  last_error: string | null;
+  sent_at_ms: number | null;
+}): DeliveryView {
+  return {
+    id: r.id,
+    alertId: r.alert_id,
+    senderId: r.sender_id,
+    senderLabel: r.libelle,
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptMs: Number(r.next_attempt_ms),
+    lastError: r.last_error,
+    sentAtMs: r.sent_at_ms === null ? null : Number(r.sent_at_ms),
+  };
+}
+
 export class AlertDeliveriesRepository {
   constructor(private readonly scope: Scope) {}
 
@@ -153,31 +190,11 @@ export class AlertDeliveriesRepository {
     const rows = await this.scope.db
       .selectFrom("alert_delivery as d")
       .innerJoin("notification_account_sender as s", "s.id", "d.sender_id")
-      .select([
-        "d.id",
-        "d.alert_id",
-        "d.sender_id",
-        "s.libelle",
-        "d.status",
-        "d.attempts",
-        "d.next_attempt_ms",
-        "d.last_error",
-        "d.sent_at_ms",
-      ])
+      .select(VIEW_COLUMNS)
       .where("d.alert_id", "in", [...alertIds])
       .orderBy("d.id")
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      alertId: r.alert_id,
-      senderId: r.sender_id,
-      senderLabel: r.libelle,
-      status: r.status,
-      attempts: Number(r.attempts),
-      nextAttemptMs: Number(r.next_attempt_ms),
-      lastError: r.last_error,
-      sentAtMs: r.sent_at_ms === null ? null : Number(r.sent_at_ms),
-    }));
+    return rows.map(toView);
   }
 
   /** The user's failed or abandoned deliveries, newest alert first (the settings page's warning). */
@@ -186,36 +203,14 @@ export class AlertDeliveriesRepository {
       .selectFrom("alert_delivery as d")
       .innerJoin("alert as a", "a.id", "d.alert_id")
       .innerJoin("notification_account_sender as s", "s.id", "d.sender_id")
-      .select([
-        "d.id",
-        "d.alert_id",
-        "d.sender_id",
-        "s.libelle",
-        "d.status",
-        "d.attempts",
-        "d.next_attempt_ms",
-        "d.last_error",
-        "d.sent_at_ms",
-        "a.title",
-      ])
+      .select([...VIEW_COLUMNS, "a.title"])
       .where("a.user_id", "=", userId)
       .where("d.status", "in", ["failed", "abandoned"])
       .orderBy("a.created_at_ms", "desc")
       .orderBy("d.id", "desc")
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      alertId: r.alert_id,
-      senderId: r.sender_id,
-      senderLabel: r.libelle,
-      status: r.status,
-      attempts: Number(r.attempts),
-      nextAttemptMs: Number(r.next_attempt_ms),
-      lastError: r.last_error,
-      sentAtMs: r.sent_at_ms === null ? null : Number(r.sent_at_ms),
-      title: r.title,
-    }));
+    return rows.map((r) => ({ ...toView(r), title: r.title }));
   }
 
   /** Per sender: deliveries sent, waiting, failed (to be retried), abandoned, and the newest error. */
@@ -304,16 +299,6 @@ export class AlertDeliveriesRepository {
       .where("day", "=", day)
       .executeTakeFirst();
     return r !== undefined;
-  }
-
-  /** Usage point of an alert's account (the MQTT event's device, the messages' meter), or null. */
-  async usagePointOf(accountId: number): Promise<string | null> {
-    const r = await this.scope.db
-      .selectFrom("notification_account")
-      .select("usage_point_id")
-      .where("id", "=", accountId)
-      .executeTakeFirst();
-    return r?.usage_point_id ?? null;
   }
 
   /** Deletes a channel sender's secrets, its own and its users' (the sender is being deleted). */
